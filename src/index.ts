@@ -1,0 +1,5 @@
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+
+const plugins: JupyterFrontEndPlugin<any>[] = [];
+
+export default plugins;
