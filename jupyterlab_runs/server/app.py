@@ -1,0 +1,79 @@
+"""The jupyter_server extension: opens the store and serves the REST API."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Unicode, default
+
+from ..store import RunStore, StoreUnavailable, open_store
+from .handlers import route_table
+
+URI_ENV = "JUPYTERLAB_RUNS_URI"
+
+
+class JupyterLabRuns(ExtensionApp):
+    """Server side of jupyterlab-runs; configure it as ``c.JupyterLabRuns.<option>``."""
+
+    name = "jupyterlab_runs"
+    load_other_extensions = True
+
+    tracking_uri = Unicode(
+        help=(
+            "Where runs are stored: sqlite:///path/runs.db (embedded, default under the "
+            "server's root directory), an MLflow tracking URI (http://host:5000), or 'mlflow' "
+            "for whatever MLFLOW_TRACKING_URI says. JUPYTERLAB_RUNS_URI overrides it."
+        )
+    ).tag(config=True)
+
+    @default("tracking_uri")
+    def _default_tracking_uri(self) -> str:
+        root = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
+        return "sqlite:///" + os.path.join(root, ".jupyterlab-runs", "runs.db")
+
+    def initialize_settings(self) -> None:
+        uri = os.environ.get(URI_ENV) or self.tracking_uri
+        # Kernels started by this server inherit os.environ, so the magics write where we read.
+        os.environ[URI_ENV] = uri
+        self.settings["jupyterlab_runs_store"] = StoreHolder(uri, self.log)
+        self.log.info("jupyterlab_runs: tracking store %s", uri)
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(route_table())
+
+    async def stop_extension(self) -> None:
+        holder = self.settings.get("jupyterlab_runs_store")
+        if holder is not None:
+            holder.close()
+
+
+class StoreHolder:
+    """Opens the store on first use and retries after a failure, so a fixed path recovers."""
+
+    def __init__(self, uri: str, log):
+        self.uri = uri
+        self._log = log
+        self._store: RunStore | None = None
+        self._lock = threading.Lock()
+        self._logged_failure: str | None = None
+
+    def get(self) -> RunStore:
+        """The open store, or ``StoreUnavailable`` with a message the panel can show."""
+        with self._lock:
+            if self._store is None:
+                try:
+                    self._store = open_store(self.uri)
+                except StoreUnavailable as error:
+                    if self._logged_failure != str(error):
+                        self._log.error("jupyterlab_runs: cannot open the store: %s", error)
+                        self._logged_failure = str(error)
+                    raise
+            return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None

@@ -1,0 +1,288 @@
+/**
+ * REST payloads of `/jupyterlab-runs/api/…` (DESIGN §4–§5), mirrored from the Python
+ * serializer. Metric values arrive as numbers or as 'NaN' / 'Infinity' / '-Infinity'
+ * (plain JSON cannot hold them); the client decodes them to numbers.
+ */
+
+/** Lifecycle status of a run. */
+export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** What created a run. */
+export type RunSource = 'toolbar' | 'auto' | 'magic' | 'api' | 'import';
+
+/** The original Python type of a param value. */
+export type ParamType =
+  'int' | 'float' | 'bool' | 'none' | 'str' | 'json' | 'repr';
+
+/** Which runs a search returns. */
+export type RunView = 'active' | 'deleted' | 'all';
+
+/** A named group of runs; versions are numbered within it. */
+export interface IExperiment {
+  /** Store id. */
+  id: string;
+  /** Unique name (the notebook path by default). */
+  name: string;
+  /** Creation time, ms since the epoch. */
+  created: number;
+  /** Notebook the experiment came from, if any. */
+  notebook_path: string | null;
+  /** Free text. */
+  description: string;
+  /** Soft-delete time, or null. */
+  deleted_time: number | null;
+  /** Number of active runs. */
+  run_count: number;
+}
+
+/** One param of a run. */
+export interface IParam {
+  /** Value as text. */
+  value: string;
+  /** Original type of the value. */
+  type: ParamType;
+  /** Where the value was captured ('assign', 'kwarg', 'explicit', 'papermill', …). */
+  source: string;
+}
+
+/** A metric as tables show it: last value plus summary of its history. */
+export interface IMetricSummary {
+  /** Latest value (may be NaN or ±Infinity). */
+  value: number;
+  /** Step of the latest value. */
+  step: number;
+  /** Time of the latest value, ms. */
+  timestamp: number;
+  /** Minimum over the history. */
+  min: number;
+  /** Maximum over the history. */
+  max: number;
+  /** Number of points in the history. */
+  count: number;
+  /** Where the value came from ('printed', 'variable', 'explicit', …). */
+  source: string;
+}
+
+/** One point of a metric's history. */
+export interface IMetricPoint {
+  /** Value (may be NaN or ±Infinity). */
+  value: number;
+  /** Step. */
+  step: number;
+  /** Time, ms. */
+  timestamp: number;
+}
+
+/** The error a FAILED run ended with. */
+export interface IRunError {
+  /** Exception class name, e.g. ValueError. */
+  name: string;
+  /** Exception message. */
+  message: string;
+}
+
+/** A stored run. */
+export interface IRun {
+  /** 32-hex id. */
+  id: string;
+  /** Experiment id. */
+  experiment_id: string;
+  /** 1, 2, 3 … within the experiment. */
+  version: number;
+  /** Display name, `v<version>` by default. */
+  name: string;
+  /** Lifecycle status. */
+  status: RunStatus;
+  /** What created the run. */
+  source: RunSource;
+  /** Start, ms since the epoch. */
+  start_time: number;
+  /** End, ms since the epoch, or null while running. */
+  end_time: number | null;
+  /** Wall time in ms, or null while running. */
+  duration_ms: number | null;
+  /** Notebook path relative to the server root. */
+  notebook_path: string | null;
+  /** JupyterLab cell id. */
+  cell_id: string | null;
+  /** Execution count of the cell. */
+  execution_count: number | null;
+  /** Kernel spec name. */
+  kernel_name: string | null;
+  /** Kernel language. */
+  language: string | null;
+  /** The code that produced the run. */
+  code: string;
+  /** sha256 of the code. */
+  code_hash: string;
+  /** Git commit of the notebook's repository. */
+  git_commit: string | null;
+  /** Who logged it. */
+  user: string | null;
+  /** Markdown note. */
+  note: string;
+  /** Parent run for nested runs. */
+  parent_run_id: string | null;
+  /** Soft-delete time, or null. */
+  deleted_time: number | null;
+  /** Error of a FAILED run. */
+  error: IRunError | null;
+  /** Extra capture context (notebook snapshot, reproducibility, …). */
+  context: Record<string, unknown>;
+  /** Params by key. */
+  params: Record<string, IParam>;
+  /** Latest metrics by key. */
+  metrics: Record<string, IMetricSummary>;
+  /** Tags by key. */
+  tags: Record<string, string>;
+}
+
+/** One page of runs. */
+export interface IRunsPage {
+  /** The runs of this page. */
+  runs: IRun[];
+  /** Token for the next page, or null on the last one. */
+  next_page_token: string | null;
+  /** Number of runs matching the query. */
+  total: number;
+}
+
+/** A param as the capture submits it. */
+export interface INewParam {
+  /** Key. */
+  key: string;
+  /** Canonical text value. */
+  value: string;
+  /** Original type. */
+  type: ParamType;
+  /** Where it was captured. */
+  source: string;
+}
+
+/** A metric point as the capture submits it. */
+export interface INewMetric {
+  /** Key. */
+  key: string;
+  /** Value (NaN/±Infinity are encoded by the client). */
+  value: number;
+  /** Step, 0 by default. */
+  step?: number;
+  /** Time, ms. */
+  timestamp?: number;
+  /** Where it came from. */
+  source: string;
+}
+
+/** A whole run as `POST runs` takes it. */
+export interface INewRun {
+  /** Experiment id; or give experiment_name. */
+  experiment_id?: string;
+  /** Experiment name, created if absent. */
+  experiment_name?: string;
+  /** Notebook path relative to the server root. */
+  notebook_path?: string | null;
+  /** Final status. */
+  status: RunStatus;
+  /** What created the run. */
+  source: RunSource;
+  /** Optional display name. */
+  name?: string;
+  /** Start, ms. */
+  start_time: number;
+  /** End, ms. */
+  end_time: number;
+  /** JupyterLab cell id. */
+  cell_id?: string | null;
+  /** Execution count. */
+  execution_count?: number | null;
+  /** Kernel spec name. */
+  kernel_name?: string | null;
+  /** Kernel language. */
+  language?: string | null;
+  /** The cell's code. */
+  code: string;
+  /** Error of a failed cell. */
+  error?: IRunError | null;
+  /** Extra capture context. */
+  context?: Record<string, unknown>;
+  /** Params. */
+  params: INewParam[];
+  /** Metrics. */
+  metrics: INewMetric[];
+  /** Tags. */
+  tags?: Record<string, string>;
+}
+
+/** Query of `GET runs`. */
+export interface IRunsQuery {
+  /** Experiments to search. */
+  experimentIds: string[];
+  /** Filter in the search syntax. */
+  filter?: string;
+  /** e.g. ['metrics.accuracy DESC']. */
+  orderBy?: string[];
+  /** Page size. */
+  maxResults?: number;
+  /** Token from the previous page. */
+  pageToken?: string | null;
+  /** Active, deleted or all runs. */
+  view?: RunView;
+}
+
+/** Changes to a run or run metadata; `PATCH runs/{id}`. */
+export interface IRunUpdate {
+  /** New display name. */
+  name?: string;
+  /** New markdown note. */
+  note?: string;
+  /** Tags to set. */
+  set_tags?: Record<string, string>;
+  /** Tags to remove. */
+  delete_tags?: string[];
+}
+
+/** An artifact stored with a run. */
+export interface IArtifact {
+  /** Relative path. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** sha256 of the content. */
+  sha256: string;
+  /** Media type. */
+  media_type: string;
+}
+
+/** Keys used in some experiments. */
+export interface IKeys {
+  /** Param keys. */
+  params: string[];
+  /** Metric keys. */
+  metrics: string[];
+  /** Tag keys. */
+  tags: string[];
+}
+
+/** One entry of the change feed. */
+export interface IChange {
+  /** Cursor of this change. */
+  cursor: number;
+  /** 'run' or 'experiment'. */
+  kind: string;
+  /** 'created', 'updated' or 'deleted'. */
+  op: string;
+  /** Id of the changed object. */
+  id: string;
+  /** Experiment of the changed object. */
+  experiment_id: string | null;
+  /** When, ms. */
+  time: number;
+}
+
+/** Reply of `GET changes`. */
+export interface IChanges {
+  /** Cursor to pass next time. */
+  cursor: number;
+  /** Changes after the given cursor. */
+  changes: IChange[];
+}

@@ -1,0 +1,107 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { CodeCell } from '@jupyterlab/cells';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+
+import { IRun } from '../api/types';
+import { runsIcon } from '../icons';
+import { formatMetric } from '../panel/format';
+import { CaptureError, RunCapture } from './runCapture';
+
+/** Command ids of the capture feature. */
+export namespace CaptureCommandIDs {
+  /** Run the cell and log it as a run. */
+  export const logRun = 'jupyterlab-runs:log-run';
+}
+
+/** The notebook a command targets: the cell toolbar passes its `widgetId`. */
+export function targetNotebook(
+  tracker: INotebookTracker,
+  args: ReadonlyPartialJSONObject
+): NotebookPanel | null {
+  const widgetId = args['widgetId'];
+  if (typeof widgetId === 'string') {
+    return tracker.find(panel => panel.id === widgetId) ?? null;
+  }
+  return tracker.currentWidget;
+}
+
+/** Register the Log run command (cell toolbar, palette, context menu, shortcut). */
+export function addCaptureCommands(
+  app: JupyterFrontEnd,
+  tracker: INotebookTracker,
+  capture: RunCapture,
+  trans: TranslationBundle,
+  openRun: (run: IRun) => void
+): void {
+  const activeCodeCell = (args: ReadonlyPartialJSONObject) => {
+    const cell = targetNotebook(tracker, args)?.content.activeCell;
+    return cell instanceof CodeCell ? cell : null;
+  };
+
+  app.commands.addCommand(CaptureCommandIDs.logRun, {
+    label: trans.__('Log run'),
+    caption: trans.__(
+      'Run this cell and save its parameters and metrics as a new version'
+    ),
+    icon: runsIcon,
+    isVisible: args => activeCodeCell(args) !== null,
+    isEnabled: args => {
+      const cell = activeCodeCell(args);
+      return cell !== null && !capture.isLogging(cell);
+    },
+    execute: async args => {
+      const panel = targetNotebook(tracker, args);
+      const cell = activeCodeCell(args);
+      if (!panel || !cell) {
+        return;
+      }
+      app.commands.notifyCommandChanged(CaptureCommandIDs.logRun);
+      try {
+        const run = await capture.logCell(panel, cell, 'toolbar');
+        if (run) {
+          notifyLogged(run, trans, openRun);
+        }
+      } catch (reason) {
+        const message =
+          reason instanceof CaptureError
+            ? reason.message
+            : trans.__('Could not log the run: %1', errorMessage(reason));
+        Notification.error(message, { autoClose: 8000 });
+      } finally {
+        app.commands.notifyCommandChanged(CaptureCommandIDs.logRun);
+      }
+    }
+  });
+}
+
+/** "Logged run v7 · accuracy 0.964" with a button that opens the run. */
+function notifyLogged(
+  run: IRun,
+  trans: TranslationBundle,
+  openRun: (run: IRun) => void
+): void {
+  const first = Object.entries(run.metrics)[0];
+  const summary = first ? ` · ${first[0]} ${formatMetric(first[1].value)}` : '';
+  const text =
+    run.status === 'FINISHED'
+      ? trans.__('Logged run v%1%2', run.version, summary)
+      : trans.__(
+          'Logged run v%1 (%2: %3)',
+          run.version,
+          run.status,
+          run.error?.name ?? ''
+        );
+  const notify =
+    run.status === 'FINISHED' ? Notification.success : Notification.warning;
+  notify(text, {
+    autoClose: 5000,
+    actions: [{ label: trans.__('Show'), callback: () => openRun(run) }]
+  });
+}
+
+function errorMessage(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
