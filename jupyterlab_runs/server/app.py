@@ -12,6 +12,7 @@ from ..store import RunStore, StoreUnavailable, open_store
 from .handlers import route_table
 
 URI_ENV = "JUPYTERLAB_RUNS_URI"
+ROOT_ENV = "JUPYTERLAB_RUNS_ROOT"
 
 
 class JupyterLabRuns(ExtensionApp):
@@ -35,8 +36,10 @@ class JupyterLabRuns(ExtensionApp):
 
     def initialize_settings(self) -> None:
         uri = os.environ.get(URI_ENV) or self.tracking_uri
-        # Kernels started by this server inherit os.environ, so the magics write where we read.
+        # Kernels started by this server inherit os.environ, so the magics write where we
+        # read and can make notebook paths relative to the same root as the front end.
         os.environ[URI_ENV] = uri
+        os.environ[ROOT_ENV] = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
         self.settings["jupyterlab_runs_store"] = StoreHolder(uri, self.log)
         self.log.info("jupyterlab_runs: tracking store %s", uri)
 
