@@ -1,0 +1,123 @@
+import type { TopLevelSpec } from 'vega-lite';
+import {
+  CHART_HEIGHT,
+  IResolvedOptions,
+  splitByMetric,
+  VEGALITE_SCHEMA
+} from './common';
+import { ChartBuild, ICompareModel, RunStatus } from './types';
+
+/** One bar: a run's value of the chosen metric. */
+export interface IBarRow {
+  /** Run id (for clicks). */
+  id: string;
+  /** Run display label (x axis). */
+  label: string;
+  /** Run version. */
+  version: number;
+  /** Run status, or '' when unknown. */
+  status: RunStatus | '';
+  /** The metric value. */
+  value: number;
+  /** Position on the x axis, 0 for the best run. */
+  order: number;
+  /** Whether this run has the best value (ties are all best). */
+  best: boolean;
+}
+
+/** Words in a metric name that mean lower is better (loss, error, rmse …). */
+const LOWER_IS_BETTER = new Set([
+  'loss',
+  'error',
+  'err',
+  'rmse',
+  'mae',
+  'mse',
+  'mape',
+  'perplexity'
+]);
+
+/** Guess from a metric name whether higher is better (`val_loss`, `RMSE` → false). */
+export function guessHigherIsBetter(metric: string): boolean {
+  const name = metric.toLowerCase();
+  if (name.includes('loss') || name.includes('error')) {
+    return false;
+  }
+  const words = metric
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return !words.some(word => LOWER_IS_BETTER.has(word));
+}
+
+/** Rows of the bar chart, best first; runs lacking the metric are not rows. */
+export function barRows(
+  model: ICompareModel,
+  metric: string,
+  higherIsBetter: boolean
+): { rows: IBarRow[]; missing: ChartBuild['missing'] } {
+  const { present, missing } = splitByMetric(model.runs, metric);
+  const sign = higherIsBetter ? -1 : 1;
+  const sorted = [...present].sort(
+    (a, b) => sign * (a.value - b.value) || a.run.version - b.run.version
+  );
+  const bestValue = sorted[0]?.value;
+  const rows = sorted.map(({ run, value }, order): IBarRow => ({
+    id: run.id,
+    label: run.label,
+    version: run.version,
+    status: run.status ?? '',
+    value,
+    order,
+    best: value === bestValue
+  }));
+  return { rows, missing };
+}
+
+/** A bar of one metric per run, sorted best first, the best run highlighted. */
+export function buildBar(
+  model: ICompareModel,
+  options: IResolvedOptions
+): ChartBuild {
+  const { metric, palette, labels, interactive } = options;
+  const { rows, missing } = barRows(model, metric, options.higherIsBetter);
+  if (rows.length === 0) {
+    return { status: 'empty', reason: 'no-values', missing };
+  }
+  const spec: TopLevelSpec = {
+    $schema: VEGALITE_SCHEMA,
+    data: { values: rows },
+    width: rows.length <= 40 ? { step: 28 } : Math.min(1200, rows.length * 4),
+    height: CHART_HEIGHT,
+    mark: interactive ? { type: 'bar', cursor: 'pointer' } : { type: 'bar' },
+    encoding: {
+      x: {
+        field: 'label',
+        type: 'nominal',
+        title: labels.run,
+        sort: { field: 'order', op: 'min', order: 'ascending' },
+        axis: { labelAngle: rows.length > 8 ? -45 : 0, labelLimit: 120 }
+      },
+      y: { field: 'value', type: 'quantitative', title: metric },
+      color: {
+        condition: { test: 'datum.best', value: palette.accent },
+        value: palette.mark
+      },
+      ...(interactive
+        ? {
+            tooltip: [
+              { field: 'label', type: 'nominal', title: labels.run },
+              { field: 'version', type: 'quantitative', title: labels.version },
+              {
+                field: 'value',
+                type: 'quantitative',
+                title: metric,
+                format: '.6~g'
+              }
+            ]
+          }
+        : {})
+    }
+  };
+  return { status: 'ok', spec, rowCount: rows.length, missing };
+}

@@ -1,0 +1,102 @@
+import {
+  ChartKind,
+  IChartLabels,
+  IChartPalette,
+  ICompareModel,
+  IMissingRun,
+  IRunPoint
+} from './types';
+
+/** The vega-lite schema the builders target. */
+export const VEGALITE_SCHEMA =
+  'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Default chart height in pixels. */
+export const CHART_HEIGHT = 260;
+
+/** Default width of continuous charts in pixels. */
+export const CHART_WIDTH = 420;
+
+/** English defaults of the words the builders put into charts. */
+export const DEFAULT_LABELS: IChartLabels = {
+  run: 'Run',
+  version: 'Version',
+  step: 'Step',
+  raw: 'Raw'
+};
+
+/** Options after defaults and guesses are applied; what every builder receives. */
+export interface IResolvedOptions {
+  /** Which chart to draw. */
+  readonly kind: ChartKind;
+  /** The metric charted. */
+  readonly metric: string;
+  /** The params the chart uses (scatter: one; parallel: the axes). */
+  readonly params: readonly string[];
+  /** EMA weight, 0..0.99. */
+  readonly smoothing: number;
+  /** Whether a higher metric value is better. */
+  readonly higherIsBetter: boolean;
+  /** Tooltips and pointer cursor. */
+  readonly interactive: boolean;
+  /** Colours. */
+  readonly palette: IChartPalette;
+  /** Translated axis and tooltip words. */
+  readonly labels: IChartLabels;
+}
+
+/** A run together with one of its values. */
+export interface IValued<T> {
+  /** The run. */
+  readonly run: IRunPoint;
+  /** Its value for the key asked for. */
+  readonly value: T;
+}
+
+/** Split runs into those with a finite value of `metric` and those without it. */
+export function splitByMetric(
+  runs: ReadonlyArray<IRunPoint>,
+  metric: string
+): { present: IValued<number>[]; missing: IMissingRun[] } {
+  const present: IValued<number>[] = [];
+  const missing: IMissingRun[] = [];
+  for (const run of runs) {
+    const value = run.metrics[metric];
+    if (value === undefined) {
+      missing.push({ id: run.id, label: run.label, key: metric });
+    } else {
+      present.push({ run, value });
+    }
+  }
+  return { present, missing };
+}
+
+/** The number a param's text spells, or null (`None`, `True`, `rf` are not numbers). */
+export function paramNumber(text: string): number | null {
+  if (!NUMBER_PATTERN.test(text.trim())) {
+    return null;
+  }
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Params whose value is not the same for every run, in key order. */
+export function differingParams(model: ICompareModel): string[] {
+  return model.paramKeys.filter(key => {
+    const values = new Set(model.runs.map(r => r.params[key]));
+    return values.size > 1;
+  });
+}
+
+/** Compare two param values: numerically when both are numbers, else as text. */
+export function compareParamValues(a: string, b: string): number {
+  const x = paramNumber(a);
+  const y = paramNumber(b);
+  if (x !== null && y !== null) {
+    return x - y;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Decimal or exponent notation, as Python and JavaScript print numbers. */
+const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

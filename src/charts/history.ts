@@ -1,0 +1,174 @@
+import type { TopLevelSpec } from 'vega-lite';
+import {
+  CHART_HEIGHT,
+  CHART_WIDTH,
+  IResolvedOptions,
+  VEGALITE_SCHEMA
+} from './common';
+import { ChartBuild, ICompareModel, IMissingRun, LIMITS } from './types';
+
+/** One vertex of a history line. */
+export interface IHistoryRow {
+  /** Run id (for clicks). */
+  id: string;
+  /** Run display label (colour). */
+  label: string;
+  /** The step. */
+  step: number;
+  /** The smoothed value (the raw value when smoothing is 0). */
+  value: number;
+  /** The value as logged. */
+  raw: number;
+}
+
+/** Most line vertices drawn over all runs; longer histories are thinned evenly. */
+export const MAX_LINE_POINTS = 20_000;
+
+/** Runs with more lines than this get no legend (it would not fit). */
+const MAX_LEGEND_RUNS = 20;
+
+/**
+ * Exponential moving average: `s[0] = v[0]`, `s[i] = w·s[i-1] + (1-w)·v[i]`, with the
+ * weight clamped to 0..0.99 (0 returns the values unchanged).
+ */
+export function smoothEma(values: readonly number[], weight: number): number[] {
+  const w = Math.min(Math.max(weight, 0), LIMITS.maxSmoothing);
+  const out: number[] = [];
+  let last = values[0];
+  for (const value of values) {
+    last = w * last + (1 - w) * value;
+    out.push(last);
+  }
+  return out;
+}
+
+/** Keep at most `max` evenly spaced indices of `length`, always the first and the last. */
+export function thinIndices(length: number, max: number): number[] {
+  if (length <= max) {
+    return Array.from({ length }, (_, i) => i);
+  }
+  const count = Math.max(max, 2);
+  const step = (length - 1) / (count - 1);
+  return Array.from({ length: count }, (_, i) => Math.round(i * step));
+}
+
+/** Rows of the history chart; runs without a history of `metric` are missing. */
+export function historyRows(
+  model: ICompareModel,
+  metric: string,
+  smoothing: number
+): { rows: IHistoryRow[]; missing: IMissingRun[] } {
+  const missing: IMissingRun[] = [];
+  const series = model.runs.filter(run => {
+    const has = (run.history[metric]?.length ?? 0) > 0;
+    if (!has) {
+      missing.push({ id: run.id, label: run.label, key: metric });
+    }
+    return has;
+  });
+  const perRun = Math.max(
+    50,
+    Math.floor(MAX_LINE_POINTS / Math.max(series.length, 1))
+  );
+  const rows: IHistoryRow[] = [];
+  for (const run of series) {
+    const points = run.history[metric];
+    const smoothed = smoothEma(
+      points.map(p => p[1]),
+      smoothing
+    );
+    for (const i of thinIndices(points.length, perRun)) {
+      rows.push({
+        id: run.id,
+        label: run.label,
+        step: points[i][0],
+        value: smoothed[i],
+        raw: points[i][1]
+      });
+    }
+  }
+  return { rows, missing };
+}
+
+/** Metric history over steps, one line per run, optionally EMA-smoothed. */
+export function buildHistory(
+  model: ICompareModel,
+  options: IResolvedOptions
+): ChartBuild {
+  const { metric, labels, interactive, smoothing } = options;
+  const { rows, missing } = historyRows(model, metric, smoothing);
+  if (rows.length === 0) {
+    return { status: 'empty', reason: 'no-values', missing };
+  }
+  const lines = model.runs.length - missing.length;
+  const x = {
+    field: 'step',
+    type: 'quantitative' as const,
+    title: labels.step
+  };
+  const color = {
+    field: 'label',
+    type: 'nominal' as const,
+    title: labels.run,
+    ...(lines > MAX_LEGEND_RUNS ? { legend: null } : {})
+  };
+  const tooltip = [
+    { field: 'label', type: 'nominal' as const, title: labels.run },
+    { field: 'step', type: 'quantitative' as const, title: labels.step },
+    {
+      field: 'value',
+      type: 'quantitative' as const,
+      title: metric,
+      format: '.6~g'
+    },
+    ...(smoothing > 0
+      ? [
+          {
+            field: 'raw',
+            type: 'quantitative' as const,
+            title: labels.raw,
+            format: '.6~g'
+          }
+        ]
+      : [])
+  ];
+  const main = {
+    mark: {
+      type: 'line' as const,
+      point: rows.length <= 500,
+      ...(interactive ? { cursor: 'pointer' as const } : {})
+    },
+    encoding: {
+      x,
+      y: {
+        field: 'value',
+        type: 'quantitative' as const,
+        title: metric,
+        scale: { zero: false }
+      },
+      color,
+      ...(interactive ? { tooltip } : {})
+    }
+  };
+  const raw = {
+    mark: { type: 'line' as const, opacity: 0.25 },
+    encoding: {
+      x,
+      y: {
+        field: 'raw',
+        type: 'quantitative' as const,
+        title: metric,
+        scale: { zero: false }
+      },
+      color
+    }
+  };
+  const spec: TopLevelSpec = {
+    $schema: VEGALITE_SCHEMA,
+    data: { values: rows },
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    layer: smoothing > 0 ? [raw, main] : [main]
+  };
+  return { status: 'ok', spec, rowCount: rows.length, missing };
+}

@@ -1,0 +1,22 @@
+export * from './types';
+export * from './validate';
+export * from './spec';
+export * from './format';
+export * from './theme';
+export * from './diffTable';
+export { guessHigherIsBetter, barRows, buildBar } from './bar';
+export type { IBarRow } from './bar';
+export { scatterRows, buildScatter } from './scatter';
+export type { IScatterRow } from './scatter';
+export { parallelRows, buildParallel } from './parallel';
+export type { IParallelRow, IParallelTick } from './parallel';
+export {
+  smoothEma,
+  thinIndices,
+  historyRows,
+  buildHistory,
+  MAX_LINE_POINTS
+} from './history';
+export type { IHistoryRow } from './history';
+export { VEGALITE_SCHEMA, DEFAULT_LABELS } from './common';
+export type { IResolvedOptions } from './common';
