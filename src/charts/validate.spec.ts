@@ -151,7 +151,12 @@ describe('validateCompare values', () => {
     testPayload([
       testRun(1, {
         params: { n: '10', ok: true as unknown as string, bad: {} as string },
-        metrics: { acc: 0.9, loss: 'NaN', rmse: 'Infinity', f1: '0.5' as 'NaN' },
+        metrics: {
+          acc: 0.9,
+          loss: 'NaN',
+          rmse: 'Infinity',
+          f1: '0.5' as 'NaN'
+        },
         history: {
           loss: [
             [2, 0.5],
