@@ -8,17 +8,18 @@ share it without importing a backend.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 RunStatus = Literal["RUNNING", "FINISHED", "FAILED", "KILLED"]
 RunSource = Literal["toolbar", "auto", "magic", "api", "import"]
-ValueType = Literal["int", "float", "bool", "none", "str", "json"]
+ValueType = Literal["int", "float", "bool", "none", "str", "json", "repr"]
 ViewType = Literal["active", "deleted", "all"]
 
 STATUSES: tuple[str, ...] = ("RUNNING", "FINISHED", "FAILED", "KILLED")
 SOURCES: tuple[str, ...] = ("toolbar", "auto", "magic", "api", "import")
-VALUE_TYPES: tuple[str, ...] = ("int", "float", "bool", "none", "str", "json")
+VALUE_TYPES: tuple[str, ...] = ("int", "float", "bool", "none", "str", "json", "repr")
 VIEWS: tuple[str, ...] = ("active", "deleted", "all")
 
 # Limits match or exceed MLflow's (mlflow/utils/validation.py) so whatever MLflow accepts we accept.
@@ -375,5 +376,5 @@ class RunStore(abc.ABC):
     def read_artifact(self, run_id: str, path: str) -> bytes:
         """The bytes of one artifact; ``NotFound`` if absent, ``InvalidArgument`` if unconfined."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has nothing to release."""

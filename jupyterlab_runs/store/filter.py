@@ -1,0 +1,433 @@
+"""The filter language: MLflow's search syntax plus OR, NOT and parentheses, compiled to SQL.
+
+``compile_filter`` turns ``metrics.acc > 0.9 and (params.model = 'rf' or not tags.x = 'y')``
+into a WHERE fragment over the ``runs r`` table. The SQL text is assembled only from fixed
+pieces of this module; every literal and every key name travels as a bound parameter (keys as
+``KeyRef``, which the store maps to interned key ids).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .base import FilterError
+from .values import clean_text
+
+MAX_FILTER_LENGTH = 20_000
+MAX_CONDITIONS = 256
+MAX_DEPTH = 64
+MAX_IN_VALUES = 1000
+
+KEYWORDS = frozenset({"AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "IS", "NULL", "ASC", "DESC"})
+_OPERATORS = {
+    "=": "=",
+    "==": "=",
+    "!=": "!=",
+    "<>": "!=",
+    "<": "<",
+    "<=": "<=",
+    ">": ">",
+    ">=": ">=",
+}
+_ENTITIES = {
+    "metric": "metric",
+    "metrics": "metric",
+    "param": "param",
+    "params": "param",
+    "parameter": "param",
+    "parameters": "param",
+    "tag": "tag",
+    "tags": "tag",
+    "attribute": "attribute",
+    "attributes": "attribute",
+    "attr": "attribute",
+    "run": "attribute",
+}
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+      | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+      | (?P<ident>[^\W\d]\w*(?:\.\w+)*)
+      | (?P<string>'(?:[^']|'')*')
+      | (?P<dquoted>"(?:[^"]|"")*")
+      | (?P<backtick>`(?:[^`]|``)*`)
+      | (?P<op>==|!=|<>|<=|>=|=|<|>)
+      | (?P<punct>[().,])""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A filterable, sortable run column: its SQL over ``runs r`` and its value kind."""
+
+    sql: str
+    numeric: bool
+    nullable: bool
+
+
+ATTRIBUTES: dict[str, Attribute] = {
+    "id": Attribute("r.id", False, False),
+    "experiment_id": Attribute("r.experiment_id", False, False),
+    "version": Attribute("r.version", True, False),
+    "name": Attribute("r.name", False, False),
+    "status": Attribute("r.status", False, False),
+    "source": Attribute("r.source", False, False),
+    "start_time": Attribute("r.start_time", True, False),
+    "end_time": Attribute("r.end_time", True, True),
+    "duration": Attribute("(r.end_time - r.start_time)", True, True),
+    "user": Attribute("r.user", False, True),
+    "notebook_path": Attribute("r.notebook_path", False, True),
+    "cell_id": Attribute("r.cell_id", False, True),
+    "execution_count": Attribute("r.execution_count", True, True),
+    "kernel_name": Attribute("r.kernel_name", False, True),
+    "language": Attribute("r.language", False, True),
+    "git_commit": Attribute("r.git_commit", False, True),
+    "note": Attribute("r.note", False, False),
+}
+_ATTRIBUTE_ALIASES = {"run_name": "name", "run_id": "id", "duration_ms": "duration"}
+# The tables that hold keyed values, and which column a comparison reads.
+_KEYED_TABLES = {"metric": "latest_metrics", "param": "params", "tag": "tags"}
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    """A bound parameter standing for the interned id of a (kind, name) key."""
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    """A SQL boolean expression over ``runs r`` and its bound parameters (values or KeyRefs)."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    """What to sort by: ``kind`` is attribute|metric|param|tag, ``key`` its name."""
+
+    kind: str
+    key: str
+    descending: bool
+
+
+DEFAULT_ORDER = OrderKey("attribute", "version", True)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token: ``kind`` is number|string|quoted|ident|keyword|op|punct|end."""
+
+    kind: str
+    text: str
+    value: Any
+    position: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text``, ending with an ``end`` token; FilterError on a stray character."""
+    tokens = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            char = text[position]
+            if char in "'\"`":
+                raise FilterError(f"unterminated quoted text starting with {char}", position)
+            raise FilterError(f"unexpected character {char!r}", position)
+        kind, raw = match.lastgroup, match.group()
+        if kind == "number":
+            number: int | float = float(raw) if any(c in raw for c in ".eE") else int(raw)
+            if isinstance(number, int) and not -(2**63) <= number < 2**63:
+                number = float(number)  # SQLite integers are 64-bit
+            tokens.append(Token("number", raw, number, position))
+        elif kind == "ident" and raw.upper() in KEYWORDS:
+            tokens.append(Token("keyword", raw, raw.upper(), position))
+        elif kind == "ident":
+            tokens.append(Token("ident", raw, raw, position))
+        elif kind == "string":
+            tokens.append(Token("string", raw, raw[1:-1].replace("''", "'"), position))
+        elif kind in ("dquoted", "backtick"):
+            quote = raw[0]
+            value = raw[1:-1].replace(quote * 2, quote)
+            tokens.append(Token("quoted" if quote == "`" else "dquoted", raw, value, position))
+        elif kind in ("op", "punct"):
+            tokens.append(Token(kind, raw, raw, position))
+        position = match.end()
+    tokens.append(Token("end", "", None, len(text)))
+    return tokens
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The left side of a comparison: an attribute or a keyed value."""
+
+    kind: str
+    key: str
+    label: str
+    position: int
+
+
+def like_to_glob(pattern: str) -> str:
+    """A case-sensitive LIKE pattern (``%``, ``_``) as the equivalent SQLite GLOB pattern."""
+    special = {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}
+    return "".join(special.get(char, char) for char in pattern)
+
+
+class _Parser:
+    """Recursive descent over the tokens, emitting SQL pieces and bound parameters."""
+
+    def __init__(self, text: str):
+        self.tokens = tokenize(text)
+        self.index = 0
+        self.params: list[Any] = []
+        self.conditions = 0
+
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def at_keyword(self, *words: str) -> bool:
+        return self.token.kind == "keyword" and self.token.value in words
+
+    def expect_end(self) -> None:
+        if self.token.kind != "end":
+            raise FilterError(f"unexpected {self.describe(self.token)}", self.token.position)
+
+    @staticmethod
+    def describe(token: Token) -> str:
+        return "end of filter" if token.kind == "end" else repr(token.text)
+
+    # -- boolean structure ----------------------------------------------------------------
+    def expression(self, depth: int = 0) -> str:
+        if depth > MAX_DEPTH:
+            raise FilterError(
+                f"too deeply nested (more than {MAX_DEPTH} levels)", self.token.position
+            )
+        parts = [self.conjunction(depth)]
+        while self.at_keyword("OR"):
+            self.advance()
+            parts.append(self.conjunction(depth))
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def conjunction(self, depth: int) -> str:
+        parts = [self.negation(depth)]
+        while self.at_keyword("AND"):
+            self.advance()
+            parts.append(self.negation(depth))
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def negation(self, depth: int) -> str:
+        if self.at_keyword("NOT"):
+            self.advance()
+            return "NOT " + self.negation(depth + 1)
+        if self.token.kind == "punct" and self.token.text == "(":
+            self.advance()
+            inner = self.expression(depth + 1)
+            if not (self.token.kind == "punct" and self.token.text == ")"):
+                raise FilterError(
+                    f"expected ')' but found {self.describe(self.token)}", self.token.position
+                )
+            self.advance()
+            return inner
+        return self.comparison()
+
+    # -- comparisons ----------------------------------------------------------------------
+    def target(self) -> _Target:
+        token = self.advance()
+        if token.kind in ("quoted", "dquoted"):
+            return self.attribute(token.value, token.position)
+        if token.kind != "ident":
+            raise FilterError(
+                f"expected a key such as metrics.accuracy but found {self.describe(token)}",
+                token.position,
+            )
+        head, dot, rest = token.text.partition(".")
+        if not dot and not (self.token.kind == "punct" and self.token.text == "."):
+            return self.attribute(token.text, token.position)
+        entity = _ENTITIES.get(head.lower())
+        if entity is None:
+            raise FilterError(
+                f"unknown entity {head!r}; expected metrics., params., tags. or attributes.",
+                token.position,
+            )
+        if not dot:
+            self.advance()
+            key_token = self.advance()
+            if key_token.kind not in ("ident", "quoted", "dquoted", "keyword"):
+                raise FilterError(f"expected a key after '{head}.'", key_token.position)
+            rest = key_token.value if key_token.kind != "keyword" else key_token.text
+        if entity == "attribute":
+            return self.attribute(rest, token.position)
+        return _Target(entity, rest, f"{head}.{rest}", token.position)
+
+    def attribute(self, name: str, position: int) -> _Target:
+        canonical = _ATTRIBUTE_ALIASES.get(name.lower(), name.lower())
+        if canonical not in ATTRIBUTES:
+            raise FilterError(f"unknown attribute {name!r}", position)
+        return _Target("attribute", canonical, name, position)
+
+    def comparison(self) -> str:
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise FilterError(f"too many conditions (limit {MAX_CONDITIONS})", self.token.position)
+        target = self.target()
+        token = self.token
+        if token.kind == "op":
+            self.advance()
+            return self.emit(target, _OPERATORS[token.text], [self.value(token.text)])
+        if self.at_keyword("IS"):
+            self.advance()
+            negated = self.at_keyword("NOT")
+            if negated:
+                self.advance()
+            if not self.at_keyword("NULL"):
+                raise FilterError(
+                    f"expected NULL after IS but found {self.describe(self.token)}",
+                    self.token.position,
+                )
+            self.advance()
+            return self.emit(target, "IS NOT NULL" if negated else "IS NULL", [])
+        negated = self.at_keyword("NOT")
+        if negated:
+            self.advance()
+        if self.at_keyword("IN"):
+            self.advance()
+            return self.emit(target, "NOT IN" if negated else "IN", self.value_list())
+        if self.at_keyword("LIKE", "ILIKE"):
+            word = self.advance().value
+            pattern = self.value(word)
+            return self.emit(target, ("NOT " if negated else "") + word, [pattern])
+        expected = "IN, LIKE or ILIKE after NOT" if negated else "a comparison operator"
+        raise FilterError(
+            f"expected {expected} after {target.label!r} but found {self.describe(self.token)}",
+            self.token.position,
+        )
+
+    def value(self, after: str) -> Token:
+        token = self.advance()
+        if token.kind not in ("number", "string", "dquoted"):
+            raise FilterError(f"expected a value after '{after}'", token.position)
+        return token
+
+    def value_list(self) -> list[Token]:
+        if not (self.token.kind == "punct" and self.token.text == "("):
+            raise FilterError("expected '(' after IN", self.token.position)
+        self.advance()
+        values = [self.value("(")]
+        while self.token.kind == "punct" and self.token.text == ",":
+            self.advance()
+            values.append(self.value(","))
+        if not (self.token.kind == "punct" and self.token.text == ")"):
+            raise FilterError(
+                f"expected ',' or ')' in the IN list but found {self.describe(self.token)}",
+                self.token.position,
+            )
+        self.advance()
+        if len(values) > MAX_IN_VALUES:
+            raise FilterError(f"IN lists hold at most {MAX_IN_VALUES} values", values[0].position)
+        return values
+
+    # -- SQL emission -----------------------------------------------------------------------
+    def emit(self, target: _Target, op: str, values: list[Token]) -> str:
+        numeric = self.numeric_values(target, op, values)
+        literals = [v.value if numeric else str(v.value) for v in values]
+        if op in ("LIKE", "NOT LIKE"):
+            literals = [like_to_glob(literals[0])]
+            op = op.replace("LIKE", "GLOB")
+        elif op == "NOT ILIKE":
+            op = "NOT LIKE"
+        elif op == "ILIKE":
+            op = "LIKE"
+        if target.kind == "attribute":
+            attribute = ATTRIBUTES[target.key]
+            condition = self.condition(attribute.sql, op, literals)
+            if attribute.nullable and op not in ("IS NULL", "IS NOT NULL"):
+                return f"({attribute.sql} IS NOT NULL AND {condition})"
+            return condition
+        table = _KEYED_TABLES[target.kind]
+        self.params.append(KeyRef(target.kind, target.key))
+        if op == "IS NULL":
+            return f"r.rid NOT IN (SELECT run FROM {table} WHERE key_id = ?)"
+        if op == "IS NOT NULL":
+            return f"r.rid IN (SELECT run FROM {table} WHERE key_id = ?)"
+        column = "num_value" if target.kind == "param" and numeric else "value"
+        condition = self.condition(column, op, literals)
+        if target.kind == "metric" and op in ("!=", "NOT IN"):
+            # NaN is stored as NULL; IEEE says NaN differs from every number.
+            condition = f"({condition} OR value IS NULL)"
+        return f"r.rid IN (SELECT run FROM {table} WHERE key_id = ? AND {condition})"
+
+    def condition(self, column: str, op: str, literals: list[Any]) -> str:
+        if op in ("IS NULL", "IS NOT NULL"):
+            return f"{column} {op}"
+        self.params.extend(literals)
+        if op in ("IN", "NOT IN"):
+            return f"{column} {op} (" + ", ".join("?" * len(literals)) + ")"
+        return f"{column} {op} ?"
+
+    @staticmethod
+    def numeric_values(target: _Target, op: str, values: list[Token]) -> bool:
+        """Whether the literals compare as numbers; FilterError when they cannot apply."""
+        if not values:
+            return False
+        kinds = {"number" if v.kind == "number" else "string" for v in values}
+        if len(kinds) > 1:
+            raise FilterError("IN lists must hold only numbers or only strings", values[0].position)
+        numeric = kinds == {"number"}
+        first = values[0]
+        if op.endswith("LIKE") and numeric:
+            raise FilterError(f"{op} needs a string pattern, got {first.text}", first.position)
+        wants_numbers = target.kind == "metric" or (
+            target.kind == "attribute" and ATTRIBUTES[target.key].numeric
+        )
+        if target.kind == "metric" and not numeric:
+            raise FilterError(f"metrics compare with numbers, got {first.text}", first.position)
+        if target.kind == "attribute" and wants_numbers != numeric:
+            kind = "numbers" if wants_numbers else "strings"
+            raise FilterError(
+                f"attribute {target.label!r} compares with {kind}, got {first.text}",
+                first.position,
+            )
+        if target.kind == "tag" and numeric:
+            raise FilterError(f"tags compare with strings, got {first.text}", first.position)
+        return numeric
+
+
+def compile_filter(text: str | None) -> CompiledFilter:
+    """The SQL condition for a filter expression; an empty filter matches every run."""
+    if text is None or not text.strip():
+        return CompiledFilter("", ())
+    if len(text) > MAX_FILTER_LENGTH:
+        raise FilterError(f"filter is longer than {MAX_FILTER_LENGTH} characters", 0)
+    parser = _Parser(clean_text(text))
+    sql = parser.expression()
+    parser.expect_end()
+    return CompiledFilter(sql, tuple(parser.params))
+
+
+def parse_order_by(order_by: Sequence[str]) -> OrderKey:
+    """The sort key of an MLflow-style ``order_by`` list (one clause; default version DESC)."""
+    clauses = [clause for clause in order_by if clause and clause.strip()]
+    if not clauses:
+        return DEFAULT_ORDER
+    if len(clauses) > 1:
+        raise FilterError("order_by takes one clause, such as 'metrics.accuracy DESC'")
+    parser = _Parser(clean_text(clauses[0]))
+    target = parser.target()
+    descending = False
+    if parser.at_keyword("ASC", "DESC"):
+        descending = parser.advance().value == "DESC"
+    parser.expect_end()
+    return OrderKey(target.kind, target.key, descending)

@@ -1,0 +1,170 @@
+"""Schema of the embedded store and the migrations that build it, recorded in the database.
+
+Each migration runs once, inside one ``BEGIN IMMEDIATE`` transaction that also bumps
+``PRAGMA user_version`` and records itself in ``schema_migrations``; a process that opens the
+file while another migrates waits for the lock, then finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import StoreUnavailable
+from .values import now_ms
+
+if TYPE_CHECKING:
+    from .sqlite_db import Database
+
+_INITIAL = (
+    """CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied INTEGER NOT NULL
+    )""",
+    """CREATE TABLE experiments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        notebook_path TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        deleted_time INTEGER,
+        next_version INTEGER NOT NULL DEFAULT 1
+    )""",
+    # The large columns (error, code, context) come last: SQLite reads a row's columns in
+    # order, so scans that stop before them never touch their overflow pages.
+    """CREATE TABLE runs (
+        rid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        experiment_id TEXT NOT NULL REFERENCES experiments(id),
+        version INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER,
+        notebook_path TEXT,
+        cell_id TEXT,
+        execution_count INTEGER,
+        kernel_name TEXT,
+        language TEXT,
+        code_hash TEXT NOT NULL,
+        git_commit TEXT,
+        user TEXT,
+        parent_run_id TEXT REFERENCES runs(id),
+        deleted_time INTEGER,
+        note TEXT NOT NULL DEFAULT '',
+        error TEXT,
+        code TEXT NOT NULL DEFAULT '',
+        context TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (experiment_id, version)
+    )""",
+    "CREATE INDEX runs_experiment_deleted ON runs(experiment_id, deleted_time)",
+    "CREATE INDEX runs_experiment_start ON runs(experiment_id, start_time)",
+    "CREATE INDEX runs_experiment_name ON runs(experiment_id, name)",
+    """CREATE TABLE keys (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('param', 'metric', 'tag')),
+        name TEXT NOT NULL,
+        UNIQUE (kind, name)
+    )""",
+    """CREATE TABLE experiment_keys (
+        experiment_id TEXT NOT NULL REFERENCES experiments(id),
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        PRIMARY KEY (experiment_id, key_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE params (
+        run INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        value TEXT NOT NULL,
+        type TEXT NOT NULL,
+        num_value REAL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (run, key_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX params_key_value ON params(key_id, value)",
+    "CREATE INDEX params_key_number ON params(key_id, num_value) WHERE num_value IS NOT NULL",
+    # value, min and max are NULL for NaN: SQLite cannot store NaN, and a row exists only for
+    # a logged metric, so NULL is unambiguous.
+    """CREATE TABLE latest_metrics (
+        run INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        value REAL,
+        step INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        min REAL,
+        max REAL,
+        count INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (run, key_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX latest_metrics_key_value ON latest_metrics(key_id, value)",
+    """CREATE TABLE metric_history (
+        run INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        step INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        value REAL,
+        PRIMARY KEY (run, key_id, step, timestamp)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tags (
+        run INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        value TEXT NOT NULL,
+        PRIMARY KEY (run, key_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX tags_key_value ON tags(key_id, value)",
+    """CREATE TABLE artifacts (
+        run INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        PRIMARY KEY (run, path)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE changes (
+        cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        op TEXT NOT NULL,
+        id TEXT NOT NULL,
+        experiment_id TEXT,
+        time INTEGER NOT NULL
+    )""",
+)
+
+# (version, name, statements), in order; append new migrations, never edit applied ones.
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = ((1, "initial schema", _INITIAL),)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(db: Database) -> int:
+    """The schema version recorded in the database file (0 for a new file)."""
+    return db.connection().execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database) -> int:
+    """Apply the migrations the database lacks; returns how many were applied."""
+    if _checked(db, schema_version(db)) == SCHEMA_VERSION:
+        return 0
+    with db.transaction() as conn:
+        current = _checked(db, conn.execute("PRAGMA user_version").fetchone()[0])
+        pending = [m for m in MIGRATIONS if m[0] > current]
+        for version, name, statements in pending:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
+                (version, name, now_ms()),
+            )
+        # PRAGMA takes no bound parameters; SCHEMA_VERSION is a constant of this module.
+        conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+    return len(pending)
+
+
+def _checked(db: Database, version: int) -> int:
+    if version > SCHEMA_VERSION:
+        raise StoreUnavailable(
+            f"the store at {db.path} has schema version {version}, newer than this "
+            f"jupyterlab-runs understands ({SCHEMA_VERSION}); upgrade jupyterlab-runs"
+        )
+    return version

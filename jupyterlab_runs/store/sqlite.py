@@ -1,0 +1,532 @@
+"""The embedded store: runs in one SQLite file, safe for several threads and processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import artifact_files
+from .base import (
+    MAX_CODE_LENGTH,
+    MAX_NAME_LENGTH,
+    STATUSES,
+    Artifact,
+    Change,
+    Conflict,
+    Experiment,
+    InvalidArgument,
+    Keys,
+    MetricInput,
+    MetricPoint,
+    NewRun,
+    NotFound,
+    Page,
+    ParamInput,
+    Run,
+    RunStore,
+    ViewType,
+)
+from .sqlite_db import Database
+from .sqlite_keys import KeyBatch, KeyRegistry
+from .sqlite_queries import Search, load_runs
+from .sqlite_writes import insert_values, merge_values
+from .values import (
+    check_error,
+    check_name,
+    check_new_run,
+    check_status,
+    normalize_tags,
+    now_ms,
+    optional_int,
+    truncate,
+    unique_params,
+    unique_points,
+    validate_key,
+)
+
+_EXPERIMENT_COLUMNS = (
+    "e.id, e.name, e.created, e.notebook_path, e.description, e.deleted_time, "
+    "(SELECT count(*) FROM runs r WHERE r.experiment_id = e.id AND r.deleted_time IS NULL)"
+)
+_VIEW_CONDITIONS = {
+    "active": "e.deleted_time IS NULL",
+    "deleted": "e.deleted_time IS NOT NULL",
+    "all": "1",
+}
+
+
+class SqliteStore(RunStore):
+    """The default store: ``path`` is a SQLite file (created with its folder) or ``:memory:``.
+
+    Artifacts live under ``<folder of the file>/artifacts/<run id>/`` unless ``artifact_root``
+    says otherwise (a temporary folder for ``:memory:``).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        artifact_root: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+    ):
+        self.db = Database(path, timeout)
+        self.keys = KeyRegistry()
+        self._temporary = None
+        if artifact_root is None and self.db.memory:
+            self._temporary = tempfile.TemporaryDirectory(prefix="jupyterlab-runs-artifacts-")
+            artifact_root = self._temporary.name
+        elif artifact_root is None:
+            artifact_root = Path(self.db.path).parent / "artifacts"
+        self.artifact_root = Path(artifact_root)
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self.db.path!r})"
+
+    def close(self) -> None:
+        """Close the connections (and drop the temporary artifact folder of ``:memory:``)."""
+        self.db.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+
+    @contextmanager
+    def _write(self) -> Iterator[tuple[sqlite3.Connection, KeyBatch]]:
+        with self.db.transaction() as conn:
+            batch = KeyBatch(self.keys, conn)
+            yield conn, batch
+        batch.commit()
+
+    @staticmethod
+    def _change(
+        conn: sqlite3.Connection, kind: str, op: str, id: str, experiment_id: str | None
+    ) -> None:
+        conn.execute(
+            "INSERT INTO changes (kind, op, id, experiment_id, time) VALUES (?, ?, ?, ?, ?)",
+            (kind, op, id, experiment_id, now_ms()),
+        )
+
+    # -- experiments ---------------------------------------------------------------------
+    def _experiments(self, condition: str, bound: Sequence[object]) -> list[Experiment]:
+        with self.db.snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments e WHERE {condition} "
+                "ORDER BY e.created DESC, e.rowid DESC",
+                bound,
+            ).fetchall()
+        return [Experiment(*row[:6], run_count=row[6]) for row in rows]
+
+    def _experiment(self, condition: str, bound: Sequence[object], what: str) -> Experiment:
+        found = self._experiments(condition, bound)
+        if not found:
+            raise NotFound(f"no experiment {what}")
+        return found[0]
+
+    def create_experiment(
+        self, name: str, notebook_path: str | None = None, description: str = ""
+    ) -> Experiment:
+        """Create an experiment; ``Conflict`` if the name is taken."""
+        name = check_name(name, "experiment name")
+        experiment_id = uuid.uuid4().hex
+        try:
+            with self._write() as (conn, _):
+                conn.execute(
+                    "INSERT INTO experiments (id, name, created, notebook_path, description) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        experiment_id,
+                        name,
+                        now_ms(),
+                        notebook_path,
+                        truncate(description, MAX_CODE_LENGTH),
+                    ),
+                )
+                self._change(conn, "experiment", "created", experiment_id, experiment_id)
+        except sqlite3.IntegrityError:
+            raise Conflict(f"an experiment named {name!r} already exists") from None
+        return self.get_experiment(experiment_id)
+
+    def get_or_create_experiment(self, name: str, notebook_path: str | None = None) -> Experiment:
+        """The experiment with this name, created (or restored, if deleted) when needed."""
+        name = check_name(name, "experiment name")
+        found = self._experiments("e.name = ?", (name,))
+        if found and found[0].deleted_time is None:
+            return found[0]
+        with self._write() as (conn, _):
+            experiment_id = uuid.uuid4().hex
+            created = conn.execute(
+                "INSERT INTO experiments (id, name, created, notebook_path) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO NOTHING",
+                (experiment_id, name, now_ms(), notebook_path),
+            ).rowcount
+            if created:
+                self._change(conn, "experiment", "created", experiment_id, experiment_id)
+            else:
+                restored = conn.execute(
+                    "UPDATE experiments SET deleted_time = NULL "
+                    "WHERE name = ? AND deleted_time IS NOT NULL RETURNING id",
+                    (name,),
+                ).fetchone()
+                if restored:
+                    self._change(conn, "experiment", "updated", restored[0], restored[0])
+        return self.get_experiment_by_name(name)
+
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        """One experiment by id; ``NotFound`` if absent."""
+        return self._experiment("e.id = ?", (experiment_id,), f"with id {experiment_id!r}")
+
+    def get_experiment_by_name(self, name: str) -> Experiment:
+        """One experiment by name; ``NotFound`` if absent."""
+        return self._experiment("e.name = ?", (name,), f"named {name!r}")
+
+    def list_experiments(self, view: ViewType = "active") -> list[Experiment]:
+        """All experiments, most recently created first."""
+        if view not in _VIEW_CONDITIONS:
+            raise InvalidArgument(f"view must be one of active, deleted, all, got {view!r}")
+        return self._experiments(_VIEW_CONDITIONS[view], ())
+
+    def update_experiment(
+        self, experiment_id: str, name: str | None = None, description: str | None = None
+    ) -> Experiment:
+        """Rename or re-describe an experiment; ``Conflict`` if the new name is taken."""
+        name = None if name is None else check_name(name, "experiment name")
+        description = None if description is None else truncate(description, MAX_CODE_LENGTH)
+        try:
+            with self._write() as (conn, _):
+                updated = conn.execute(
+                    "UPDATE experiments SET name = coalesce(?, name), "
+                    "description = coalesce(?, description) WHERE id = ?",
+                    (name, description, experiment_id),
+                ).rowcount
+                if not updated:
+                    raise NotFound(f"no experiment with id {experiment_id!r}")
+                self._change(conn, "experiment", "updated", experiment_id, experiment_id)
+        except sqlite3.IntegrityError:
+            raise Conflict(f"an experiment named {name!r} already exists") from None
+        return self.get_experiment(experiment_id)
+
+    def delete_experiment(self, experiment_id: str) -> None:
+        """Soft-delete an experiment (its runs stay, hidden with it)."""
+        with self._write() as (conn, _):
+            row = conn.execute(
+                "SELECT deleted_time FROM experiments WHERE id = ?", (experiment_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no experiment with id {experiment_id!r}")
+            if row[0] is None:
+                conn.execute(
+                    "UPDATE experiments SET deleted_time = ? WHERE id = ?",
+                    (now_ms(), experiment_id),
+                )
+                self._change(conn, "experiment", "deleted", experiment_id, experiment_id)
+
+    # -- runs ----------------------------------------------------------------------------
+    def create_run(self, run: NewRun) -> Run:
+        """Save a whole run atomically, assigning the experiment's next version."""
+        checked = check_new_run(run)
+        new = checked.run
+        run_id = uuid.uuid4().hex
+        with self._write() as (conn, batch):
+            row = conn.execute(
+                "UPDATE experiments SET next_version = next_version + 1 WHERE id = ? "
+                "RETURNING next_version - 1",
+                (new.experiment_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no experiment with id {new.experiment_id!r}")
+            version = row[0]
+            try:
+                rid = conn.execute(
+                    "INSERT INTO runs (id, experiment_id, version, name, status, source, "
+                    "start_time, end_time, notebook_path, cell_id, execution_count, kernel_name, "
+                    "language, code_hash, git_commit, user, parent_run_id, note, error, code, "
+                    "context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?)",
+                    (
+                        run_id,
+                        new.experiment_id,
+                        version,
+                        new.name or f"v{version}",
+                        new.status,
+                        new.source,
+                        new.start_time,
+                        new.end_time,
+                        new.notebook_path,
+                        new.cell_id,
+                        new.execution_count,
+                        new.kernel_name,
+                        new.language,
+                        checked.code_hash,
+                        new.git_commit,
+                        new.user,
+                        new.parent_run_id,
+                        new.note,
+                        None if new.error is None else json.dumps(new.error, ensure_ascii=False),
+                        new.code,
+                        json.dumps(new.context, ensure_ascii=False),
+                    ),
+                ).lastrowid
+            except sqlite3.IntegrityError:
+                raise NotFound(f"no parent run with id {new.parent_run_id!r}") from None
+            metrics = insert_values(conn, batch, rid, new.experiment_id, checked)
+            self._change(conn, "run", "created", run_id, new.experiment_id)
+        return Run(
+            id=run_id,
+            experiment_id=new.experiment_id,
+            version=version,
+            name=new.name or f"v{version}",
+            status=new.status,
+            source=new.source,
+            start_time=new.start_time,
+            end_time=new.end_time,
+            notebook_path=new.notebook_path,
+            cell_id=new.cell_id,
+            execution_count=new.execution_count,
+            kernel_name=new.kernel_name,
+            language=new.language,
+            code=new.code,
+            code_hash=checked.code_hash,
+            git_commit=new.git_commit,
+            user=new.user,
+            note=new.note,
+            parent_run_id=new.parent_run_id,
+            error=new.error,
+            context=new.context,
+            params={p.key: p for p in checked.params},
+            metrics=metrics,
+            tags=checked.tags,
+        )
+
+    def _run_row(self, conn: sqlite3.Connection, run_id: str) -> tuple[int, str, str]:
+        row = conn.execute(
+            "SELECT rid, experiment_id, status FROM runs WHERE id = ?", (run_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no run with id {run_id!r}")
+        return row
+
+    def log_batch(
+        self,
+        run_id: str,
+        params: Iterable[ParamInput] = (),
+        metrics: Iterable[MetricInput] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """Add params, metric points and tags to an existing run in one transaction.
+
+        Re-logging a param with the same value is fine; a different value is a ``Conflict``.
+        """
+        checked_params = unique_params(params)
+        points = unique_points(metrics, now_ms())
+        checked_tags = normalize_tags(tags)
+        with self._write() as (conn, batch):
+            rid, experiment_id, _ = self._run_row(conn, run_id)
+            merge_values(conn, batch, rid, experiment_id, checked_params, points, checked_tags)
+            self._change(conn, "run", "updated", run_id, experiment_id)
+
+    def end_run(
+        self,
+        run_id: str,
+        status: str,
+        end_time: int | None = None,
+        error: Mapping[str, str] | None = None,
+    ) -> Run:
+        """Close a RUNNING run with its final status; ``Conflict`` if it has ended already."""
+        status = check_status(status, [s for s in STATUSES if s != "RUNNING"])
+        end_time = optional_int(end_time, "end_time") or now_ms()
+        error_json = None if error is None else json.dumps(check_error(error), ensure_ascii=False)
+        with self._write() as (conn, _):
+            rid, experiment_id, current = self._run_row(conn, run_id)
+            if current != "RUNNING":
+                raise Conflict(f"run {run_id} has ended already ({current})")
+            conn.execute(
+                "UPDATE runs SET status = ?, end_time = ?, error = coalesce(?, error) "
+                "WHERE rid = ?",
+                (status, end_time, error_json, rid),
+            )
+            self._change(conn, "run", "updated", run_id, experiment_id)
+        return self.get_run(run_id)
+
+    def get_run(self, run_id: str) -> Run:
+        """One run with params, metric summaries and tags; ``NotFound`` if absent."""
+        with self.db.snapshot() as conn:
+            return load_runs(conn, self.keys, [self._run_row(conn, run_id)[0]])[0]
+
+    def get_run_by_version(self, experiment_id: str, version: int) -> Run:
+        """One run by its version within an experiment."""
+        with self.db.snapshot() as conn:
+            row = conn.execute(
+                "SELECT rid FROM runs WHERE experiment_id = ? AND version = ?",
+                (experiment_id, version),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no run v{version} in experiment {experiment_id!r}")
+            return load_runs(conn, self.keys, [row[0]])[0]
+
+    def search_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter: str = "",
+        order_by: Sequence[str] = (),
+        max_results: int = 100,
+        page_token: str | None = None,
+        view: ViewType = "active",
+    ) -> Page:
+        """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment)."""
+        search = Search(self.keys, experiment_ids, filter, order_by, max_results, page_token, view)
+        with self.db.snapshot() as conn:
+            return search.run(conn)
+
+    def update_run(
+        self,
+        run_id: str,
+        name: str | None = None,
+        note: str | None = None,
+        set_tags: Mapping[str, str] | None = None,
+        delete_tags: Sequence[str] = (),
+    ) -> Run:
+        """Rename, annotate or re-tag a run."""
+        name = None if name is None else truncate(check_name(name, "run name"), MAX_NAME_LENGTH)
+        if note is not None and not isinstance(note, str):
+            raise InvalidArgument(f"note must be a string, got {type(note).__name__}")
+        note = None if note is None else truncate(note, MAX_CODE_LENGTH)
+        tags = normalize_tags(set_tags)
+        removed = [validate_key(key, "tag key") for key in delete_tags]
+        with self._write() as (conn, batch):
+            rid, experiment_id, _ = self._run_row(conn, run_id)
+            conn.execute(
+                "UPDATE runs SET name = coalesce(?, name), note = coalesce(?, note) WHERE rid = ?",
+                (name, note, rid),
+            )
+            merge_values(conn, batch, rid, experiment_id, [], [], tags)
+            conn.executemany(
+                "DELETE FROM tags WHERE run = ? AND key_id = ?",
+                [(rid, key_id) for key_id in batch.find("tag", removed).values()],
+            )
+            self._change(conn, "run", "updated", run_id, experiment_id)
+        return self.get_run(run_id)
+
+    def _set_deleted(self, run_id: str, deleted_time: int | None, op: str) -> None:
+        with self._write() as (conn, _):
+            rid, experiment_id, _ = self._run_row(conn, run_id)
+            changed = conn.execute(
+                "UPDATE runs SET deleted_time = ? WHERE rid = ? AND deleted_time IS NOT ?",
+                (deleted_time, rid, deleted_time),
+            ).rowcount
+            if changed:
+                self._change(conn, "run", op, run_id, experiment_id)
+
+    def delete_run(self, run_id: str) -> None:
+        """Soft-delete a run (restorable)."""
+        self._set_deleted(run_id, now_ms(), "deleted")
+
+    def restore_run(self, run_id: str) -> Run:
+        """Undo a soft delete."""
+        self._set_deleted(run_id, None, "updated")
+        return self.get_run(run_id)
+
+    def metric_history(self, run_id: str, key: str) -> list[MetricPoint]:
+        """Every point of one metric of one run, by step then timestamp."""
+        with self.db.snapshot() as conn:
+            rid = self._run_row(conn, run_id)[0]
+            key_id = self.keys.lookup(conn, [("metric", key)]).get(("metric", key))
+            if key_id is None:
+                return []
+            rows = conn.execute(
+                "SELECT step, timestamp, value FROM metric_history WHERE run = ? AND key_id = ? "
+                "ORDER BY step, timestamp",
+                (rid, key_id),
+            ).fetchall()
+        return [
+            MetricPoint(key, float("nan") if value is None else value, step, timestamp)
+            for step, timestamp, value in rows
+        ]
+
+    def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
+        """Param, metric and tag keys used by runs of these experiments (no ids: all)."""
+        ids = list(experiment_ids)
+        condition = "1"
+        if ids:
+            condition = (
+                "id IN (SELECT key_id FROM experiment_keys WHERE experiment_id IN ("
+                + ", ".join("?" * len(ids))
+                + "))"
+            )
+        with self.db.snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT kind, name FROM keys WHERE {condition} ORDER BY name", ids
+            ).fetchall()
+        found: dict[str, list[str]] = {"param": [], "metric": [], "tag": []}
+        for kind, name in rows:
+            found[kind].append(name)
+        return Keys(params=found["param"], metrics=found["metric"], tags=found["tag"])
+
+    def changes(self, since: int = 0, limit: int = 1000) -> tuple[int, list[Change]]:
+        """Changes after cursor ``since`` and the cursor to pass next time."""
+        since = max(0, optional_int(since, "since") or 0)
+        limit = min(max(1, optional_int(limit, "limit") or 1000), 10_000)
+        with self.db.snapshot() as conn:
+            rows = conn.execute(
+                "SELECT cursor, kind, op, id, experiment_id, time FROM changes "
+                "WHERE cursor > ? ORDER BY cursor LIMIT ?",
+                (since, limit),
+            ).fetchall()
+            latest = conn.execute("SELECT coalesce(max(cursor), 0) FROM changes").fetchone()[0]
+        entries = [Change(*row) for row in rows]
+        # A cursor beyond the newest (a recreated database) restarts from the newest.
+        return (entries[-1].cursor if entries else min(since, latest)), entries
+
+    # -- artifacts -----------------------------------------------------------------------
+    def log_artifact(
+        self, run_id: str, path: str, data: bytes, media_type: str | None = None
+    ) -> Artifact:
+        """Store a file under the run; ``path`` is relative and confined to the run."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidArgument(f"artifact data must be bytes, got {type(data).__name__}")
+        data = bytes(data)
+        target = artifact_files.confined(self.artifact_root, run_id, path)
+        media_type = media_type or artifact_files.media_type_of(path)
+        with self.db.snapshot() as conn:
+            self._run_row(conn, run_id)
+        temporary, sha256 = artifact_files.write_temporary(target, data)
+        try:
+            with self._write() as (conn, _):
+                rid, experiment_id, _ = self._run_row(conn, run_id)
+                conn.execute(
+                    "INSERT INTO artifacts (run, path, size, sha256, media_type, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run, path) DO UPDATE SET "
+                    "size = excluded.size, sha256 = excluded.sha256, "
+                    "media_type = excluded.media_type, created = excluded.created",
+                    (rid, path, len(data), sha256, media_type, now_ms()),
+                )
+                self._change(conn, "run", "updated", run_id, experiment_id)
+                os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return Artifact(path, len(data), sha256, media_type)
+
+    def list_artifacts(self, run_id: str) -> list[Artifact]:
+        """Files stored with a run, by path."""
+        with self.db.snapshot() as conn:
+            rid = self._run_row(conn, run_id)[0]
+            rows = conn.execute(
+                "SELECT path, size, sha256, media_type FROM artifacts WHERE run = ? ORDER BY path",
+                (rid,),
+            ).fetchall()
+        return [Artifact(*row) for row in rows]
+
+    def read_artifact(self, run_id: str, path: str) -> bytes:
+        """The bytes of one artifact; ``NotFound`` if absent, ``InvalidArgument`` if unconfined."""
+        target = artifact_files.confined(self.artifact_root, run_id, path)
+        with self.db.snapshot() as conn:
+            rid = self._run_row(conn, run_id)[0]
+            found = conn.execute(
+                "SELECT 1 FROM artifacts WHERE run = ? AND path = ?", (rid, path)
+            ).fetchone()
+        if found is None:
+            raise NotFound(f"run {run_id} has no artifact {path!r}")
+        return artifact_files.read_file(target, path)

@@ -1,0 +1,296 @@
+"""Reading runs from the embedded store: bulk loading and keyset-paginated search.
+
+A sort splits the runs into segments that follow one another — for ``metrics.acc``: runs with a
+number, runs with NaN, runs without the metric — so that each segment is read in index order
+and runs missing the sort key come last in both directions. The page token records the segment
+and the last (sort value, run rowid) seen; within an experiment rowids grow with versions
+(both are assigned in the same write transaction), so rowid is the version tie-breaker.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .base import MAX_RESULTS_LIMIT, VIEWS, InvalidArgument, MetricSummary, Page, Param, Run
+from .filter import ATTRIBUTES, KeyRef, OrderKey, compile_filter, parse_order_by
+from .sqlite_keys import KeyRegistry
+
+RUN_COLUMNS = (
+    "rid, id, experiment_id, version, name, status, source, start_time, end_time, "
+    "notebook_path, cell_id, execution_count, kernel_name, language, code_hash, git_commit, "
+    "user, parent_run_id, deleted_time, note, error, code, context"
+)
+MAX_EXPERIMENT_IDS = 1000
+_IN_RIDS = "IN (SELECT value FROM json_each(?))"
+
+
+def _float(value: float | None) -> float:
+    """A stored metric number; NULL stands for NaN, which SQLite cannot store."""
+    return math.nan if value is None else value
+
+
+def load_runs(conn: sqlite3.Connection, keys: KeyRegistry, rids: Sequence[int]) -> list[Run]:
+    """The runs with these rowids, in that order, with params, latest metrics and tags."""
+    if not rids:
+        return []
+    bound = (json.dumps(list(rids)),)
+    rows = conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE rid {_IN_RIDS}", bound).fetchall()
+    params = conn.execute(
+        f"SELECT run, key_id, value, type, source FROM params WHERE run {_IN_RIDS}", bound
+    ).fetchall()
+    metrics = conn.execute(
+        "SELECT run, key_id, value, step, timestamp, min, max, count, source "
+        f"FROM latest_metrics WHERE run {_IN_RIDS}",
+        bound,
+    ).fetchall()
+    tags = conn.execute(
+        f"SELECT run, key_id, value FROM tags WHERE run {_IN_RIDS}", bound
+    ).fetchall()
+    names = keys.names(conn, {row[1] for table in (params, metrics, tags) for row in table})
+    by_run: dict[int, tuple[dict, dict, dict]] = {row[0]: ({}, {}, {}) for row in rows}
+    for run, key_id, value, type_, source in params:
+        key = names[key_id]
+        by_run[run][0][key] = Param(key, value, type_, source)
+    for run, key_id, value, step, timestamp, low, high, count, source in metrics:
+        key = names[key_id]
+        by_run[run][1][key] = MetricSummary(
+            key, _float(value), step, timestamp, _float(low), _float(high), count, source
+        )
+    for run, key_id, value in tags:
+        by_run[run][2][names[key_id]] = value
+    runs = {row[0]: _run(row, *by_run[row[0]]) for row in rows}
+    return [runs[rid] for rid in rids if rid in runs]
+
+
+def _run(row: tuple, params: dict, metrics: dict, tags: dict) -> Run:
+    (_, run_id, experiment_id, version, name, status, source, start_time, end_time) = row[:9]
+    (notebook_path, cell_id, execution_count, kernel_name, language, code_hash) = row[9:15]
+    (git_commit, user, parent_run_id, deleted_time, note, error, code, context) = row[15:]
+    return Run(
+        id=run_id,
+        experiment_id=experiment_id,
+        version=version,
+        name=name,
+        status=status,
+        source=source,
+        start_time=start_time,
+        end_time=end_time,
+        notebook_path=notebook_path,
+        cell_id=cell_id,
+        execution_count=execution_count,
+        kernel_name=kernel_name,
+        language=language,
+        code=code,
+        code_hash=code_hash,
+        git_commit=git_commit,
+        user=user,
+        note=note,
+        parent_run_id=parent_run_id,
+        deleted_time=deleted_time,
+        error=None if error is None else json.loads(error),
+        context=json.loads(context),
+        params=params,
+        metrics=metrics,
+        tags=tags,
+    )
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One slice of the sort order: extra join and condition, and the expression sorted on.
+
+    Every ``?`` in ``join`` and ``where`` stands for the id of the key sorted on.
+    """
+
+    join: str
+    where: str
+    sort: str | None
+    tie: str
+
+
+def _segments(order: OrderKey) -> list[_Segment]:
+    if order.kind == "attribute":
+        attribute = ATTRIBUTES[order.key]
+        if not attribute.nullable:
+            return [_Segment("", "", attribute.sql, "r.rid")]
+        return [
+            _Segment("", f"{attribute.sql} IS NOT NULL", attribute.sql, "r.rid"),
+            _Segment("", f"{attribute.sql} IS NULL", None, "r.rid"),
+        ]
+    table = {"metric": "latest_metrics", "param": "params", "tag": "tags"}[order.kind]
+    join = f"JOIN {table} s ON s.run = r.rid AND s.key_id = ?"
+    missing = _Segment(
+        "", f"r.rid NOT IN (SELECT run FROM {table} WHERE key_id = ?)", None, "r.rid"
+    )
+    if order.kind == "metric":
+        present = [
+            _Segment(join, "s.value IS NOT NULL", "s.value", "s.run"),
+            _Segment(join, "s.value IS NULL", None, "s.run"),
+        ]
+    elif order.kind == "param":
+        present = [
+            _Segment(join, "s.num_value IS NOT NULL", "s.num_value", "s.run"),
+            _Segment(join, "s.num_value IS NULL", "s.value", "s.run"),
+        ]
+    else:
+        present = [_Segment(join, "", "s.value", "s.run")]
+    return [*present, missing]
+
+
+@dataclass(frozen=True)
+class _Position:
+    segment: int
+    value: Any
+    rid: int
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+
+
+def encode_token(fingerprint: str, position: _Position) -> str:
+    """An opaque page token for the page after ``position``."""
+    raw = json.dumps([fingerprint, position.segment, position.value, position.rid])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_token(token: str, fingerprint: str) -> _Position:
+    """The position a page token stands for; InvalidArgument if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        mark, segment, value, rid = json.loads(raw)
+        valid = (
+            isinstance(segment, int)
+            and isinstance(rid, int)
+            and (value is None or isinstance(value, (str, int, float)))
+        )
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        raise InvalidArgument("page_token is not a token this store issued")
+    if mark != fingerprint:
+        raise InvalidArgument("page_token belongs to a different search; start from the first page")
+    return _Position(segment, value, rid)
+
+
+class Search:
+    """One search_runs call: checks its arguments, then reads one page and the total."""
+
+    def __init__(
+        self,
+        keys: KeyRegistry,
+        experiment_ids: Sequence[str],
+        filter: str,
+        order_by: Sequence[str],
+        max_results: int,
+        page_token: str | None,
+        view: str,
+    ):
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        self.experiment_ids = list(dict.fromkeys(experiment_ids))
+        if len(self.experiment_ids) > MAX_EXPERIMENT_IDS:
+            raise InvalidArgument(f"search at most {MAX_EXPERIMENT_IDS} experiments at once")
+        if isinstance(max_results, bool) or not isinstance(max_results, int):
+            raise InvalidArgument(f"max_results must be an integer, got {max_results!r}")
+        if not 1 <= max_results <= MAX_RESULTS_LIMIT:
+            raise InvalidArgument(f"max_results must be between 1 and {MAX_RESULTS_LIMIT}")
+        if view not in VIEWS:
+            raise InvalidArgument(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+        self.keys = keys
+        self.limit = max_results
+        self.view = view
+        self.compiled = compile_filter(filter)
+        self.order = parse_order_by(list(order_by))
+        self.fingerprint = _fingerprint(self.experiment_ids, filter, self.order, view)
+        self.start = decode_token(page_token, self.fingerprint) if page_token else None
+
+    def _where(self, conn: sqlite3.Connection) -> tuple[list[str], list[Any]]:
+        """The conditions every segment shares, with their bound values (key ids resolved)."""
+        where, bound = [], []
+        if self.experiment_ids:
+            where.append("r.experiment_id IN (" + ", ".join("?" * len(self.experiment_ids)) + ")")
+            bound.extend(self.experiment_ids)
+        if self.view != "all":
+            where.append(f"r.deleted_time IS {'NOT ' if self.view == 'deleted' else ''}NULL")
+        if self.compiled.sql:
+            where.append(self.compiled.sql)
+            refs = [(p.kind, p.name) for p in self.compiled.params if isinstance(p, KeyRef)]
+            ids = self.keys.lookup(conn, refs)
+            # -1 is no key's id: an unknown key matches nothing rather than failing.
+            bound.extend(
+                ids.get((p.kind, p.name), -1) if isinstance(p, KeyRef) else p
+                for p in self.compiled.params
+            )
+        return where, bound
+
+    def run(self, conn: sqlite3.Connection) -> Page:
+        """The page and the total count, read inside the caller's snapshot."""
+        where, bound = self._where(conn)
+        condition = " AND ".join(where) or "1"
+        total = conn.execute(f"SELECT count(*) FROM runs r WHERE {condition}", bound).fetchone()[0]
+        order_key_id = -1
+        if self.order.kind != "attribute":
+            found = self.keys.lookup(conn, [(self.order.kind, self.order.key)])
+            order_key_id = found.get((self.order.kind, self.order.key), -1)
+        segments = _segments(self.order)
+        if self.start and not 0 <= self.start.segment < len(segments):
+            raise InvalidArgument("page_token is not a token this store issued")
+        rows: list[_Position] = []
+        first = self.start.segment if self.start else 0
+        for index in range(first, len(segments)):
+            after = self.start if self.start and index == first else None
+            need = self.limit + 1 - len(rows)
+            rows += self._segment_rows(
+                conn, index, segments[index], where, bound, order_key_id, after, need
+            )
+            if len(rows) > self.limit:
+                break
+        token = None
+        if len(rows) > self.limit:
+            rows = rows[: self.limit]
+            token = encode_token(self.fingerprint, rows[-1])
+        runs = load_runs(conn, self.keys, [row.rid for row in rows])
+        return Page(items=runs, next_page_token=token, total=total)
+
+    def _segment_rows(
+        self,
+        conn: sqlite3.Connection,
+        index: int,
+        segment: _Segment,
+        where: list[str],
+        bound: list[Any],
+        key_id: int,
+        after: _Position | None,
+        limit: int,
+    ) -> list[_Position]:
+        direction = "DESC" if self.order.descending else "ASC"
+        comparison = "<" if self.order.descending else ">"
+        conditions = list(where)
+        values: list[Any] = [key_id] * segment.join.count("?") + bound
+        if segment.where:
+            conditions.append(segment.where)
+            values += [key_id] * segment.where.count("?")
+        if after is not None and segment.sort is not None:
+            conditions.append(f"({segment.sort}, {segment.tie}) {comparison} (?, ?)")
+            values.extend([after.value, after.rid])
+        elif after is not None:
+            conditions.append(f"{segment.tie} {comparison} ?")
+            values.append(after.rid)
+        order = f"{segment.tie} {direction}"
+        if segment.sort is not None:
+            order = f"{segment.sort} {direction}, {order}"
+        sql = (
+            f"SELECT {segment.tie}, {segment.sort or 'NULL'} FROM runs r {segment.join} "
+            f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {order} LIMIT ?"
+        )
+        rows = conn.execute(sql, [*values, limit]).fetchall()
+        return [_Position(index, value, rid) for rid, value in rows]

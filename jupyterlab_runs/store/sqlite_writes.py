@@ -1,0 +1,153 @@
+"""Writing a run's params, metric points and tags inside the caller's write transaction."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Mapping, Sequence
+
+from .base import Conflict, MetricInput, MetricSummary, Param
+from .sqlite_keys import KeyBatch
+from .values import CheckedRun, numeric_param_value, summarize_metrics
+
+
+def _stored(value: float) -> float | None:
+    """A metric number as SQLite keeps it: NaN becomes NULL (explicitly, not by accident)."""
+    return None if math.isnan(value) else value
+
+
+def _insert_params(
+    conn: sqlite3.Connection, rid: int, ids: Mapping[str, int], params: Sequence[Param]
+) -> None:
+    conn.executemany(
+        "INSERT INTO params (run, key_id, value, type, num_value, source) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(rid, ids[p.key], p.value, p.type, numeric_param_value(p), p.source) for p in params],
+    )
+
+
+def _insert_points(
+    conn: sqlite3.Connection, rid: int, ids: Mapping[str, int], points: Sequence[MetricInput]
+) -> None:
+    conn.executemany(
+        "INSERT INTO metric_history (run, key_id, step, timestamp, value) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (run, key_id, step, timestamp) DO UPDATE SET value = excluded.value",
+        [(rid, ids[p.key], p.step, p.timestamp, _stored(p.value)) for p in points],
+    )
+
+
+def _write_summaries(
+    conn: sqlite3.Connection, rid: int, ids: Mapping[str, int], summaries: Sequence[MetricSummary]
+) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO latest_metrics "
+        "(run, key_id, value, step, timestamp, min, max, count, source) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                rid,
+                ids[s.key],
+                _stored(s.value),
+                s.step,
+                s.timestamp,
+                _stored(s.min),
+                _stored(s.max),
+                s.count,
+                s.source,
+            )
+            for s in summaries
+        ],
+    )
+
+
+def _upsert_tags(
+    conn: sqlite3.Connection, batch: KeyBatch, rid: int, tags: Mapping[str, str]
+) -> dict[str, int]:
+    ids = batch.intern("tag", tags)
+    conn.executemany(
+        "INSERT INTO tags (run, key_id, value) VALUES (?, ?, ?) "
+        "ON CONFLICT (run, key_id) DO UPDATE SET value = excluded.value",
+        [(rid, ids[key], value) for key, value in tags.items()],
+    )
+    return ids
+
+
+def insert_values(
+    conn: sqlite3.Connection, batch: KeyBatch, rid: int, experiment_id: str, run: CheckedRun
+) -> dict[str, MetricSummary]:
+    """Write everything of a new run; returns its metric summaries."""
+    param_ids = batch.intern("param", (p.key for p in run.params))
+    _insert_params(conn, rid, param_ids, run.params)
+    metric_ids = batch.intern("metric", (p.key for p in run.metrics))
+    _insert_points(conn, rid, metric_ids, run.metrics)
+    summaries = summarize_metrics(run.metrics)
+    _write_summaries(conn, rid, metric_ids, list(summaries.values()))
+    tag_ids = _upsert_tags(conn, batch, rid, run.tags)
+    batch.link(experiment_id, [*param_ids.values(), *metric_ids.values(), *tag_ids.values()])
+    return summaries
+
+
+def merge_values(
+    conn: sqlite3.Connection,
+    batch: KeyBatch,
+    rid: int,
+    experiment_id: str,
+    params: Sequence[Param],
+    points: Sequence[MetricInput],
+    tags: Mapping[str, str],
+) -> None:
+    """Add to an existing run: new params (same value again is fine), points and tags."""
+    param_ids = batch.intern("param", (p.key for p in params))
+    existing = dict(
+        conn.execute(
+            "SELECT key_id, value FROM params WHERE run = ? AND key_id IN "
+            "(SELECT value FROM json_each(?))",
+            (rid, json.dumps(list(param_ids.values()))),
+        ).fetchall()
+    )
+    for param in params:
+        logged = existing.get(param_ids[param.key])
+        if logged is not None and logged != param.value:
+            raise Conflict(
+                f"param {param.key!r} is already {logged!r}; params cannot change once logged "
+                f"(got {param.value!r})"
+            )
+    _insert_params(conn, rid, param_ids, [p for p in params if param_ids[p.key] not in existing])
+    metric_ids = batch.intern("metric", (p.key for p in points))
+    _insert_points(conn, rid, metric_ids, points)
+    sources = {p.key: p.source for p in points}
+    _write_summaries(
+        conn,
+        rid,
+        metric_ids,
+        [_summary(conn, rid, metric_ids[k], k, s) for k, s in sources.items()],
+    )
+    tag_ids = _upsert_tags(conn, batch, rid, tags)
+    batch.link(experiment_id, [*param_ids.values(), *metric_ids.values(), *tag_ids.values()])
+
+
+def _summary(
+    conn: sqlite3.Connection, rid: int, key_id: int, key: str, source: str
+) -> MetricSummary:
+    """A metric's summary recomputed from its whole history (min and max skip NaN)."""
+    count, low, high = conn.execute(
+        "SELECT count(*), min(value), max(value) FROM metric_history WHERE run = ? AND key_id = ?",
+        (rid, key_id),
+    ).fetchone()
+    value, step, timestamp = conn.execute(
+        "SELECT value, step, timestamp FROM metric_history WHERE run = ? AND key_id = ? "
+        "ORDER BY step DESC, timestamp DESC LIMIT 1",
+        (rid, key_id),
+    ).fetchone()
+    nan = math.nan
+    return MetricSummary(
+        key,
+        nan if value is None else value,
+        step,
+        timestamp,
+        nan if low is None else low,
+        nan if high is None else high,
+        count,
+        source,
+    )
