@@ -8,13 +8,32 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { IRun } from '../api/types';
 import { runsIcon } from '../icons';
 import { formatMetric } from '../panel/format';
+import { AutoTrack } from './autoTrack';
+import { CellMeta, NotebookMeta } from './metadata';
 import { CaptureError, RunCapture } from './runCapture';
 
 /** Command ids of the capture feature. */
 export namespace CaptureCommandIDs {
   /** Run the cell and log it as a run. */
   export const logRun = 'jupyterlab-runs:log-run';
+  /** Switch auto-track on the active cell. */
+  export const toggleAutoTrack = 'jupyterlab-runs:toggle-auto-track';
+  /** Switch auto-track of cells tagged `track` in the notebook. */
+  export const toggleTrackTagged = 'jupyterlab-runs:toggle-track-tagged';
 }
+
+/** Arguments every capture command takes (the cell toolbar passes `widgetId`). */
+const TARGET_ARGS = {
+  args: {
+    type: 'object',
+    properties: {
+      widgetId: {
+        type: 'string',
+        description: 'Id of the notebook panel (the cell toolbar passes it)'
+      }
+    }
+  }
+};
 
 /** The notebook a command targets: the cell toolbar passes its `widgetId`. */
 export function targetNotebook(
@@ -33,6 +52,7 @@ export function addCaptureCommands(
   app: JupyterFrontEnd,
   tracker: INotebookTracker,
   capture: RunCapture,
+  autoTrack: AutoTrack,
   trans: TranslationBundle,
   openRun: (run: IRun) => void
 ): void {
@@ -47,6 +67,7 @@ export function addCaptureCommands(
       'Run this cell and save its parameters and metrics as a new version'
     ),
     icon: runsIcon,
+    describedBy: TARGET_ARGS,
     isVisible: args => activeCodeCell(args) !== null,
     isEnabled: args => {
       const cell = activeCodeCell(args);
@@ -72,6 +93,48 @@ export function addCaptureCommands(
         Notification.error(message, { autoClose: 8000 });
       } finally {
         app.commands.notifyCommandChanged(CaptureCommandIDs.logRun);
+      }
+    }
+  });
+
+  app.commands.addCommand(CaptureCommandIDs.toggleAutoTrack, {
+    label: trans.__('Auto-track This Cell'),
+    caption: trans.__('Log a run every time this cell is executed'),
+    describedBy: TARGET_ARGS,
+    isVisible: args => activeCodeCell(args) !== null,
+    isToggled: args => {
+      const cell = activeCodeCell(args);
+      return cell !== null && CellMeta.autoTrack(cell.model);
+    },
+    execute: args => {
+      const cell = activeCodeCell(args);
+      if (cell) {
+        CellMeta.setAutoTrack(cell.model, !CellMeta.autoTrack(cell.model));
+        autoTrack.refresh();
+        app.commands.notifyCommandChanged(CaptureCommandIDs.toggleAutoTrack);
+      }
+    }
+  });
+
+  app.commands.addCommand(CaptureCommandIDs.toggleTrackTagged, {
+    label: trans.__("Auto-track Cells Tagged 'track' in This Notebook"),
+    describedBy: TARGET_ARGS,
+    isEnabled: args => targetNotebook(tracker, args) !== null,
+    isToggled: args => {
+      const panel = targetNotebook(tracker, args);
+      return (
+        panel !== null &&
+        (NotebookMeta.trackTagged(panel) ?? autoTrack.trackTaggedByDefault)
+      );
+    },
+    execute: args => {
+      const panel = targetNotebook(tracker, args);
+      if (panel) {
+        const on =
+          NotebookMeta.trackTagged(panel) ?? autoTrack.trackTaggedByDefault;
+        NotebookMeta.setTrackTagged(panel, !on);
+        autoTrack.refresh();
+        app.commands.notifyCommandChanged(CaptureCommandIDs.toggleTrackTagged);
       }
     }
   });

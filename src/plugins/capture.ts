@@ -4,9 +4,12 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, ISessionContextDialogs } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
+import { AutoTrack } from '../capture/autoTrack';
+import { trackRunBadges } from '../capture/badges';
 import { addCaptureCommands, CaptureCommandIDs } from '../capture/commands';
 import { RunCapture } from '../capture/runCapture';
 import { IRunCapture, IRunsClient } from '../tokens';
@@ -18,7 +21,12 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
   description: 'Runs a notebook cell and saves it as a versioned run.',
   autoStart: true,
   requires: [INotebookTracker, IRunsClient],
-  optional: [ITranslator, ICommandPalette, ISessionContextDialogs],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    ISessionContextDialogs,
+    ISettingRegistry
+  ],
   provides: IRunCapture,
   activate: (
     app: JupyterFrontEnd,
@@ -26,7 +34,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
     client: RunsClient,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
-    sessionDialogs: ISessionContextDialogs | null
+    sessionDialogs: ISessionContextDialogs | null,
+    settings: ISettingRegistry | null
   ) => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_runs');
@@ -35,17 +44,38 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
       translator,
       sessionDialogs: sessionDialogs ?? undefined
     });
-    addCaptureCommands(app, tracker, capture, trans, run =>
-      app.commands.execute(PanelCommandIDs.openRun, { runId: run.id })
+    const autoTrack = new AutoTrack(tracker, capture, trans);
+    const openRun = (runId: string) =>
+      app.commands.execute(PanelCommandIDs.openRun, { runId });
+    addCaptureCommands(app, tracker, capture, autoTrack, trans, run =>
+      openRun(run.id)
     );
+    trackRunBadges(tracker, openRun, trans);
     // Cell toolbar buttons re-evaluate isVisible when the active cell changes.
-    tracker.activeCellChanged.connect(() =>
-      app.commands.notifyCommandChanged(CaptureCommandIDs.logRun)
-    );
-    palette?.addItem({
-      command: CaptureCommandIDs.logRun,
-      category: trans.__('Runs')
+    tracker.activeCellChanged.connect(() => {
+      app.commands.notifyCommandChanged(CaptureCommandIDs.logRun);
+      app.commands.notifyCommandChanged(CaptureCommandIDs.toggleAutoTrack);
     });
+    for (const command of [
+      CaptureCommandIDs.logRun,
+      CaptureCommandIDs.toggleAutoTrack,
+      CaptureCommandIDs.toggleTrackTagged
+    ]) {
+      palette?.addItem({ command, category: trans.__('Runs') });
+    }
+    if (settings) {
+      void app.restored
+        .then(() => settings.load(capturePlugin.id))
+        .then(loaded => {
+          const apply = () => {
+            autoTrack.trackTaggedByDefault = loaded.composite[
+              'autoTrackTagged'
+            ] as boolean;
+          };
+          apply();
+          loaded.changed.connect(apply);
+        });
+    }
     return capture;
   }
 };
