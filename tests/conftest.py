@@ -22,3 +22,23 @@ def jp_server_config(jp_server_config, runs_uri):
         },
         "JupyterLabRuns": {"tracking_uri": runs_uri},
     }
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A SqliteStore on a file in tmp_path."""
+    from jupyterlab_runs.store import SqliteStore
+
+    opened = SqliteStore(tmp_path / "runs.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def memory_store():
+    """A SqliteStore in memory (artifacts under a temporary directory)."""
+    from jupyterlab_runs.store import SqliteStore
+
+    opened = SqliteStore(":memory:")
+    yield opened
+    opened.close()
