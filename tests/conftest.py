@@ -42,3 +42,9 @@ def memory_store():
     opened = SqliteStore(":memory:")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def experiment(store):
+    """An empty experiment in ``store``."""
+    return store.create_experiment("experiment")
