@@ -153,7 +153,8 @@ export function textTable(model: ICompareModel): string {
     lines.push(`… ${order.length - TEXT_MAX_ROWS} more runs`);
   }
   if (model.notes.nonFinite > 0) {
-    lines.push(`${model.notes.nonFinite} values excluded (NaN/Inf)`);
+    const n = model.notes.nonFinite;
+    lines.push(`${n} value${n === 1 ? '' : 's'} excluded (NaN/Inf)`);
   }
   return lines.join('\n');
 }
