@@ -6,8 +6,12 @@ pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 
 @pytest.fixture
-def runs_uri(tmp_path):
-    """A fresh embedded store for one test."""
+def runs_uri(tmp_path, monkeypatch):
+    """A fresh embedded store for one test. The server exports its store to the kernels
+    it starts through the environment; the variables are restored after the test."""
+    for name in ("JUPYTERLAB_RUNS_URI", "JUPYTERLAB_RUNS_ROOT"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return "sqlite:///" + str(tmp_path / "store" / "runs.db")
 
 

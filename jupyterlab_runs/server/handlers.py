@@ -159,7 +159,7 @@ class RunsHandler(RunsAPIHandler):
                 experiment_ids, filter_text, order_by, max_results, page_token, view
             )
         )
-        self.send(serialize.page_to_json(page, serialize.run_to_json, "runs"))
+        self.send(serialize.page_to_json(page, "runs"))
 
     @tornado.web.authenticated
     @authorized
