@@ -1,4 +1,4 @@
-"""The filter language: parsing, type rules, error positions, and that user text never becomes SQL."""
+"""The filter language: parsing, type rules, error positions; user text never becomes SQL."""
 
 from __future__ import annotations
 
@@ -118,7 +118,8 @@ def test_keywords_are_case_insensitive_and_strings_take_either_quote():
         ("metrics.m IS NULL", "r.rid NOT IN (SELECT run FROM latest_metrics WHERE key_id = ?)"),
         (
             "metrics.m != 1",
-            "r.rid IN (SELECT run FROM latest_metrics WHERE key_id = ? AND (value != ? OR value IS NULL))",
+            "r.rid IN (SELECT run FROM latest_metrics WHERE key_id = ? AND "
+            "(value != ? OR value IS NULL))",
         ),
         (
             "params.p IN (1, 2.5)",
