@@ -60,7 +60,14 @@ class Database:
 
     def unavailable(self, error: sqlite3.Error) -> StoreUnavailable:
         """The StoreUnavailable that explains an SQLite error about the file itself."""
-        return StoreUnavailable(f"cannot use the store at {self.path}: {error}")
+        reason = str(error)
+        if "unable to open" in reason and not self.memory:
+            # SQLite does not say why; the operating system does.
+            try:
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644))
+            except OSError as os_error:
+                reason = f"{reason} ({os_error.strerror})"
+        return StoreUnavailable(f"cannot use the store at {self.path}: {reason}")
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (the shared one for ``:memory:``), opened on first use."""
