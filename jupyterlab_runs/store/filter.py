@@ -8,12 +8,12 @@ pieces of this module; every literal and every key name travels as a bound param
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .base import FilterError
+from .filter_lexer import Token, tokenize
 from .values import clean_text
 
 MAX_FILTER_LENGTH = 20_000
@@ -21,7 +21,6 @@ MAX_CONDITIONS = 256
 MAX_DEPTH = 64
 MAX_IN_VALUES = 1000
 
-KEYWORDS = frozenset({"AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "IS", "NULL", "ASC", "DESC"})
 _OPERATORS = {
     "=": "=",
     "==": "=",
@@ -46,17 +45,6 @@ _ENTITIES = {
     "attr": "attribute",
     "run": "attribute",
 }
-_TOKEN = re.compile(
-    r"""(?P<space>\s+)
-      | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-      | (?P<ident>[^\W\d]\w*(?:\.\w+)*)
-      | (?P<string>'(?:[^']|'')*')
-      | (?P<dquoted>"(?:[^"]|"")*")
-      | (?P<backtick>`(?:[^`]|``)*`)
-      | (?P<op>==|!=|<>|<=|>=|=|<|>)
-      | (?P<punct>[().,])""",
-    re.VERBOSE,
-)
 
 
 @dataclass(frozen=True)
@@ -118,50 +106,6 @@ class OrderKey:
 
 
 DEFAULT_ORDER = OrderKey("attribute", "version", True)
-
-
-@dataclass(frozen=True)
-class Token:
-    """One lexical token: ``kind`` is number|string|quoted|ident|keyword|op|punct|end."""
-
-    kind: str
-    text: str
-    value: Any
-    position: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text``, ending with an ``end`` token; FilterError on a stray character."""
-    tokens = []
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            char = text[position]
-            if char in "'\"`":
-                raise FilterError(f"unterminated quoted text starting with {char}", position)
-            raise FilterError(f"unexpected character {char!r}", position)
-        kind, raw = match.lastgroup, match.group()
-        if kind == "number":
-            number: int | float = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            if isinstance(number, int) and not -(2**63) <= number < 2**63:
-                number = float(number)  # SQLite integers are 64-bit
-            tokens.append(Token("number", raw, number, position))
-        elif kind == "ident" and raw.upper() in KEYWORDS:
-            tokens.append(Token("keyword", raw, raw.upper(), position))
-        elif kind == "ident":
-            tokens.append(Token("ident", raw, raw, position))
-        elif kind == "string":
-            tokens.append(Token("string", raw, raw[1:-1].replace("''", "'"), position))
-        elif kind in ("dquoted", "backtick"):
-            quote = raw[0]
-            value = raw[1:-1].replace(quote * 2, quote)
-            tokens.append(Token("quoted" if quote == "`" else "dquoted", raw, value, position))
-        elif kind in ("op", "punct"):
-            tokens.append(Token(kind, raw, raw, position))
-        position = match.end()
-    tokens.append(Token("end", "", None, len(text)))
-    return tokens
 
 
 @dataclass(frozen=True)

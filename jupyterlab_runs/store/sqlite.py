@@ -19,7 +19,6 @@ from .base import (
     Artifact,
     Change,
     Conflict,
-    Experiment,
     InvalidArgument,
     Keys,
     MetricInput,
@@ -33,9 +32,10 @@ from .base import (
     ViewType,
 )
 from .sqlite_db import Database
+from .sqlite_experiments import ExperimentMethods
 from .sqlite_keys import KeyBatch, KeyRegistry
 from .sqlite_queries import Search, load_runs
-from .sqlite_writes import insert_values, merge_values
+from .sqlite_writes import created_run, insert_values, merge_values, record_change
 from .values import (
     check_error,
     check_name,
@@ -50,18 +50,8 @@ from .values import (
     validate_key,
 )
 
-_EXPERIMENT_COLUMNS = (
-    "e.id, e.name, e.created, e.notebook_path, e.description, e.deleted_time, "
-    "(SELECT count(*) FROM runs r WHERE r.experiment_id = e.id AND r.deleted_time IS NULL)"
-)
-_VIEW_CONDITIONS = {
-    "active": "e.deleted_time IS NULL",
-    "deleted": "e.deleted_time IS NOT NULL",
-    "all": "1",
-}
 
-
-class SqliteStore(RunStore):
+class SqliteStore(ExperimentMethods, RunStore):
     """The default store: ``path`` is a SQLite file (created with its folder) or ``:memory:``.
 
     Artifacts live under ``<folder of the file>/artifacts/<run id>/`` unless ``artifact_root``
@@ -100,129 +90,6 @@ class SqliteStore(RunStore):
             batch = KeyBatch(self.keys, conn)
             yield conn, batch
         batch.commit()
-
-    @staticmethod
-    def _change(
-        conn: sqlite3.Connection, kind: str, op: str, id: str, experiment_id: str | None
-    ) -> None:
-        conn.execute(
-            "INSERT INTO changes (kind, op, id, experiment_id, time) VALUES (?, ?, ?, ?, ?)",
-            (kind, op, id, experiment_id, now_ms()),
-        )
-
-    # -- experiments ---------------------------------------------------------------------
-    def _experiments(self, condition: str, bound: Sequence[object]) -> list[Experiment]:
-        with self.db.snapshot() as conn:
-            rows = conn.execute(
-                f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments e WHERE {condition} "
-                "ORDER BY e.created DESC, e.rowid DESC",
-                bound,
-            ).fetchall()
-        return [Experiment(*row[:6], run_count=row[6]) for row in rows]
-
-    def _experiment(self, condition: str, bound: Sequence[object], what: str) -> Experiment:
-        found = self._experiments(condition, bound)
-        if not found:
-            raise NotFound(f"no experiment {what}")
-        return found[0]
-
-    def create_experiment(
-        self, name: str, notebook_path: str | None = None, description: str = ""
-    ) -> Experiment:
-        """Create an experiment; ``Conflict`` if the name is taken."""
-        name = check_name(name, "experiment name")
-        experiment_id = uuid.uuid4().hex
-        try:
-            with self._write() as (conn, _):
-                conn.execute(
-                    "INSERT INTO experiments (id, name, created, notebook_path, description) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (
-                        experiment_id,
-                        name,
-                        now_ms(),
-                        notebook_path,
-                        truncate(description, MAX_CODE_LENGTH),
-                    ),
-                )
-                self._change(conn, "experiment", "created", experiment_id, experiment_id)
-        except sqlite3.IntegrityError:
-            raise Conflict(f"an experiment named {name!r} already exists") from None
-        return self.get_experiment(experiment_id)
-
-    def get_or_create_experiment(self, name: str, notebook_path: str | None = None) -> Experiment:
-        """The experiment with this name, created (or restored, if deleted) when needed."""
-        name = check_name(name, "experiment name")
-        found = self._experiments("e.name = ?", (name,))
-        if found and found[0].deleted_time is None:
-            return found[0]
-        with self._write() as (conn, _):
-            experiment_id = uuid.uuid4().hex
-            created = conn.execute(
-                "INSERT INTO experiments (id, name, created, notebook_path) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO NOTHING",
-                (experiment_id, name, now_ms(), notebook_path),
-            ).rowcount
-            if created:
-                self._change(conn, "experiment", "created", experiment_id, experiment_id)
-            else:
-                restored = conn.execute(
-                    "UPDATE experiments SET deleted_time = NULL "
-                    "WHERE name = ? AND deleted_time IS NOT NULL RETURNING id",
-                    (name,),
-                ).fetchone()
-                if restored:
-                    self._change(conn, "experiment", "updated", restored[0], restored[0])
-        return self.get_experiment_by_name(name)
-
-    def get_experiment(self, experiment_id: str) -> Experiment:
-        """One experiment by id; ``NotFound`` if absent."""
-        return self._experiment("e.id = ?", (experiment_id,), f"with id {experiment_id!r}")
-
-    def get_experiment_by_name(self, name: str) -> Experiment:
-        """One experiment by name; ``NotFound`` if absent."""
-        return self._experiment("e.name = ?", (name,), f"named {name!r}")
-
-    def list_experiments(self, view: ViewType = "active") -> list[Experiment]:
-        """All experiments, most recently created first."""
-        if view not in _VIEW_CONDITIONS:
-            raise InvalidArgument(f"view must be one of active, deleted, all, got {view!r}")
-        return self._experiments(_VIEW_CONDITIONS[view], ())
-
-    def update_experiment(
-        self, experiment_id: str, name: str | None = None, description: str | None = None
-    ) -> Experiment:
-        """Rename or re-describe an experiment; ``Conflict`` if the new name is taken."""
-        name = None if name is None else check_name(name, "experiment name")
-        description = None if description is None else truncate(description, MAX_CODE_LENGTH)
-        try:
-            with self._write() as (conn, _):
-                updated = conn.execute(
-                    "UPDATE experiments SET name = coalesce(?, name), "
-                    "description = coalesce(?, description) WHERE id = ?",
-                    (name, description, experiment_id),
-                ).rowcount
-                if not updated:
-                    raise NotFound(f"no experiment with id {experiment_id!r}")
-                self._change(conn, "experiment", "updated", experiment_id, experiment_id)
-        except sqlite3.IntegrityError:
-            raise Conflict(f"an experiment named {name!r} already exists") from None
-        return self.get_experiment(experiment_id)
-
-    def delete_experiment(self, experiment_id: str) -> None:
-        """Soft-delete an experiment (its runs stay, hidden with it)."""
-        with self._write() as (conn, _):
-            row = conn.execute(
-                "SELECT deleted_time FROM experiments WHERE id = ?", (experiment_id,)
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"no experiment with id {experiment_id!r}")
-            if row[0] is None:
-                conn.execute(
-                    "UPDATE experiments SET deleted_time = ? WHERE id = ?",
-                    (now_ms(), experiment_id),
-                )
-                self._change(conn, "experiment", "deleted", experiment_id, experiment_id)
 
     # -- runs ----------------------------------------------------------------------------
     def create_run(self, run: NewRun) -> Run:
@@ -273,33 +140,8 @@ class SqliteStore(RunStore):
             except sqlite3.IntegrityError:
                 raise NotFound(f"no parent run with id {new.parent_run_id!r}") from None
             metrics = insert_values(conn, batch, rid, new.experiment_id, checked)
-            self._change(conn, "run", "created", run_id, new.experiment_id)
-        return Run(
-            id=run_id,
-            experiment_id=new.experiment_id,
-            version=version,
-            name=new.name or f"v{version}",
-            status=new.status,
-            source=new.source,
-            start_time=new.start_time,
-            end_time=new.end_time,
-            notebook_path=new.notebook_path,
-            cell_id=new.cell_id,
-            execution_count=new.execution_count,
-            kernel_name=new.kernel_name,
-            language=new.language,
-            code=new.code,
-            code_hash=checked.code_hash,
-            git_commit=new.git_commit,
-            user=new.user,
-            note=new.note,
-            parent_run_id=new.parent_run_id,
-            error=new.error,
-            context=new.context,
-            params={p.key: p for p in checked.params},
-            metrics=metrics,
-            tags=checked.tags,
-        )
+            record_change(conn, "run", "created", run_id, new.experiment_id)
+        return created_run(run_id, version, checked, metrics)
 
     def _run_row(self, conn: sqlite3.Connection, run_id: str) -> tuple[int, str, str]:
         row = conn.execute(
@@ -326,7 +168,7 @@ class SqliteStore(RunStore):
         with self._write() as (conn, batch):
             rid, experiment_id, _ = self._run_row(conn, run_id)
             merge_values(conn, batch, rid, experiment_id, checked_params, points, checked_tags)
-            self._change(conn, "run", "updated", run_id, experiment_id)
+            record_change(conn, "run", "updated", run_id, experiment_id)
 
     def end_run(
         self,
@@ -348,7 +190,7 @@ class SqliteStore(RunStore):
                 "WHERE rid = ?",
                 (status, end_time, error_json, rid),
             )
-            self._change(conn, "run", "updated", run_id, experiment_id)
+            record_change(conn, "run", "updated", run_id, experiment_id)
         return self.get_run(run_id)
 
     def get_run(self, run_id: str) -> Run:
@@ -407,7 +249,7 @@ class SqliteStore(RunStore):
                 "DELETE FROM tags WHERE run = ? AND key_id = ?",
                 [(rid, key_id) for key_id in batch.find("tag", removed).values()],
             )
-            self._change(conn, "run", "updated", run_id, experiment_id)
+            record_change(conn, "run", "updated", run_id, experiment_id)
         return self.get_run(run_id)
 
     def _set_deleted(self, run_id: str, deleted_time: int | None, op: str) -> None:
@@ -418,7 +260,7 @@ class SqliteStore(RunStore):
                 (deleted_time, rid, deleted_time),
             ).rowcount
             if changed:
-                self._change(conn, "run", op, run_id, experiment_id)
+                record_change(conn, "run", op, run_id, experiment_id)
 
     def delete_run(self, run_id: str) -> None:
         """Soft-delete a run (restorable)."""
@@ -503,7 +345,7 @@ class SqliteStore(RunStore):
                     "media_type = excluded.media_type, created = excluded.created",
                     (rid, path, len(data), sha256, media_type, now_ms()),
                 )
-                self._change(conn, "run", "updated", run_id, experiment_id)
+                record_change(conn, "run", "updated", run_id, experiment_id)
                 os.replace(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)

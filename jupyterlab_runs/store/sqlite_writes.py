@@ -7,9 +7,52 @@ import math
 import sqlite3
 from collections.abc import Mapping, Sequence
 
-from .base import Conflict, MetricInput, MetricSummary, Param
+from .base import Conflict, MetricInput, MetricSummary, Param, Run
 from .sqlite_keys import KeyBatch
-from .values import CheckedRun, numeric_param_value, summarize_metrics
+from .values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
+
+
+def record_change(
+    conn: sqlite3.Connection, kind: str, op: str, id: str, experiment_id: str | None
+) -> None:
+    """Append to the change feed, inside the transaction of the change itself."""
+    conn.execute(
+        "INSERT INTO changes (kind, op, id, experiment_id, time) VALUES (?, ?, ?, ?, ?)",
+        (kind, op, id, experiment_id, now_ms()),
+    )
+
+
+def created_run(
+    run_id: str, version: int, checked: CheckedRun, metrics: dict[str, MetricSummary]
+) -> Run:
+    """The Run that create_run just wrote, built without reading it back."""
+    new = checked.run
+    return Run(
+        id=run_id,
+        experiment_id=new.experiment_id,
+        version=version,
+        name=new.name or f"v{version}",
+        status=new.status,
+        source=new.source,
+        start_time=new.start_time,
+        end_time=new.end_time,
+        notebook_path=new.notebook_path,
+        cell_id=new.cell_id,
+        execution_count=new.execution_count,
+        kernel_name=new.kernel_name,
+        language=new.language,
+        code=new.code,
+        code_hash=checked.code_hash,
+        git_commit=new.git_commit,
+        user=new.user,
+        note=new.note,
+        parent_run_id=new.parent_run_id,
+        error=new.error,
+        context=new.context,
+        params={p.key: p for p in checked.params},
+        metrics=metrics,
+        tags=checked.tags,
+    )
 
 
 def _stored(value: float) -> float | None:
