@@ -13,6 +13,7 @@ describe('formatNumber', () => {
     [1e-7, '1e-7'],
     [12345678.9, '1.235e7'],
     [1e6, '1e6'],
+    [1234.5, '1235'],
     [Number.NaN, 'NaN'],
     [Number.POSITIVE_INFINITY, 'Infinity'],
     [Number.NEGATIVE_INFINITY, '-Infinity']

@@ -146,6 +146,10 @@ export interface IRunPoint {
   readonly history: Readonly<
     Record<string, ReadonlyArray<readonly [number, number]>>
   >;
+  /** History points whose value was NaN or ±Infinity, kept apart to re-serialise them. */
+  readonly excludedHistory: Readonly<
+    Record<string, ReadonlyArray<readonly [number, NonFiniteToken]>>
+  >;
 }
 
 /** Counts of values validation left out or changed, for the view's notes. */

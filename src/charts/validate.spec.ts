@@ -188,6 +188,10 @@ describe('validateCompare values', () => {
     expect(run.params).toEqual({ n: '10', ok: 'true' });
   });
 
+  it('keeps NaN history points apart so the payload can be re-serialised', () => {
+    expect(run.excludedHistory).toEqual({ loss: [[0, 'NaN']] });
+  });
+
   it('sorts history by step and drops bad points', () => {
     expect(run.history.loss).toEqual([
       [1, 0.7],
@@ -243,6 +247,7 @@ describe('validateCompare safety', () => {
     });
     expect(Object.keys(model.runs[0]).sort()).toEqual(
       [
+        'excludedHistory',
         'history',
         'id',
         'label',

@@ -99,7 +99,7 @@ export function validateCompare(input: unknown): ValidationResult {
   const runs = withLabels(drafts);
   const paramKeys = sortedKeys(runs.map(r => r.params));
   const metricKeys = sortedKeys(
-    runs.flatMap(r => [r.metrics, r.nonFinite, r.history])
+    runs.flatMap(r => [r.metrics, r.nonFinite, r.history, r.excludedHistory])
   );
   const model: ICompareModel = {
     experiment: readExperiment(input.experiment, state),
@@ -214,8 +214,14 @@ function readRun(raw: unknown, index: number, state: State): IRunDraft | null {
     }
   }
   const history = nullMap<ReadonlyArray<readonly [number, number]>>();
+  const excludedHistory =
+    nullMap<ReadonlyArray<readonly [number, NonFiniteToken]>>();
   for (const [key, value] of entries(raw.history, 'history', where, state)) {
-    history[key] = readHistory(value, state);
+    const { finite, excluded } = readHistory(value, state);
+    history[key] = finite;
+    if (excluded.length > 0) {
+      excludedHistory[key] = excluded;
+    }
   }
   const name =
     typeof raw.name === 'string' && raw.name.trim() !== ''
@@ -224,7 +230,17 @@ function readRun(raw: unknown, index: number, state: State): IRunDraft | null {
   const status = RUN_STATUSES.includes(raw.status as RunStatus)
     ? (raw.status as RunStatus)
     : null;
-  return { id, version, name, status, params, metrics, nonFinite, history };
+  return {
+    id,
+    version,
+    name,
+    status,
+    params,
+    metrics,
+    nonFinite,
+    history,
+    excludedHistory
+  };
 }
 
 /** Entries of one of a run's maps, after the per-run key caps. */
@@ -266,10 +282,15 @@ function entries(
 function readHistory(
   value: unknown,
   state: State
-): Array<readonly [number, number]> {
+): {
+  finite: Array<readonly [number, number]>;
+  excluded: Array<readonly [number, NonFiniteToken]>;
+} {
+  const finite: Array<readonly [number, number]> = [];
+  const excluded: Array<readonly [number, NonFiniteToken]> = [];
   if (!Array.isArray(value)) {
     state.invalid++;
-    return [];
+    return { finite, excluded };
   }
   state.historyPoints += value.length;
   if (state.historyPoints > LIMITS.maxHistoryPoints) {
@@ -278,9 +299,8 @@ function readHistory(
       LIMITS.maxHistoryPoints
     );
     state.fatal = true;
-    return [];
+    return { finite, excluded };
   }
-  const points: Array<readonly [number, number]> = [];
   for (const point of value) {
     if (
       !Array.isArray(point) ||
@@ -293,14 +313,16 @@ function readHistory(
     }
     const decoded = decodeNumber(point[1]);
     if (decoded.kind === 'finite') {
-      points.push(Object.freeze([point[0], decoded.value] as const));
+      finite.push(Object.freeze([point[0], decoded.value] as const));
     } else if (decoded.kind === 'nonFinite') {
+      excluded.push(Object.freeze([point[0], decoded.token] as const));
       state.nonFinite++;
     } else {
       state.invalid++;
     }
   }
-  return points.sort((a, b) => a[0] - b[0]);
+  finite.sort((a, b) => a[0] - b[0]);
+  return { finite, excluded };
 }
 
 function readKind(chart: unknown, state: State): ChartKind {

@@ -75,11 +75,18 @@ function runPayload(run: IRunPoint): ICompareRunPayload {
   if (run.status !== null) {
     out.status = run.status;
   }
-  const keys = Object.keys(run.history);
-  if (keys.length > 0) {
+  const keys = new Set([
+    ...Object.keys(run.history),
+    ...Object.keys(run.excludedHistory)
+  ]);
+  if (keys.size > 0) {
     out.history = {};
     for (const key of keys) {
-      out.history[key] = run.history[key].map(([s, v]) => [s, v]);
+      const points: [number, WireNumber][] = [
+        ...(run.history[key] ?? []),
+        ...(run.excludedHistory[key] ?? [])
+      ].map(([step, value]) => [step, value]);
+      out.history[key] = points.sort((a, b) => a[0] - b[0]);
     }
   }
   return out;
