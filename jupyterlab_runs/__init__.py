@@ -35,3 +35,41 @@ def unload_ipython_extension(ipython):
     from .kernel.extension import unload_ipython_extension as unload
 
     unload(ipython)
+
+
+# The Python API (``import jupyterlab_runs as jr; jr.log_metric(...)``), imported on first use
+# so that importing the package stays cheap for the server and for untracked kernels.
+_API = {
+    "start_run": "kernel.api",
+    "end_run": "kernel.api",
+    "active_run": "kernel.api",
+    "set_experiment": "kernel.api",
+    "log_param": "kernel.api",
+    "log_params": "kernel.api",
+    "log_metric": "kernel.api",
+    "log_metrics": "kernel.api",
+    "set_tag": "kernel.api",
+    "set_tags": "kernel.api",
+    "log_artifact": "kernel.api",
+    "search_runs": "kernel.api",
+    "get_run": "kernel.api",
+    "log_model": "kernel.models",
+    "load_model": "kernel.models",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_API})

@@ -1,0 +1,279 @@
+"""A run being logged by the kernel.
+
+Two modes, decided when the run starts:
+
+- **deferred** (``%%track``, implicit runs, claimed cells, and runs nested under those):
+  everything stays in memory and is written by one ``create_run`` when the run ends, so a
+  run is saved whole or not at all;
+- **live** (``start_run``): the run row is created at start (``RUNNING``), logged values are
+  buffered and written with ``log_batch`` every ``FLUSH_POINTS`` points or ``FLUSH_SECONDS``,
+  at the end of each cell, at ``end_run`` and at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ..store.base import (
+    MAX_PARAM_VALUE_LENGTH,
+    Conflict,
+    InvalidArgument,
+    MetricInput,
+    ParamInput,
+    Run,
+)
+from ..store.values import (
+    json_float,
+    metric_float,
+    normalize_tags,
+    param_text,
+    truncate,
+    validate_key,
+)
+
+FLUSH_POINTS = 5000
+FLUSH_SECONDS = 2.0
+# A claimed cell's values travel in its output, which the notebook keeps: long step
+# histories are thinned to this many points per key (first and last always kept).
+MAX_CLAIM_POINTS = 1000
+
+
+def _step(step: Any, key: str) -> int:
+    """A step checked like the store checks it: an int (numpy ints too), never a bool."""
+    if type(step) is int:
+        return step
+    if type(step).__module__ == "numpy" and getattr(step, "shape", None) == ():
+        step = step.item()
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise InvalidArgument(
+            f"step of metric {key!r} must be an integer, got {type(step).__name__}"
+        )
+    return step
+
+
+def canonical_param(key: str, value: Any, source: str = "explicit") -> ParamInput:
+    """A param as the store will keep it, taken now so later mutation of ``value`` is ignored."""
+    text, type_ = param_text(value)
+    return ParamInput(key, truncate(text, MAX_PARAM_VALUE_LENGTH), type_, source)
+
+
+def outcome(error: BaseException | None) -> tuple[str, dict[str, str] | None]:
+    """Run status and error record for how a block or cell ended."""
+    if error is None:
+        return "FINISHED", None
+    status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
+    return status, {"name": type(error).__name__, "message": str(error)[:2000]}
+
+
+class ActiveRun:
+    """A run being logged. ``start_run`` returns one; ``with`` ends it when the block ends."""
+
+    def __init__(
+        self,
+        session: Any,
+        *,
+        experiment: str,
+        name: str | None = None,
+        source: str = "api",
+        parent: ActiveRun | None = None,
+        live: bool = False,
+        kind: str = "explicit",
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        self._session = session
+        self.experiment_name = experiment
+        self.name = name
+        self.source = source
+        self.parent = parent
+        self.live = live
+        self.kind = kind  # explicit | track | implicit | claim
+        self.context = dict(context or {})
+        self.start_time = time.time_ns() // 1_000_000
+        self.end_time: int | None = None
+        self.status = "RUNNING"
+        self.error: dict[str, str] | None = None
+        self.stored: Run | None = None
+        self.children: list[ActiveRun] = []
+        self.artifacts: list[tuple[str, bytes, str | None]] = []
+        self.chart: Any = None
+        self._params: dict[str, ParamInput] = {}
+        self._fallback_params: list[ParamInput] = []  # papermill, scanned: explicit ones win
+        self._tags: dict[str, str] = {}
+        self._points: list[tuple[str, float, int, int]] = []
+        self._captured: list[MetricInput] = []
+        self._metric_keys: set[str] = set()
+        self._checked: set[str] = set()
+        self._pending_params: list[ParamInput] = []
+        self._pending_tags: dict[str, str] = {}
+        self._flush_due = time.monotonic() + FLUSH_SECONDS
+        self._flush_size = FLUSH_POINTS
+
+    # -- what callers see --------------------------------------------------------------
+    @property
+    def run_id(self) -> str | None:
+        """The store's id of the run (None until a deferred run is saved)."""
+        return self.stored.id if self.stored is not None else None
+
+    @property
+    def version(self) -> int | None:
+        """The run's version in its experiment (None until a deferred run is saved)."""
+        return self.stored.version if self.stored is not None else None
+
+    def __repr__(self) -> str:
+        where = f"v{self.version}" if self.version is not None else "unsaved"
+        return f"<ActiveRun {where} of {self.experiment_name!r} {self.status}>"
+
+    def __enter__(self) -> ActiveRun:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._session.end(self, error=exc)
+        return False
+
+    # -- logging -------------------------------------------------------------------------
+    def _check(self, key: Any, what: str) -> None:
+        validate_key(key, what)
+        self._checked.add(key)
+
+    def log_param(self, key: str, value: Any) -> None:
+        """Record a param; a key logged before must keep its value (like the store)."""
+        if key not in self._checked:
+            self._check(key, "param key")
+        param = canonical_param(key, value)
+        known = self._params.get(key)
+        if known is not None:
+            if known.value != param.value:
+                raise Conflict(
+                    f"param {key!r} is already {known.value!r}; params cannot change once "
+                    f"logged (got {param.value!r})"
+                )
+            return
+        self._params[key] = param
+        if self.live:
+            self._pending_params.append(param)
+
+    def add_fallback_params(self, params: list[ParamInput]) -> None:
+        """Params that explicit ones override (papermill's, then the cell's literals)."""
+        self._fallback_params.extend(params)
+
+    def set_tag(self, key: str, value: Any) -> None:
+        """Set a tag (later values replace earlier ones)."""
+        tag = normalize_tags({key: value})
+        self._tags.update(tag)
+        if self.live:
+            self._pending_tags.update(tag)
+
+    def log_metric(
+        self, key: str, value: Any, step: Any = None, timestamp: int | None = None
+    ) -> None:
+        """Buffer one metric point; the hot path of training loops, so kept lean."""
+        if key not in self._checked:
+            self._check(key, "metric key")
+        if type(value) is not float:
+            value = metric_float(value, key)
+        point_step = 0 if step is None else _step(step, key)
+        if timestamp is None:
+            timestamp = time.time_ns() // 1_000_000
+        elif type(timestamp) is not int:
+            raise InvalidArgument(f"timestamp of metric {key!r} must be an integer (ms)")
+        self._points.append((key, value, point_step, timestamp))
+        self._metric_keys.add(key)
+        if step is not None and self.chart is not None:
+            self.chart.add(key, value, point_step)
+        if self.live and (
+            len(self._points) >= self._flush_size or time.monotonic() >= self._flush_due
+        ):
+            self._session.flush(self)
+
+    def add_captured_metrics(self, metrics: list[MetricInput]) -> None:
+        """Metrics the capture found (variables, printed lines), kept only for keys that no
+        explicit call logged and not already captured from a stronger source."""
+        seen = {m.key for m in self._captured}
+        for metric in metrics:
+            if metric.key not in self._metric_keys and metric.key not in seen:
+                self._captured.append(metric)
+                seen.add(metric.key)
+
+    # -- what gets written -----------------------------------------------------------------
+    def take_batch(self) -> tuple[list[ParamInput], list[MetricInput], dict[str, str]]:
+        """The values logged since the last flush, removed from the buffer."""
+        points, self._points = self._points, []
+        params, self._pending_params = self._pending_params, []
+        tags, self._pending_tags = self._pending_tags, {}
+        self._flush_due = time.monotonic() + FLUSH_SECONDS
+        self._flush_size = FLUSH_POINTS
+        return params, [MetricInput(k, v, s, t) for k, v, s, t in points], tags
+
+    def restore_batch(
+        self, params: list[ParamInput], metrics: list[MetricInput], tags: dict[str, str]
+    ) -> None:
+        """Put back a batch the store refused; retry after another full buffer or interval."""
+        self._points[:0] = [(m.key, m.value, m.step, m.timestamp) for m in metrics]
+        self._pending_params[:0] = params
+        self._pending_tags = {**tags, **self._pending_tags}
+        self._flush_size = len(self._points) + FLUSH_POINTS
+
+    def final_params(self) -> list[ParamInput]:
+        """Explicit params, then fallbacks for keys nobody logged explicitly (first wins)."""
+        merged = dict(self._params)
+        for param in self._fallback_params:
+            merged.setdefault(param.key, param)
+        return list(merged.values())
+
+    def queue_leftover_params(self) -> None:
+        """Queue the fallback params of a live run that no explicit call overrode."""
+        queued = {p.key for p in self._pending_params}
+        for param in self.final_params():
+            if param.key not in queued and self._params.get(param.key) is not param:
+                self._pending_params.append(param)
+                queued.add(param.key)
+
+    def buffered(self) -> int:
+        """How many values wait to be written."""
+        return len(self._points) + len(self._pending_params) + len(self._pending_tags)
+
+    def all_metrics(self) -> list[MetricInput]:
+        """Every explicit point, then the captured metrics."""
+        explicit = [MetricInput(k, v, s, t) for k, v, s, t in self._points]
+        return explicit + self._captured
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags set so far."""
+        return dict(self._tags)
+
+    def explicit_payload(self) -> dict[str, Any]:
+        """The claimed-cell output payload (``application/vnd.jupyterlab-runs.log+json``)."""
+        return {
+            "version": 1,
+            "params": [
+                {"key": p.key, "value": p.value, "type": p.type, "source": "explicit"}
+                for p in self._params.values()
+            ],
+            "metrics": [
+                {"key": k, "value": json_float(v), "step": s, "timestamp": t}
+                for k, v, s, t in _thinned(self._points, MAX_CLAIM_POINTS)
+            ],
+            "tags": dict(self._tags),
+        }
+
+    def finish(self, error: BaseException | None) -> None:
+        """Record how the run ended."""
+        self.status, self.error = outcome(error)
+        self.end_time = time.time_ns() // 1_000_000
+
+
+def _thinned(points: list[tuple[str, float, int, int]], limit: int) -> list:
+    """At most ``limit`` evenly spread points per key, keeping each key's first and last."""
+    by_key: dict[str, list[int]] = {}
+    for index, point in enumerate(points):
+        by_key.setdefault(point[0], []).append(index)
+    keep: set[int] = set()
+    for indexes in by_key.values():
+        if len(indexes) <= limit:
+            keep.update(indexes)
+            continue
+        stride = (len(indexes) - 1) / (limit - 1)
+        keep.update(indexes[round(i * stride)] for i in range(limit))
+    return [point for index, point in enumerate(points) if index in keep]
