@@ -1,0 +1,158 @@
+import { JupyterServer } from '@jupyterlab/testing';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { RunsClient } from './client';
+import { INewRun } from './types';
+
+// A real jupyter server with the jupyterlab_runs extension and a fresh store.
+const server = new JupyterServer();
+let client: RunsClient;
+
+beforeAll(async () => {
+  // CI runs as root, which jupyter_server refuses without allow_root.
+  await server.start({ configData: { ServerApp: { allow_root: true } } });
+  // Settings are read from PageConfig, which the server start fills in.
+  client = new RunsClient();
+}, 60000);
+
+afterAll(async () => {
+  await server.shutdown();
+});
+
+function newRun(overrides: Partial<INewRun> = {}): INewRun {
+  return {
+    experiment_name: 'client-spec.ipynb',
+    notebook_path: 'client-spec.ipynb',
+    status: 'FINISHED',
+    source: 'toolbar',
+    start_time: 1_700_000_000_000,
+    end_time: 1_700_000_000_250,
+    code: 'lr = 0.1',
+    params: [{ key: 'lr', value: '0.1', type: 'float', source: 'assign' }],
+    metrics: [{ key: 'accuracy', value: 0.9, source: 'printed' }],
+    ...overrides
+  };
+}
+
+describe('RunsClient against a real server', () => {
+  it('creates runs with consecutive versions and reads them back', async () => {
+    const first = await client.createRun(newRun());
+    const second = await client.createRun(newRun({ code: 'lr = 0.2' }));
+    expect(second.version).toBe(first.version + 1);
+    expect(second.experiment_id).toBe(first.experiment_id);
+
+    const fetched = await client.getRun(first.id);
+    expect(fetched.params['lr']).toEqual({
+      value: '0.1',
+      type: 'float',
+      source: 'assign'
+    });
+    expect(fetched.metrics['accuracy'].value).toBeCloseTo(0.9);
+    expect(fetched.duration_ms).toBe(250);
+  });
+
+  it('sends and decodes NaN and infinities', async () => {
+    const run = await client.createRun(
+      newRun({
+        metrics: [
+          { key: 'loss', value: NaN, source: 'explicit' },
+          { key: 'upper', value: Infinity, source: 'explicit' },
+          { key: 'lower', value: -Infinity, source: 'explicit' }
+        ]
+      })
+    );
+    expect(run.metrics['loss'].value).toBeNaN();
+    expect(run.metrics['upper'].value).toBe(Infinity);
+    expect(run.metrics['lower'].value).toBe(-Infinity);
+    const history = await client.metricHistory(run.id, 'loss');
+    expect(history).toHaveLength(1);
+    expect(history[0].value).toBeNaN();
+  });
+
+  it('searches with order, paging and a filter', async () => {
+    const experiment = await client.ensureExperiment('paging.ipynb');
+    for (const acc of [0.5, 0.9, 0.7]) {
+      await client.createRun(
+        newRun({
+          experiment_id: experiment.id,
+          experiment_name: undefined,
+          metrics: [{ key: 'accuracy', value: acc, source: 'printed' }]
+        })
+      );
+    }
+    const first = await client.searchRuns({
+      experimentIds: [experiment.id],
+      orderBy: ['metrics.accuracy DESC'],
+      maxResults: 2
+    });
+    expect(first.total).toBe(3);
+    expect(first.runs.map(r => r.metrics['accuracy'].value)).toEqual([
+      0.9, 0.7
+    ]);
+    const rest = await client.searchRuns({
+      experimentIds: [experiment.id],
+      orderBy: ['metrics.accuracy DESC'],
+      maxResults: 2,
+      pageToken: first.next_page_token
+    });
+    expect(rest.runs.map(r => r.metrics['accuracy'].value)).toEqual([0.5]);
+    expect(rest.next_page_token).toBeNull();
+
+    const filtered = await client.searchRuns({
+      experimentIds: [experiment.id],
+      filter:
+        'metrics.accuracy > 0.6 AND (status = "FINISHED" OR status = "FAILED")'
+    });
+    expect(filtered.total).toBe(2);
+  });
+
+  it('throws ResponseError with the server message', async () => {
+    const experiment = await client.ensureExperiment('errors.ipynb');
+    const error = await client
+      .searchRuns({ experimentIds: [experiment.id], filter: 'metrics.acc >' })
+      .catch(reason => reason);
+    expect(error).toBeInstanceOf(ServerConnection.ResponseError);
+    expect(error.response.status).toBe(400);
+    expect(error.message).toMatch(/position/);
+
+    const missing = await client.getRun('0'.repeat(32)).catch(reason => reason);
+    expect(missing.response.status).toBe(404);
+  });
+
+  it('updates, deletes and restores runs; lists keys and changes', async () => {
+    const since = (await client.changes(0)).cursor;
+    const run = await client.createRun(newRun());
+    const updated = await client.updateRun(run.id, {
+      name: 'baseline',
+      note: 'first',
+      set_tags: { team: 'ml' }
+    });
+    expect(updated.name).toBe('baseline');
+    expect(updated.tags).toEqual({ team: 'ml' });
+
+    await client.deleteRun(run.id);
+    const deleted = await client.searchRuns({
+      experimentIds: [run.experiment_id],
+      view: 'deleted'
+    });
+    expect(deleted.runs.map(r => r.id)).toContain(run.id);
+    const restored = await client.restoreRun(run.id);
+    expect(restored.deleted_time).toBeNull();
+
+    const keys = await client.keys([run.experiment_id]);
+    expect(keys.params).toContain('lr');
+    expect(keys.metrics).toContain('accuracy');
+    expect(keys.tags).toContain('team');
+
+    const changes = await client.changes(since);
+    expect(changes.cursor).toBeGreaterThan(since);
+    expect(changes.changes.some(c => c.id === run.id)).toBe(true);
+  });
+
+  it('builds artifact download URLs under the API', () => {
+    const url = client.artifactUrl('abc', 'models/model one/model.pkl');
+    expect(url).toMatch(
+      /jupyterlab-runs\/api\/runs\/abc\/artifacts\/models\/model%20one\/model\.pkl$/
+    );
+  });
+});
