@@ -1,12 +1,10 @@
-"""Fixtures and helpers shared by the kernel-extension tests (a real IPython shell and store)."""
+"""Helpers shared by the kernel-extension tests."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -16,46 +14,6 @@ TRACKING_ENV = (
     "JUPYTERLAB_RUNS_NOTEBOOK",
     "JPY_SESSION_NAME",
 )
-
-
-@pytest.fixture
-def tracking(tmp_path, monkeypatch):
-    """A fresh store (through ``JUPYTERLAB_RUNS_URI``) and a fresh kernel session."""
-    from jupyterlab_runs.kernel import session
-
-    for name in TRACKING_ENV:
-        monkeypatch.delenv(name, raising=False)
-    uri = "sqlite:///" + str(tmp_path / "store" / "runs.db")
-    monkeypatch.setenv("JUPYTERLAB_RUNS_URI", uri)
-    monkeypatch.setenv("JUPYTERLAB_RUNS_NOTEBOOK", "work/notebook.ipynb")
-    monkeypatch.chdir(tmp_path)
-    _reset(session)
-    yield session.get_session()
-    _reset(session)
-
-
-def _reset(session_module) -> None:
-    current = session_module._session
-    if current is not None:
-        while current.stack:
-            current.end(current.stack[-1], quiet=True)
-        current._claimed_cell = False
-        current._claim = None
-        if current._shell is not None:
-            current._release()
-            current._unregister("pre_run_cell", current._before_cell)
-    session_module._session = None
-
-
-@pytest.fixture
-def ip(tracking):
-    """The global IPython test shell with ``%load_ext jupyterlab_runs`` done."""
-    from IPython.testing.globalipapp import get_ipython
-
-    shell = get_ipython()
-    shell.run_line_magic("load_ext", "jupyterlab_runs")
-    shell.user_ns.pop("__session__", None)
-    return shell
 
 
 def run_cell(shell, code: str, cell_id: str | None = None):

@@ -53,8 +53,8 @@ def cell_code(shell: Any) -> str:
 
 
 def execution_count(shell: Any) -> int | None:
-    """The execution count of the running cell (IPython bumps it after the cell ends)."""
-    count = getattr(shell, "execution_count", None)
+    """The running cell's number (In[n]), as the display hook numbers its output."""
+    count = getattr(getattr(shell, "displayhook", None), "prompt_count", None)
     return count if isinstance(count, int) else None
 
 

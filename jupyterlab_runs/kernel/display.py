@@ -7,31 +7,19 @@ not mistake them for metrics the cell printed.
 
 from __future__ import annotations
 
-import math
 import sys
 from typing import Any
 
 from ..store.base import Run
 from ..store.values import json_float
+from .compare_spec import format_number
 
 RUN_MIME = "application/vnd.jupyterlab-runs.run+json"
 LOG_MIME = "application/vnd.jupyterlab-runs.log+json"
 CARD_LIMIT = 50  # params and metrics listed on a card; the panel has the rest
 WARNING_PREFIX = "jupyterlab-runs: "
 
-
-def format_number(value: float, digits: int = 4) -> str:
-    """A number as charts and tables print it (same rules as the front end's formatNumber)."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if float(value).is_integer() and abs(value) < 1e6:
-        return str(int(value))
-    if 1e-3 <= abs(value) < 1e6:
-        return f"{value:.{digits}g}"
-    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"
+__all__ = ["format_number", "emit", "warn", "run_card", "show_card", "log_bundle"]
 
 
 def emit(bundle: dict[str, Any], **kwargs: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,7 @@ from .track import track_cell
 
 COMMANDS = ("list", "show", "diff", "compare", "experiment", "delete", "restore")
 CHART_KINDS = ("bar", "scatter", "parallel", "line")
+MAX_LINES = 10  # metrics drawn by a line comparison without --metric
 
 
 @contextmanager
@@ -32,6 +34,16 @@ def usage_errors() -> Iterator[None]:
         raise UsageError(str(error)) from None
 
 
+def parse(magic: Any, line: str, intermixed: bool = False) -> Any:
+    """Options of a magic split like a shell does (``-n "my run"``, ``--filter 'a > 1'``)."""
+    try:
+        argv = shlex.split(line)
+    except ValueError as error:
+        raise UsageError(f"cannot split the arguments: {error}") from None
+    parser = magic.parser
+    return parser.parse_intermixed_args(argv) if intermixed else parser.parse_args(argv)
+
+
 def literal(text: str) -> Any:
     """``text`` as a Python literal when it is one (``3``, ``[64, 32]``, ``'rf'``), else as is."""
     try:
@@ -40,14 +52,20 @@ def literal(text: str) -> Any:
         return text
 
 
-def number(text: str, key: str) -> float:
+def key(text: str) -> str:
+    """A key typed bare or quoted (``'my key'``)."""
+    value = literal(text)
+    return value if isinstance(value, str) else text
+
+
+def number(text: str, name: str) -> float:
     """A metric value typed in a magic: any float literal, including nan and inf."""
     try:
         return float(text)
     except ValueError:
         value = literal(text)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"the value of metric {key!r} must be a number, got {text!r}")
+        raise UsageError(f"the value of metric {name!r} must be a number, got {text!r}")
     return float(value)
 
 
@@ -76,7 +94,7 @@ class RunsMagics(Magics):
     @argument("-e", "--experiment", help="experiment to log to (default: this notebook's)")
     @argument("-n", "--name", help="name of the run (default: v<version>)")
     @argument(
-        "--tag", action="append", default=[], metavar="KEY=VALUE", help="tag the run (repeatable)"
+        "--tag", nargs="+", action="extend", default=[], metavar="KEY=VALUE", help="tag the run"
     )
     @argument("--no-output", action="store_true", help="hide what the cell prints")
     @cell_magic
@@ -95,8 +113,8 @@ class RunsMagics(Magics):
             model = RandomForestClassifier(n_estimators=n_estimators).fit(X, y)
             accuracy = model.score(X_test, y_test)
         """
-        args = parse_argstring(self.track, line)
-        tags = pairs(args.tag, "--tag")
+        args = parse(self.track, line)
+        tags = {key: str(literal(text)) for key, text in pairs(args.tag, "--tag").items()}
         __tracebackhide__ = True
         track_cell(
             self.shell,
@@ -115,7 +133,7 @@ class RunsMagics(Magics):
         """Log a param of the active run: ``%log_param layers [64, 32]``."""
         args = parse_argstring(self.log_param, line)
         with usage_errors():
-            api.log_param(args.name, literal(" ".join(args.value)))
+            api.log_param(key(args.name), literal(" ".join(args.value)))
 
     @magic_arguments()
     @argument("pairs", nargs="+", metavar="KEY=VALUE", help="values are Python literals or text")
@@ -134,7 +152,7 @@ class RunsMagics(Magics):
     @line_magic
     def log_metric(self, line: str) -> None:
         """Log a metric of the active run: ``%log_metric accuracy 0.93 --step 5``."""
-        args = parse_argstring(self.log_metric, line)
+        args = parse(self.log_metric, line)
         value = number(args.value, args.name)
         with usage_errors():
             api.log_metric(args.name, value, step=args.step)
@@ -145,7 +163,7 @@ class RunsMagics(Magics):
     @line_magic
     def log_metrics(self, line: str) -> None:
         """Log metrics of the active run: ``%log_metrics accuracy=0.93 loss=0.2 --step 5``."""
-        args = parse_argstring(self.log_metrics, line)
+        args = parse(self.log_metrics, line)
         values = {k: number(v, k) for k, v in pairs(args.pairs, "%log_metrics").items()}
         with usage_errors():
             api.log_metrics(values, step=args.step)
@@ -174,7 +192,7 @@ class RunsMagics(Magics):
             %runs experiment NAME      (later runs of this kernel go to NAME)
             %runs delete v7 / %runs restore v7
         """
-        args = parse_argstring(self.runs, line)
+        args = parse(self.runs, line, intermixed=True)
         with usage_errors():
             getattr(self, f"_runs_{args.command}")(args)
 
@@ -220,13 +238,23 @@ class RunsMagics(Magics):
 
         runs = self._targets(args, least=1)
         kind = args.kind or ("scatter" if args.by else "bar")
+        store = get_session().store()
+        history = None
+        if kind == "line":
+            keys = [args.metric] if args.metric else sorted({k for r in runs for k in r.metrics})
+            history = {
+                run.id: {key: store.metric_history(run.id, key) for key in keys[:MAX_LINES]}
+                for run in runs
+            }
+        experiment = store.get_experiment(runs[0].experiment_id)
         emit(
             build_compare_bundle(
                 runs,
                 kind=kind,
                 metric=args.metric,
                 params=[args.by] if args.by else [],
-                experiment=self._experiment(args),
+                experiment=experiment,
+                history=history,
             )
         )
 
