@@ -1,4 +1,5 @@
 export * from './types';
+export * from './json';
 export * from './validate';
 export * from './spec';
 export * from './format';

@@ -1,6 +1,7 @@
 import { testModel, testPayload, testRun } from './testUtils';
 import { LIMITS } from './types';
-import { decodeNumber, formatIssue, validateCompare } from './validate';
+import { decodeNumber, formatIssue } from './json';
+import { validateCompare } from './validate';
 
 function errorsOf(payload: unknown): string[] {
   const result = validateCompare(payload);
