@@ -213,6 +213,17 @@ def test_order_by_clauses(clauses, expected):
     assert parse_order_by(clauses) == expected
 
 
+def test_a_single_order_by_string_is_one_clause():
+    assert parse_order_by("metrics.acc DESC") == OrderKey("metric", "acc", True)
+
+
+def test_filters_and_orders_must_be_text():
+    with pytest.raises(FilterError, match="filter must be a string, got int"):
+        compile_filter(5)
+    with pytest.raises(FilterError, match="order_by must hold strings"):
+        parse_order_by([None])
+
+
 @pytest.mark.parametrize(
     ("clauses", "message"),
     [

@@ -68,6 +68,12 @@ def test_unconfined_paths_are_refused(store, run, path):
         store.read_artifact(run.id, path)
 
 
+@pytest.mark.parametrize("run_id", ["..", "../x", "a/b", ""])
+def test_a_run_id_cannot_move_the_artifact_folder(store, run_id):
+    with pytest.raises(InvalidArgument, match="cannot name an artifact folder"):
+        store.read_artifact(run_id, "a.txt")
+
+
 def test_a_symlink_cannot_lead_outside_the_run(store, run, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -33,6 +33,8 @@ def check_artifact_path(path: object) -> str:
 def confined(root: Path, run_id: str, path: str) -> Path:
     """The file of ``path`` under ``root/run_id``, checked to stay inside after resolving links."""
     run_root = (root / run_id).resolve()
+    if run_root.parent != root.resolve():
+        raise InvalidArgument(f"run id {run_id!r} cannot name an artifact folder")
     target = (run_root / check_artifact_path(path)).resolve()
     if not target.is_relative_to(run_root):
         raise InvalidArgument(f"artifact path {path!r} leaves the run's artifact folder")

@@ -351,6 +351,8 @@ class _Parser:
 
 def compile_filter(text: str | None) -> CompiledFilter:
     """The SQL condition for a filter expression; an empty filter matches every run."""
+    if text is not None and not isinstance(text, str):
+        raise FilterError(f"filter must be a string, got {type(text).__name__}")
     if text is None or not text.strip():
         return CompiledFilter("", ())
     if len(text) > MAX_FILTER_LENGTH:
@@ -363,7 +365,11 @@ def compile_filter(text: str | None) -> CompiledFilter:
 
 def parse_order_by(order_by: Sequence[str]) -> OrderKey:
     """The sort key of an MLflow-style ``order_by`` list (one clause; default version DESC)."""
-    clauses = [clause for clause in order_by if clause and clause.strip()]
+    if isinstance(order_by, str):
+        order_by = [order_by]
+    if any(not isinstance(clause, str) for clause in order_by):
+        raise FilterError("order_by must hold strings such as 'metrics.accuracy DESC'")
+    clauses = [clause for clause in order_by if clause.strip()]
     if not clauses:
         return DEFAULT_ORDER
     if len(clauses) > 1:

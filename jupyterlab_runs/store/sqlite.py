@@ -14,7 +14,6 @@ from pathlib import Path
 from . import artifact_files
 from .base import (
     MAX_CODE_LENGTH,
-    MAX_NAME_LENGTH,
     STATUSES,
     Artifact,
     Change,
@@ -138,6 +137,8 @@ class SqliteStore(ExperimentMethods, RunStore):
                     ),
                 ).lastrowid
             except sqlite3.IntegrityError:
+                if new.parent_run_id is None:
+                    raise
                 raise NotFound(f"no parent run with id {new.parent_run_id!r}") from None
             metrics = insert_values(conn, batch, rid, new.experiment_id, checked)
             record_change(conn, "run", "created", run_id, new.experiment_id)
@@ -179,7 +180,8 @@ class SqliteStore(ExperimentMethods, RunStore):
     ) -> Run:
         """Close a RUNNING run with its final status; ``Conflict`` if it has ended already."""
         status = check_status(status, [s for s in STATUSES if s != "RUNNING"])
-        end_time = optional_int(end_time, "end_time") or now_ms()
+        end_time = optional_int(end_time, "end_time")
+        end_time = now_ms() if end_time is None else end_time
         error_json = None if error is None else json.dumps(check_error(error), ensure_ascii=False)
         with self._write() as (conn, _):
             rid, experiment_id, current = self._run_row(conn, run_id)
@@ -232,7 +234,7 @@ class SqliteStore(ExperimentMethods, RunStore):
         delete_tags: Sequence[str] = (),
     ) -> Run:
         """Rename, annotate or re-tag a run."""
-        name = None if name is None else truncate(check_name(name, "run name"), MAX_NAME_LENGTH)
+        name = None if name is None else check_name(name, "run name")
         if note is not None and not isinstance(note, str):
             raise InvalidArgument(f"note must be a string, got {type(note).__name__}")
         note = None if note is None else truncate(note, MAX_CODE_LENGTH)

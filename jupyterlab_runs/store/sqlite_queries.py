@@ -209,7 +209,7 @@ class Search:
         self.limit = max_results
         self.view = view
         self.compiled = compile_filter(filter)
-        self.order = parse_order_by(list(order_by))
+        self.order = parse_order_by(order_by)
         self.fingerprint = _fingerprint(self.experiment_ids, filter, self.order, view)
         self.start = decode_token(page_token, self.fingerprint) if page_token else None
 
