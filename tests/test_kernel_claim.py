@@ -1,0 +1,95 @@
+"""The claim protocol of the front end's Log run, spoken to a real kernel over ZMQ."""
+
+from __future__ import annotations
+
+import pytest
+from kernel_support import kernel_env
+
+from jupyterlab_runs.kernel.display import LOG_MIME, RUN_MIME
+
+CLAIM = "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim']).claim({cell!r})"
+CELL = (
+    "import jupyterlab_runs as jr\n"
+    "jr.log_param('lr', 0.1)\n"
+    "for i in range(3):\n"
+    "    jr.log_metric('loss', 1 / (i + 1), step=i)\n"
+)
+
+
+@pytest.fixture
+def kernel(tmp_path):
+    """A python3 kernel whose store is in tmp_path (no %load_ext: the claim works without)."""
+    from jupyter_client.manager import start_new_kernel
+
+    uri = "sqlite:///" + str(tmp_path / "runs.db")
+    manager, client = start_new_kernel(
+        kernel_name="python3", env=kernel_env(JUPYTERLAB_RUNS_URI=uri), cwd=str(tmp_path)
+    )
+    yield client, uri
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def claim(client, cell_id: str) -> dict:
+    """Send the claim exactly as the front end does: a silent request's user expression."""
+    msg_id = client.execute(
+        "", silent=True, store_history=False, user_expressions={"claim": CLAIM.format(cell=cell_id)}
+    )
+    reply = client.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    return reply["content"]["user_expressions"]["claim"]
+
+
+def execute(client, code: str, cell_id: str) -> list[dict]:
+    """Run a cell as JupyterLab does (``cellId`` in the metadata); returns its outputs."""
+    content = {"code": code, "silent": False, "store_history": True, "user_expressions": {}}
+    msg = client.session.msg("execute_request", content, metadata={"cellId": cell_id})
+    client.shell_channel.send(msg)
+    outputs = []
+    while True:
+        message = client.get_iopub_msg(timeout=60)
+        if message["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            continue
+        if message["msg_type"] in ("display_data", "execute_result"):
+            outputs.append(message["content"]["data"])
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            break
+    assert client.get_shell_msg(timeout=30)["content"]["status"] == "ok"
+    return outputs
+
+
+def test_claimed_cell_answers_with_one_log_output_and_writes_nothing(kernel):
+    client, uri = kernel
+    assert claim(client, "cell-a") == {
+        "status": "ok",
+        "data": {"text/plain": "'ok'"},
+        "metadata": {},
+    }
+    outputs = execute(client, CELL, "cell-a")
+    logs = [o for o in outputs if LOG_MIME in o]
+    assert len(logs) == 1 and not [o for o in outputs if RUN_MIME in o]
+    payload = logs[0][LOG_MIME]
+    assert payload["params"] == [
+        {"key": "lr", "value": "0.1", "type": "float", "source": "explicit"}
+    ]
+    assert [(m["key"], m["step"]) for m in payload["metrics"]] == [
+        ("loss", 0),
+        ("loss", 1),
+        ("loss", 2),
+    ]
+    from jupyterlab_runs.store import open_store
+
+    assert open_store(uri).search_runs([]).total == 0
+
+
+def test_unclaimed_cell_logs_an_implicit_run_with_its_cell_id(kernel):
+    client, uri = kernel
+    claim(client, "cell-a")
+    outputs = execute(client, CELL, "cell-b")  # another cell ran: the claim lapsed
+    assert not [o for o in outputs if LOG_MIME in o]
+    assert [o for o in outputs if RUN_MIME in o]
+    from jupyterlab_runs.store import open_store
+
+    (run,) = open_store(uri).search_runs([]).items
+    assert (run.source, run.cell_id, run.kernel_name) == ("api", "cell-b", "python3")
+    assert run.params["lr"].value == "0.1" and run.metrics["loss"].count == 3
