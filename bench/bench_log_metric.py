@@ -1,0 +1,109 @@
+"""Amortized cost of one ``log_metric`` call in a training loop: ours beside MLflow's.
+
+Each row times a whole loop of ``log_metric(key, value, step=i)`` calls plus whatever ends
+the run (the final flush and ``end_run``, or the ``create_run`` of a ``%%track`` cell),
+divided by the number of calls. Both libraries write to a fresh SQLite file in a temporary
+directory. MLflow runs fewer steps (see the table) because it takes milliseconds per call:
+synchronous mode writes one transaction per call, and asynchronous mode (timed until
+``flush_async_logging`` returns) was no faster on SQLite here.
+
+    python bench/bench_log_metric.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def ours_start_run(steps: int, directory: Path) -> float:
+    """``with start_run(): log_metric(...)``: buffered, written with log_batch."""
+    os.environ["JUPYTERLAB_RUNS_URI"] = "sqlite:///" + str(directory / "ours-live.db")
+    import jupyterlab_runs as jr
+
+    with jr.start_run(experiment="warm-up"):
+        jr.log_metric("loss", 1.0, step=0)
+    log_metric = jr.log_metric
+    start = time.perf_counter()
+    with jr.start_run(experiment="bench"):
+        for step in range(steps):
+            log_metric("loss", 1.0 / (step + 1), step=step)
+    return time.perf_counter() - start
+
+
+def ours_track(steps: int, directory: Path) -> float:
+    """A ``%%track`` cell: points kept in memory, the run created whole at the end."""
+    os.environ["JUPYTERLAB_RUNS_URI"] = "sqlite:///" + str(directory / "ours-track.db")
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "jupyterlab_runs")
+    cell = (
+        "%%track -e bench\nimport jupyterlab_runs as jr\nlog_metric = jr.log_metric\n"
+        f"for step in range({steps}):\n    log_metric('loss', 1.0 / (step + 1), step=step)\n"
+    )
+    with capture_output():
+        shell.run_cell(cell.replace("-e bench", "-e warm-up").replace(str(steps), "1"))
+        start = time.perf_counter()
+        result = shell.run_cell(cell)
+        elapsed = time.perf_counter() - start
+    result.raise_error()
+    return elapsed
+
+
+def mlflow_run(steps: int, directory: Path, synchronous: bool) -> float:
+    """``mlflow.log_metric`` against a local SQLite tracking store."""
+    import mlflow
+
+    mlflow.set_tracking_uri("sqlite:///" + str(directory / "mlflow.db"))
+    mlflow.set_experiment("bench")
+    with mlflow.start_run():  # creates the schema: not timed
+        mlflow.log_metric("loss", 1.0, step=0)
+    start = time.perf_counter()
+    with mlflow.start_run():
+        for step in range(steps):
+            mlflow.log_metric("loss", 1.0 / (step + 1), step=step, synchronous=synchronous)
+        if not synchronous:
+            mlflow.flush_async_logging()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10x fewer steps everywhere")
+    scale = 10 if parser.parse_args().quick else 1
+    warnings.filterwarnings("ignore")
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.ERROR)
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
+    cases = [
+        ("jupyterlab-runs start_run (log_batch)", ours_start_run, 10_000),
+        ("jupyterlab-runs start_run (log_batch)", ours_start_run, 100_000),
+        ("jupyterlab-runs %%track (one create_run)", ours_track, 10_000),
+        ("jupyterlab-runs %%track (one create_run)", ours_track, 100_000),
+        ("mlflow.log_metric (synchronous)", lambda n, d: mlflow_run(n, d, True), 1_000),
+        ("mlflow.log_metric (synchronous=False)", lambda n, d: mlflow_run(n, d, False), 2_000),
+    ]
+    rows = []
+    for label, bench, steps in cases:
+        steps = max(1, steps // scale)
+        with tempfile.TemporaryDirectory() as directory:
+            elapsed = bench(steps, Path(directory))
+        rows.append((label, steps, elapsed, elapsed / steps * 1e6))
+        print(f"  {label}: {steps} steps done", file=sys.stderr)
+    print(f"{'logger':<42} {'steps':>8} {'total s':>9} {'µs/call':>9}")
+    for label, steps, elapsed, per_call in rows:
+        print(f"{label:<42} {steps:>8} {elapsed:>9.3f} {per_call:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
