@@ -182,6 +182,11 @@ def test_runs_compare_displays_the_compare_bundle(ip):
     assert payload["chart"]["kind"] == "scatter" and payload["chart"]["metric"] == "accuracy"
     assert [r["version"] for r in payload["runs"]] == [1, 2, 3]
     assert "application/vnd.vegalite.v5+json" in bundle and "text/plain" in bundle
+    _, _, _, (lines,) = run_cell(ip, "%runs compare v1 v2 -e cmp --kind line --metric accuracy")
+    payload = lines["application/vnd.jupyterlab-runs.compare+json"]
+    assert payload["chart"]["kind"] == "line"
+    with pytest.raises(UsageError, match="invalid choice"):
+        ip.run_line_magic("runs", "compare v1 v2 -e cmp --kind pie")
 
 
 def test_runs_experiment_delete_restore(ip, tracking):
@@ -192,6 +197,8 @@ def test_runs_experiment_delete_restore(ip, tracking):
     _, out, _, _ = run_cell(ip, "%runs delete v1")
     assert "Deleted run v1" in out
     assert runs_of("chosen one") == []
+    _, _, _, (deleted,) = run_cell(ip, "%runs list --deleted")
+    assert "1 run(s)" in deleted["text/plain"]
     run_cell(ip, "%runs restore v1")
     assert [r.id for r in runs_of("chosen one")] == [run.id]
 

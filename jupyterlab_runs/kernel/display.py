@@ -61,14 +61,13 @@ def run_card(run: Run, experiment_name: str) -> dict[str, Any]:
 
 def card_text(run: Run, experiment_name: str) -> str:
     """``Logged run v7 · accuracy 0.964 (experiment …)``."""
-    head = f"Logged run v{run.version}"
+    parts = [f"Logged run v{run.version}"]
     if run.status != "FINISHED":
-        head += f" ({run.status})"
-    shown = [f"{key} {format_number(m.value)}" for key, m in list(run.metrics.items())[:3]]
-    more = len(run.metrics) - len(shown)
-    if more > 0:
-        shown.append(f"+{more} more")
-    return " · ".join([head, *shown]) + f" (experiment {experiment_name})"
+        parts.append(run.status)
+    parts += [f"{key} {format_number(m.value)}" for key, m in list(run.metrics.items())[:3]]
+    if len(run.metrics) > 3:
+        parts.append(f"+{len(run.metrics) - 3} more")
+    return " · ".join(parts) + f" (experiment {experiment_name})"
 
 
 def show_card(run: Run, experiment_name: str) -> None:

@@ -15,6 +15,7 @@ from collections import deque
 from typing import Any
 
 from ..store.base import MetricInput, ParamInput
+from .context import execution_count
 from .display import warn
 from .session import get_session
 
@@ -59,7 +60,7 @@ def execute(shell: Any, cell: str) -> None:
     """Run ``cell`` in the user namespace like IPython runs a cell, letting errors propagate."""
     __tracebackhide__ = True
     transformed = shell.transform_cell(cell)
-    filename = shell.compile.cache(transformed, shell.execution_count, raw_code=cell)
+    filename = shell.compile.cache(transformed, execution_count(shell) or 0, raw_code=cell)
     tree = shell.transform_ast(shell.compile.ast_parse(transformed, filename=filename))
     body = list(tree.body)
     last = body.pop() if body and isinstance(body[-1], ast.Expr) else None
