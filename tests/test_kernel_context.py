@@ -43,6 +43,14 @@ def test_relative_to_root(clean_env, tmp_path):
     assert relative_to_root("s3://bucket/x.ipynb") == "s3://bucket/x.ipynb"
 
 
+def test_root_defaults_to_the_folder_of_the_default_store(clean_env, tmp_path):
+    store = tmp_path / ".jupyterlab-runs" / "runs.db"
+    clean_env.setenv("JUPYTERLAB_RUNS_URI", "sqlite:///" + str(store))
+    assert relative_to_root(str(tmp_path / "sub" / "nb.ipynb")) == "sub/nb.ipynb"
+    clean_env.setenv("JUPYTERLAB_RUNS_URI", "sqlite:///" + str(tmp_path / "elsewhere.db"))
+    assert relative_to_root(str(tmp_path / "sub" / "nb.ipynb")) == str(tmp_path / "sub/nb.ipynb")
+
+
 def test_notebook_path_order(clean_env, tmp_path):
     clean_env.setenv("JUPYTERLAB_RUNS_ROOT", str(tmp_path))
     shell = Shell({"__session__": str(tmp_path / "from_session.ipynb")})

@@ -2,8 +2,8 @@
 
 Order (DESIGN §9): ``JUPYTERLAB_RUNS_NOTEBOOK`` → ``JPY_SESSION_NAME`` / ``__session__``
 (jupyter_server) → the notebook a headless runner (papermill, nbconvert, jupyter execute) was
-given on its command line → none. Paths are made relative to ``JUPYTERLAB_RUNS_ROOT`` (the
-server's root, exported by the server extension) so they match the front end's paths.
+given on its command line → none. Paths are made relative to the server's root (see
+``project_root``) so they match the front end's paths.
 """
 
 from __future__ import annotations
@@ -39,9 +39,25 @@ def notebook_path(shell: Any = None) -> str | None:
     return relative_to_root(raw) if raw else None
 
 
-def relative_to_root(path: str) -> str:
-    """``path`` relative to ``JUPYTERLAB_RUNS_ROOT`` when it lies inside it, with ``/``."""
+def project_root() -> str | None:
+    """The server's root: ``JUPYTERLAB_RUNS_ROOT``, else the folder holding the embedded
+    store's ``.jupyterlab-runs`` (where the server keeps it), so that headless runs name a
+    notebook as JupyterLab does."""
     root = os.environ.get(ROOT_ENV)
+    if root:
+        return root
+    from ..store import STORE_FOLDER, resolve_uri
+
+    uri = resolve_uri()
+    if not uri.startswith("sqlite:///"):
+        return None
+    folder = os.path.dirname(os.path.abspath(uri[len("sqlite:///") :]))
+    return os.path.dirname(folder) if os.path.basename(folder) == STORE_FOLDER else None
+
+
+def relative_to_root(path: str) -> str:
+    """``path`` relative to the project root when it lies inside it, with ``/``."""
+    root = project_root() if os.path.isabs(path) else None
     if "://" in path or not root or not os.path.isabs(path):
         return path.replace(os.sep, "/")
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
@@ -55,7 +71,7 @@ def local_file(path: str) -> str | None:
     if "://" in path:
         return None
     if not os.path.isabs(path):
-        path = os.path.join(os.environ.get(ROOT_ENV) or os.getcwd(), path)
+        path = os.path.join(project_root() or os.getcwd(), path)
     return path if os.path.isfile(path) else None
 
 

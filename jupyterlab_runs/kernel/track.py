@@ -28,12 +28,19 @@ class Tee:
     def __init__(self, stream: Any, show: bool) -> None:
         self._stream = stream
         self._show = show
+        self._capturing = True
         self._chunks: deque[str] = deque()
         self._size = 0
+
+    def release(self) -> None:
+        """Pass everything through from now on (a handler made in the cell may keep us)."""
+        self._show, self._capturing = True, False
 
     def write(self, text: str) -> int:
         if self._show:
             self._stream.write(text)
+        if not self._capturing:
+            return len(text)
         self._chunks.append(text)
         self._size += len(text)
         while self._size > CAPTURE_LIMIT and len(self._chunks) > 1:
@@ -98,6 +105,8 @@ def track_cell(
         raise
     finally:
         sys.stdout, sys.stderr = streams
+        out.release()
+        err.release()
         _finish(shell, run, cell, out.text() + "\n" + err.text(), error)
 
 
