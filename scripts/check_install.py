@@ -10,11 +10,12 @@ import warnings
 
 
 def listed_ok(command: list[str], name: str) -> bool:
+    """Whether ``command`` lists ``name`` as enabled and OK (on one line or two)."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    output = done.stdout + done.stderr
-    line = next((ln for ln in output.splitlines() if name in ln), "")
-    ok = bool(re.search(r"enabled.*OK", line))
-    print(f"{' '.join(command)}: {line.strip() or 'not listed'}")
+    output = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
+    lines = [ln.strip() for ln in output.splitlines() if name in ln]
+    ok = any("enabled" in ln for ln in lines) and any(ln.endswith("OK") for ln in lines)
+    print(f"{' '.join(command)}: {' | '.join(lines) or 'not listed'}")
     return ok
 
 
@@ -39,8 +40,10 @@ def handlers_authenticated() -> bool:
 
 def main() -> int:
     checks = [
-        listed_ok(["jupyter", "labextension", "list"], "jupyterlab-runs"),
-        listed_ok(["jupyter", "server", "extension", "list"], "jupyterlab_runs"),
+        listed_ok([sys.executable, "-m", "jupyter", "labextension", "list"], "jupyterlab-runs"),
+        listed_ok(
+            [sys.executable, "-m", "jupyter", "server", "extension", "list"], "jupyterlab_runs"
+        ),
         handlers_authenticated(),
     ]
     return 0 if all(checks) else 1

@@ -16,3 +16,5 @@ c.ServerApp.port = int(os.environ.get("JUPYTERLAB_RUNS_UI_PORT", "8899"))  # noq
 c.ServerApp.root_dir = os.environ.get(  # noqa: F821
     "JUPYTERLAB_GALATA_ROOT_DIR", mkdtemp(prefix="jupyterlab-runs-ui-")
 )
+# CI runs as root.
+c.ServerApp.allow_root = True  # noqa: F821

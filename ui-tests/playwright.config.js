@@ -17,6 +17,7 @@ module.exports = {
   use: {
     ...baseConfig.use,
     baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1440, height: 900 },
     trace: 'retain-on-failure',
     video: 'off',
     launchOptions: {

@@ -23,6 +23,11 @@ async function editCell(
   );
 }
 
+/** Messages of the notifications shown so far. */
+async function notificationText(page: IJupyterLabPageFixture): Promise<string> {
+  return (await page.notifications).map(n => n.message).join('\n');
+}
+
 /** Click the Log run button in the toolbar of cell `index`. */
 async function logRun(page: IJupyterLabPageFixture, index: number): Promise<void> {
   await page.notebook.selectCells(index);
@@ -54,7 +59,7 @@ test.describe('Log run on the demo notebook', () => {
     await expect(v1).toBeVisible({ timeout: 30000 });
     await expect(v1).toContainText('FINISHED');
     await expect(v1).toContainText('200');
-    await expect(page.locator('.jp-Notification-Toast')).toContainText('Logged run v1');
+    await expect.poll(() => notificationText(page)).toContain('Logged run v1');
     const header = panel.locator('.jp-RunsTable thead');
     for (const column of ['n_estimators', 'max_depth', 'min_samples_split', 'accuracy']) {
       await expect(header).toContainText(column);
@@ -91,6 +96,6 @@ test.describe('Log run on the demo notebook', () => {
     await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('jupyterlab-runs:log-run')
     );
-    await expect(page.locator('.jp-Notification-Toast')).toContainText('no kernel');
+    await expect.poll(() => notificationText(page)).toContain('no kernel');
   });
 });
