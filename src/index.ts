@@ -3,13 +3,15 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { capturePlugin } from './plugins/capture';
 import { clientPlugin } from './plugins/client';
 import { panelPlugin } from './plugins/panel';
+import { renderersPlugin } from './plugins/renderers';
 
 export * from './tokens';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   clientPlugin,
   capturePlugin,
-  panelPlugin
+  panelPlugin,
+  renderersPlugin
 ];
 
 export default plugins;

@@ -2,21 +2,18 @@
  * Plain JSON has no NaN or Infinity; the REST API spells them as strings.
  */
 
-const DECODE: Record<string, number> = {
-  NaN: NaN,
-  Infinity: Infinity,
-  '-Infinity': -Infinity
-};
+const DECODE = new Map<unknown, number>([
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity]
+]);
 
 /** A JSON metric value (number or 'NaN'/'Infinity'/'-Infinity') as a number; null if neither. */
 export function decodeNumber(value: unknown): number | null {
   if (typeof value === 'number') {
     return value;
   }
-  if (typeof value === 'string' && value in DECODE) {
-    return DECODE[value];
-  }
-  return null;
+  return DECODE.get(value) ?? null;
 }
 
 /** A number as the REST API takes it: non-finite values become strings. */
