@@ -145,19 +145,31 @@ def test_implicit_run_per_cell(ip):
     assert [r.status for r in runs_of("work/notebook.ipynb")] == ["FINISHED", "FAILED"]
 
 
-def test_implicit_run_of_a_script_is_saved_at_exit(tmp_path):
+def test_runs_left_open_by_a_script_are_saved_at_exit(tmp_path):
     uri = "sqlite:///" + str(tmp_path / "runs.db")
-    script = "import jupyterlab_runs as jr\nfor i in range(3):\n    jr.log_metric('x', i, step=i)\n"
+    script = (
+        "import jupyterlab_runs as jr\n"
+        "jr.start_run(experiment='open')\n"
+        "for i in range(300):\n    jr.log_metric('y', i, step=i)\n"
+        "jr.end_run()\n"
+        "jr.start_run(experiment='open')\n"
+        "for i in range(3):\n    jr.log_metric('x', i, step=i)\n"
+    )
     subprocess.run(
         [sys.executable, "-c", script],
         env=kernel_env(JUPYTERLAB_RUNS_URI=uri),
         cwd=tmp_path,
         check=True,
     )
-    from jupyterlab_runs.store import open_store as open_
-
-    (run,) = open_(uri).search_runs([]).items
-    assert (run.status, run.metrics["x"].count) == ("FINISHED", 3)
+    first, second = runs_of("open", open_store_at(uri))
+    assert (first.status, first.metrics["y"].count) == ("FINISHED", 300)
+    assert (second.status, second.metrics["x"].count) == ("FINISHED", 3)
+    script = "import jupyterlab_runs as jr\njr.log_metric('z', 1.0)\n"
+    subprocess.run(
+        [sys.executable, "-c", script], env=kernel_env(JUPYTERLAB_RUNS_URI=uri), check=True
+    )
+    (implicit,) = runs_of("default", open_store_at(uri))
+    assert (implicit.source, implicit.metrics["z"].value) == ("api", 1.0)
 
 
 def test_bad_input(tracking):
