@@ -46,7 +46,7 @@ def ours_track(steps: int, directory: Path) -> float:
     from IPython.utils.capture import capture_output
 
     shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "jupyterlab_runs")
+    shell.extension_manager.load_extension("jupyterlab_runs")
     cell = (
         "%%track -e bench\nimport jupyterlab_runs as jr\nlog_metric = jr.log_metric\n"
         f"for step in range({steps}):\n    log_metric('loss', 1.0 / (step + 1), step=step)\n"
