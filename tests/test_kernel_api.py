@@ -96,7 +96,8 @@ def test_nested_runs_inside_track_are_saved_after_their_parent(ip):
     ]
 
 
-def test_step_metrics_are_flushed_in_batches_while_the_run_is_open(tracking):
+def test_step_metrics_are_flushed_in_batches_while_the_run_is_open(tracking, monkeypatch):
+    monkeypatch.setattr(runs_module, "FLUSH_SECONDS", 3600.0)
     store = open_store()
     with jr.start_run(experiment="steps") as run:
         for step in range(runs_module.FLUSH_POINTS + 10):
@@ -104,6 +105,11 @@ def test_step_metrics_are_flushed_in_batches_while_the_run_is_open(tracking):
         flushed = store.metric_history(run.run_id, "loss")
         assert len(flushed) == runs_module.FLUSH_POINTS  # one batch written, 10 buffered
     assert len(store.metric_history(run.run_id, "loss")) == runs_module.FLUSH_POINTS + 10
+    monkeypatch.setattr(runs_module, "FLUSH_SECONDS", 0.0)
+    with jr.start_run(experiment="steps") as run:
+        jr.log_metric("slow", 1.0, step=0)
+        jr.log_metric("slow", 2.0, step=1)
+        assert len(store.metric_history(run.run_id, "slow")) == 2  # flushed on time
 
 
 def test_interrupt_in_a_with_block_keeps_every_step(tracking):
