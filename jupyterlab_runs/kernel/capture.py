@@ -1,0 +1,544 @@
+"""Capture a cell's params and metrics without code changes.
+
+The kernel side of the front end's `src/capture/params.ts` and `metrics.ts`: both
+pass every case in `tests/vectors`, whose README states the rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import math
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["ScannedParam", "extract_metrics", "scan_assigned_names", "scan_params"]
+
+#: Cell magics whose body is Python run in the kernel's namespace.
+PYTHON_CELL_MAGICS = frozenset({"capture", "debug", "prun", "time", "timeit", "track"})
+
+
+@dataclass(frozen=True)
+class ScannedParam:
+    """A param read from a cell's source."""
+
+    key: str
+    value: str
+    type: str
+    source: str
+
+
+def scan_params(source: str) -> list[ScannedParam]:
+    """Params of a cell in source order; a key's last assignment wins, kwargs fill gaps."""
+    return list(_scan(source)[0])
+
+
+def scan_assigned_names(source: str) -> list[str]:
+    """Names a cell binds at module level from non-literal values (metric candidates)."""
+    return list(_scan(source)[1])
+
+
+# --- Cell text: IPython's cleanup, logical lines and top-level chunks ------------------
+
+_BLANK = " \t\f\v"
+_MAGIC_ASSIGN = re.compile(r"(\w+)[ \t]*=[ \t]*[%!]")
+_LINE_SPECIALS = re.compile(r"[\n#\\\"'()\[\]{}]")
+_STRING_STOPS = {q: re.compile(rf"[\\\n{q}]") for q in "'\""}
+_CONTINUATIONS = frozenset({"elif", "else", "except", "finally"})
+_PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+class _Line(NamedTuple):
+    start: int
+    indent: int
+    magic: bool
+
+
+def _prepare(source: str) -> str | None:
+    """The Python IPython runs for a cell, or None for a non-Python cell magic."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip(_BLANK)), None)
+    if first is None:
+        return ""
+    lines = lines[first:]
+    indent = re.match(r"[ \t]+", lines[0])
+    if indent:
+        prefix = indent.group()
+        lines = [line[len(prefix) :] if line.startswith(prefix) else line for line in lines]
+    magic = re.match(r"%%([^ \t\f\v]*)", lines[0])
+    if magic:
+        return _prepare("\n".join(lines[1:])) if magic.group(1) in PYTHON_CELL_MAGICS else None
+    return "\n".join(lines)
+
+
+def _logical_lines(text: str) -> list[_Line]:
+    """Logical lines (brackets and backslashes join physical lines), as the tokenizer cuts them."""
+    lines: list[_Line] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        indent = 0
+        while pos < end and text[pos] in " \t\f":
+            char = text[pos]
+            indent = 0 if char == "\f" else (indent // 8 + 1) * 8 if char == "\t" else indent + 1
+            pos += 1
+        if pos >= end:
+            break
+        if text[pos] in "\n#":
+            pos = _line_end(text, pos) + 1
+            continue
+        assign = _MAGIC_ASSIGN.match(text, pos)
+        magic = text[pos] in "%!" or bool(assign and assign.group(1).isidentifier())
+        lines.append(_Line(pos, indent, magic))
+        pos = (_line_end(text, pos) if magic else _logical_end(text, pos)) + 1
+    return lines
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _logical_end(text: str, pos: int) -> int:
+    depth = 0
+    while match := _LINE_SPECIALS.search(text, pos):
+        i = match.start()
+        char = text[i]
+        if char == "\n" and depth == 0:
+            return i
+        if char == "#":
+            pos = _line_end(text, i)
+            continue
+        if char in "'\"":
+            pos = _string_end(text, i)
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        pos = i + (2 if text.startswith("\\\n", i) else 1)
+    return len(text)
+
+
+def _string_end(text: str, pos: int) -> int:
+    quote = text[pos]
+    triple = text.startswith(quote * 3, pos)
+    pos += 3 if triple else 1
+    while match := _STRING_STOPS[quote].search(text, pos):
+        i = match.start()
+        if text[i] == "\\":
+            pos = i + 2
+        elif text[i] == "\n":
+            if not triple:
+                return i
+            pos = i + 1
+        elif not triple or text.startswith(quote * 3, i):
+            return i + (3 if triple else 1)
+        else:
+            pos = i + 1
+    return len(text)
+
+
+def _parse(text: str) -> list[tuple[ast.Module, str]]:
+    """Parsed chunks of the cell: the whole cell, or each top-level chunk that parses."""
+    lines = _logical_lines(text)
+    if any(line.magic for line in lines):
+        text = _replace_magics(text, lines)
+        lines = _logical_lines(text)
+    try:
+        return [(_ast_parse(text), text)]
+    except _PARSE_ERRORS:
+        pass
+    trees = []
+    for start, end in _chunk_spans(text, lines):
+        try:
+            trees.append((_ast_parse(text[start:end]), text[start:end]))
+        except _PARSE_ERRORS:
+            continue
+    return trees
+
+
+def _replace_magics(text: str, lines: list[_Line]) -> str:
+    """Read IPython magic and shell lines as `pass`."""
+    pieces, pos = [], 0
+    for line in lines:
+        if line.magic:
+            pieces += [text[pos : line.start], "pass"]
+            pos = _line_end(text, line.start)
+    return "".join(pieces) + text[pos:]
+
+
+def _chunk_spans(text: str, lines: list[_Line]) -> Iterator[tuple[int, int]]:
+    """A chunk starts at each unindented line but `else`-like ones and decorated ones."""
+    starts: list[int] = []
+    after_decorator = False
+    for line in lines:
+        word = re.match(r"\w+", text[line.start : line.start + 10])
+        continues = bool(starts) and (
+            line.indent > 0 or after_decorator or bool(word and word.group() in _CONTINUATIONS)
+        )
+        if not continues:
+            starts.append(text.rfind("\n", 0, line.start) + 1)
+        if line.indent == 0:
+            after_decorator = text.startswith("@", line.start)
+    return zip(starts, [*starts[1:], len(text)][: len(starts)], strict=True)
+
+
+def _ast_parse(source: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes must not print into the cell
+        return ast.parse(source)
+
+
+# --- Literal values and their text ---------------------------------------------------
+
+# A literal: a scalar, or ("list" | "tuple" | "set", [items]) / ("dict", [(key, value)]).
+_Value = None | bool | int | float | str | tuple
+
+
+def _value(node: ast.AST, text: str) -> _Value | ast.AST:
+    """The literal value of an expression, or the node itself when it is not a literal."""
+    if isinstance(node, ast.Constant):
+        return _constant(node, text)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        operand = _value(node.operand, text)
+        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+            return -operand if isinstance(node.op, ast.USub) else operand
+        return node
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = [_value(item, text) for item in node.elts]
+        if any(isinstance(item, ast.AST) for item in items):
+            return node
+        return (type(node).__name__.lower(), items)
+    if isinstance(node, ast.Dict):
+        if any(key is None for key in node.keys):
+            return node
+        keys = [_value(key, text) for key in node.keys]
+        values = [_value(value, text) for value in node.values]
+        if any(isinstance(item, ast.AST) for item in keys + values):
+            return node
+        return ("dict", list(zip(keys, values, strict=True)))
+    return node
+
+
+def _constant(node: ast.Constant, text: str) -> _Value | ast.AST:
+    value = node.value
+    if isinstance(value, (str, bytes)):
+        if "\\N{" in text and "\\N{" in (ast.get_source_segment(text, node) or ""):
+            return node  # the front end has no Unicode name table: never captured
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            str(value)
+        except ValueError:  # longer than sys.get_int_max_str_digits()
+            return node
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return node  # complex, Ellipsis
+
+
+def _flatten(key: str, value: _Value, source: str) -> tuple[ScannedParam, ...]:
+    """Params for one value: a dict with only string keys becomes dotted keys."""
+    params: dict[str, ScannedParam] = {}
+
+    def visit(name: str, item: _Value) -> None:
+        if (
+            isinstance(item, tuple)
+            and item[0] == "dict"
+            and item[1]
+            and all(isinstance(entry_key, str) for entry_key, _ in item[1])
+        ):
+            for entry_key, entry in _entries(item[1]):
+                visit(f"{name}.{entry_key}", entry)
+        else:
+            params[name] = ScannedParam(name, *_text(item), source)
+
+    visit(key, value)
+    return tuple(params.values())
+
+
+def _text(value: _Value) -> tuple[str, str]:
+    """The text and type a param stores for a value."""
+    if value is None:
+        return "None", "none"
+    if isinstance(value, bool):
+        return str(value), "bool"
+    if isinstance(value, int):
+        return str(value), "int"
+    if isinstance(value, float):
+        return repr(value), "float"
+    if isinstance(value, str):
+        return value, "str"
+    return _json(value), "json"
+
+
+def _json(value: _Value) -> str:
+    """Canonical JSON, as `json.dumps(…, ensure_ascii=False)` writes it; sets sorted."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return json.dumps(value, ensure_ascii=False)
+    kind, items = value
+    if kind == "dict":
+        pairs = (
+            f"{json.dumps(key, ensure_ascii=False)}: {_json(item)}" for key, item in _entries(items)
+        )
+        return "{" + ", ".join(pairs) + "}"
+    texts = _sorted_set(items) if kind == "set" else [_json(item) for item in items]
+    return "[" + ", ".join(texts) + "]"
+
+
+def _entries(pairs: list) -> list[tuple[str, _Value]]:
+    """Dict entries keyed by text (non-string keys as JSON); a repeated key keeps its place."""
+    entries: dict[str, _Value] = {}
+    for key, item in pairs:
+        entries[key if isinstance(key, str) else _json(key)] = item
+    return list(entries.items())
+
+
+def _sorted_set(items: list) -> list[str]:
+    """None < bools < numbers < strings < containers; duplicates (same JSON) dropped."""
+    unique: dict[str, _Value] = {}
+    for item in items:
+        unique.setdefault(_json(item), item)
+
+    def order(entry: tuple[str, _Value]) -> tuple:
+        text, item = entry
+        if item is None:
+            return (0, 0, text)
+        if isinstance(item, bool):
+            return (1, int(item), text)
+        if isinstance(item, (int, float)):
+            return (2, item, text)
+        if isinstance(item, str):
+            return (3, item, text)
+        return (5 if item[0] == "dict" else 4, text, text)
+
+    return [text for text, _ in sorted(unique.items(), key=order)]
+
+
+# --- Bindings and keyword arguments -------------------------------------------------
+
+_Bindings = dict[str, tuple[ScannedParam, ...] | None]
+_FLOW = tuple(
+    getattr(ast, name)
+    for name in ("If", "For", "AsyncFor", "While", "With", "AsyncWith", "Try", "TryStar", "Match")
+    if hasattr(ast, name)
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _scan(source: str) -> tuple[tuple[ScannedParam, ...], tuple[str, ...]]:
+    text = _prepare(source)
+    if text is None:
+        return (), ()
+    # A name's params (its last binding was a literal) or None (a non-literal one).
+    bindings: _Bindings = {}
+    kwargs: dict[str, tuple[ScannedParam, ...]] = {}
+    for tree, chunk in _parse(text):
+        _bind_body(tree.body, True, chunk, bindings)
+        for keyword in _keywords(tree):
+            value = _value(keyword.value, chunk)
+            if not isinstance(value, ast.AST):
+                kwargs[keyword.arg] = _flatten(keyword.arg, value, "kwarg")
+    params = {param.key: param for group in bindings.values() for param in group or ()}
+    assigned = set(params)
+    for group in kwargs.values():
+        params.update((param.key, param) for param in group if param.key not in assigned)
+    names = tuple(name for name, group in bindings.items() if group is None)
+    return tuple(params.values()), names
+
+
+def _bind_body(body: list[ast.stmt], top: bool, text: str, bindings: _Bindings) -> None:
+    """Bind a block's statements; def and class bodies are another scope, skipped."""
+    for statement in body:
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                _bind(target, statement.value, top, text, bindings)
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            _bind(statement.target, statement.value, top, text, bindings)
+        elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+            bindings[statement.target.id] = None
+        elif isinstance(statement, _FLOW):
+            blocks = [getattr(statement, "body", [])]
+            blocks += [handler.body for handler in getattr(statement, "handlers", [])]
+            blocks += [case.body for case in getattr(statement, "cases", [])]
+            blocks += [getattr(statement, "orelse", []), getattr(statement, "finalbody", [])]
+            for block in blocks:
+                _bind_body(block, False, text, bindings)
+
+
+def _bind(target: ast.AST, value: ast.AST, top: bool, text: str, bindings: _Bindings) -> None:
+    if isinstance(target, ast.Name):
+        literal = _value(value, text)
+        if isinstance(literal, ast.AST):
+            bindings[target.id] = None
+        elif top:
+            bindings[target.id] = _flatten(target.id, literal, "assign")
+        return
+    if not isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+        return
+    if (
+        isinstance(target, (ast.Tuple, ast.List))
+        and isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(item, ast.Starred) for item in value.elts + target.elts)
+    ):
+        for item, item_value in zip(target.elts, value.elts, strict=True):
+            _bind(item, item_value, top, text, bindings)
+    elif isinstance(_value(value, text), ast.AST):
+        for name in _target_names(target):
+            bindings[name] = None
+
+
+def _target_names(target: ast.AST) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for item in target.elts for name in _target_names(item)]
+    return []
+
+
+def _keywords(tree: ast.AST) -> list[ast.keyword]:
+    """Named keyword arguments of every call, in source order; f-strings are opaque."""
+    found: list[ast.keyword] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.JoinedStr):
+            continue
+        if isinstance(node, ast.Call):
+            found += [keyword for keyword in node.keywords if keyword.arg is not None]
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(found, key=lambda keyword: (keyword.lineno, keyword.col_offset))
+
+
+# --- Metrics printed by the cell ----------------------------------------------------
+
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])")
+_SEGMENT_SPECIALS = re.compile(r"[()\[\]{}|,;-]")
+_WORD_SPECIALS = re.compile(r"[()\[\]{} \t\f\v]")
+_SEPARATOR_SPECIALS = re.compile(r"[()\[\]{}:=]")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NUMPY = re.compile(r"(?:np|numpy)\.(?:float|int|uint)(?:8|16|32|64|128)?\(([^()]*)\)")
+_TENSOR = re.compile(r"tensor\(([^(),]*)(?:,[^()]*)?\)")
+_MAX_NAME_LENGTH = 64
+_MAX_VALUE_LENGTH = 100
+
+
+def extract_metrics(text: str) -> list[tuple[str, float]]:
+    """Metrics printed as `name: number` / `name = number`: last value per key, first order."""
+    found: dict[str, float] = {}
+    for line in re.split(r"\r\n|\r|\n", _ANSI_ESCAPE.sub("", text)):
+        found.update(_line_pairs(line) or ())
+    return list(found.items())
+
+
+def _line_pairs(line: str) -> list[tuple[str, float]] | None:
+    """A line's pairs, or None when a segment is neither a pair, a label nor `k=v` words."""
+    pairs = []
+    for segment in _split_outside(line, _SEGMENT_SPECIALS, _is_segment_break):
+        if _separator_at(segment) < 0:
+            continue
+        pair = _parse_pair(segment)
+        if pair:
+            pairs.append(pair)
+            continue
+        for word in _split_outside(segment, _WORD_SPECIALS, lambda text, i: True):
+            if _separator_at(word) < 0:
+                continue
+            word_pair = _parse_pair(word)
+            if word_pair is None:
+                return None
+            pairs.append(word_pair)
+    return pairs
+
+
+def _is_segment_break(text: str, i: int) -> bool:
+    char, after = text[i], text[i + 1 : i + 2] or " "
+    if char == "|":
+        return True
+    if char in ",;":
+        return after in _BLANK
+    return i > 0 and text[i - 1] in _BLANK and after in _BLANK  # " - "
+
+
+def _split_outside(text: str, specials: re.Pattern, is_break) -> list[str]:
+    """Trimmed, non-empty pieces of `text` cut where `is_break` holds outside brackets."""
+    pieces, depth, start = [], 0, 0
+    for match in specials.finditer(text):
+        i = match.start()
+        if text[i] in "([{":
+            depth += 1
+        elif text[i] in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and is_break(text, i):
+            pieces.append(text[start:i].strip(_BLANK))
+            start = i + 1
+    pieces.append(text[start:].strip(_BLANK))
+    return [piece for piece in pieces if piece]
+
+
+def _separator_at(text: str) -> int:
+    depth = 0
+    for match in _SEPARATOR_SPECIALS.finditer(text):
+        char = match.group()
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            return match.start()
+    return -1
+
+
+def _parse_pair(text: str) -> tuple[str, float] | None:
+    at = _separator_at(text)
+    key = _metric_key(text[:at].strip(_BLANK))
+    value = _metric_value(text[at + 1 :].strip(_BLANK))
+    return None if key is None or value is None else (key, value)
+
+
+def _metric_key(name: str) -> str | None:
+    """`Test Accuracy` → `test_accuracy`; None for what does not look like a name."""
+    if not name or len(name) > _MAX_NAME_LENGTH or not _is_letter(name[0]):
+        return None
+    if not all(_is_letter(c) or _is_name_char(c) for c in name[1:]):
+        return None
+    if name.split(" ")[-1].isdecimal():  # a counter such as `Epoch 3`
+        return None
+    return re.sub(" +", "_", name.lower()).rstrip("._/-")
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char).startswith("L")
+
+
+def _is_name_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category.startswith("M") or category == "Nd" or char in " _./-"
+
+
+def _metric_value(text: str) -> float | None:
+    """`0.96`, `87.5%` (87.5), `nan`, `-inf`, `np.float64(0.93)`, `tensor(0.5)`; else None."""
+    if len(text) > _MAX_VALUE_LENGTH:
+        return None
+    wrapped = _NUMPY.fullmatch(text) or _TENSOR.fullmatch(text)
+    if wrapped:
+        return _plain_number(wrapped.group(1).strip(_BLANK))
+    return _plain_number(text[:-1] if text.endswith("%") else text)
+
+
+def _plain_number(text: str) -> float | None:
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    word = (text[1:] if text.startswith(("+", "-")) else text).lower()
+    if word == "nan":
+        return math.nan
+    if word in ("inf", "infinity"):
+        return -math.inf if text.startswith("-") else math.inf
+    return None
