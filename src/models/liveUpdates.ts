@@ -1,0 +1,179 @@
+import { Token } from '@lumino/coreutils';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { RunsClient } from '../api/client';
+import { IChange } from '../api/types';
+
+/**
+ * Follows the store's change feed (`GET changes?since=`) and says which experiments changed,
+ * so each view reloads only when its own experiments did. Polls about once a second, backs
+ * off on errors, and stands by unless a registered consumer is visible and the page is too.
+ */
+export class LiveUpdates implements IDisposable {
+  /** Create the poll; the current cursor is read at once so no later change is missed. */
+  constructor(options: LiveUpdates.IOptions) {
+    this._client = options.client;
+    const interval = options.interval ?? 1000;
+    this._poll = new Poll({
+      name: 'jupyterlab-runs:live-updates',
+      factory: () => this._tick(),
+      frequency: {
+        interval,
+        backoff: true,
+        max: options.maxInterval ?? 30 * interval
+      },
+      standby: () => (this._visible.size === 0 ? true : 'when-hidden')
+    });
+    this._start = this._readCursor();
+  }
+
+  /** Emitted with the experiments whose runs (or which themselves) changed. */
+  get changed(): ISignal<this, LiveUpdates.IChanged> {
+    return this._changed;
+  }
+
+  /** The cursor of the last change seen, or null before the first read. */
+  get cursor(): number | null {
+    return this._cursor;
+  }
+
+  /** Whether any registered consumer is visible. */
+  get active(): boolean {
+    return this._visible.size > 0;
+  }
+
+  /** Whether the poll is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * Say whether a consumer (a panel, a table) is visible; polling runs only while one is.
+   * A consumer becoming visible triggers an immediate poll.
+   */
+  setVisible(consumer: object, visible: boolean): void {
+    const was = this._visible.size;
+    if (visible) {
+      this._visible.add(consumer);
+    } else {
+      this._visible.delete(consumer);
+    }
+    if (was === 0 && this._visible.size > 0) {
+      void this.refresh();
+    }
+  }
+
+  /** Register a consumer; disposing the result unregisters it. */
+  register(consumer: object, visible = false): IDisposable {
+    this.setVisible(consumer, visible);
+    return new DisposableDelegate(() => this.setVisible(consumer, false));
+  }
+
+  /** Poll now (after logging a run here, for instance); resolves after that poll. */
+  async refresh(): Promise<void> {
+    if (this._isDisposed) {
+      return;
+    }
+    await this._start;
+    try {
+      await this._poll.refresh();
+      await this._poll.tick;
+    } catch {
+      // Disposed while waiting: the tick promise rejects, and nothing is left to do.
+    }
+  }
+
+  /** Stop polling; idempotent. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._poll.dispose();
+    this._visible.clear();
+    Signal.clearData(this);
+  }
+
+  private async _readCursor(): Promise<void> {
+    try {
+      // A cursor beyond the newest change answers with the newest cursor and no changes.
+      const reply = await this._client.changes(Number.MAX_SAFE_INTEGER);
+      this._cursor = this._cursor ?? reply.cursor;
+    } catch {
+      // The first successful tick reads it instead.
+    }
+  }
+
+  private async _tick(): Promise<void> {
+    await this._start;
+    if (this._cursor === null) {
+      await this._readCursor();
+      if (this._cursor === null) {
+        throw new Error('the change feed is unreachable');
+      }
+      return;
+    }
+    const reply = await this._client.changes(this._cursor);
+    if (this._isDisposed) {
+      return;
+    }
+    this._cursor = reply.cursor;
+    if (reply.changes.length === 0) {
+      return;
+    }
+    const experimentIds = new Set<string>();
+    for (const change of reply.changes) {
+      if (change.experiment_id) {
+        experimentIds.add(change.experiment_id);
+      }
+      if (change.kind === 'experiment') {
+        experimentIds.add(change.id);
+      }
+    }
+    this._changed.emit({ experimentIds, changes: reply.changes });
+    if (reply.changes.length >= LiveUpdates.FEED_PAGE) {
+      // More changes are waiting behind this batch.
+      void this._poll.schedule({ interval: 0, phase: 'refreshed' });
+    }
+  }
+
+  private _client: RunsClient;
+  private _poll: Poll;
+  private _start: Promise<void>;
+  private _cursor: number | null = null;
+  private _visible = new Set<object>();
+  private _isDisposed = false;
+  private _changed = new Signal<this, LiveUpdates.IChanged>(this);
+}
+
+/** A namespace for LiveUpdates statics. */
+export namespace LiveUpdates {
+  /** Options of the poll. */
+  export interface IOptions {
+    /** REST client. */
+    client: RunsClient;
+    /** Milliseconds between polls (default 1000). */
+    interval?: number;
+    /** Longest interval when backing off after errors (default 30 × interval). */
+    maxInterval?: number;
+  }
+
+  /** What one poll found. */
+  export interface IChanged {
+    /** Experiments with changes (their runs or themselves). */
+    experimentIds: ReadonlySet<string>;
+    /** The changes, oldest first. */
+    changes: IChange[];
+  }
+
+  /** Changes the server returns per request at most. */
+  export const FEED_PAGE = 1000;
+}
+
+/** The one change-feed poll shared by the Runs panel and the runs tables. */
+export const ILiveUpdates = new Token<LiveUpdates>(
+  'jupyterlab-runs:ILiveUpdates',
+  'Polls the change feed while a runs view is visible and names the experiments that changed.'
+);

@@ -1,0 +1,409 @@
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { RunsClient } from '../api/client';
+import { IRun, IRunsPage, IRunsQuery, RunView } from '../api/types';
+import { formatSortClause, ISortClause, parseSortClause } from './keys';
+
+/**
+ * A search over runs and a sparse cache of its rows, loaded page by page.
+ *
+ * The server pages by keyset (a token per page, no offsets), so page `p` can only be
+ * fetched with the token that page `p - 1` returned: pages are fetched one at a time, in
+ * order, and a far jump fetches the pages in between. Tokens outlive a `refresh()` (they
+ * encode sort positions, not offsets), which lets a refresh reload the visible pages
+ * directly instead of walking from the top again. No DOM here; views listen to `changed`.
+ */
+export class RunsQuery implements IDisposable {
+  /** Create a query; the first page starts loading at once. */
+  constructor(options: RunsQuery.IOptions) {
+    this._client = options.client;
+    this._maxCachedPages = Math.max(2, options.maxCachedPages ?? 50);
+    this._state = {
+      experimentIds: [...(options.experimentIds ?? [])],
+      filter: options.filter ?? '',
+      orderBy: [...(options.orderBy ?? [])],
+      view: options.view ?? 'active',
+      pageSize: options.pageSize ?? 200
+    };
+    this._want(0);
+  }
+
+  /** Emitted with what changed: the query itself, loaded rows, or loading/error status. */
+  get changed(): ISignal<this, RunsQuery.Change> {
+    return this._changed;
+  }
+
+  /** The current search. */
+  get state(): Readonly<RunsQuery.IState> {
+    return this._state;
+  }
+
+  /** Experiments searched; empty means every experiment. */
+  get experimentIds(): readonly string[] {
+    return this._state.experimentIds;
+  }
+
+  /** Filter text in the search syntax. */
+  get filter(): string {
+    return this._state.filter;
+  }
+
+  /** `order_by` clauses, e.g. `['metrics.accuracy DESC']`. */
+  get orderBy(): readonly string[] {
+    return this._state.orderBy;
+  }
+
+  /** Active, deleted or all runs. */
+  get view(): RunView {
+    return this._state.view;
+  }
+
+  /** Rows per page. */
+  get pageSize(): number {
+    return this._state.pageSize;
+  }
+
+  /** The primary sort, or null for the server's default (version DESC). */
+  get sort(): ISortClause | null {
+    const first = this._state.orderBy[0];
+    return first ? parseSortClause(first) : null;
+  }
+
+  /** Runs matching the query (from the latest page received). */
+  get total(): number {
+    return this._total;
+  }
+
+  /** Whether a page of the current query has arrived (`total` is then exact). */
+  get ready(): boolean {
+    return this._ready;
+  }
+
+  /** Whether a page request is under way. */
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  /** The last error, or null. */
+  get error(): RunsQuery.IError | null {
+    return this._error;
+  }
+
+  /** Whether the query is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** The run at `index`, or undefined; requests its page when it is missing or stale. */
+  getRow(index: number): IRun | undefined {
+    const page = this._pageOf(index);
+    const cached = this._pages.get(page);
+    if (!cached || cached.stale) {
+      this._want(page);
+    }
+    return this.peekRow(index);
+  }
+
+  /** The run at `index` if it is cached (possibly stale), without loading anything. */
+  peekRow(index: number): IRun | undefined {
+    const page = this._pageOf(index);
+    return this._pages.get(page)?.runs[index - page * this._state.pageSize];
+  }
+
+  /** Whether the row at `index` is cached and up to date. */
+  isLoaded(index: number): boolean {
+    const cached = this._pages.get(this._pageOf(index));
+    return !!cached && !cached.stale;
+  }
+
+  /** Every cached row with its index, in index order. */
+  loadedRows(): Array<[number, IRun]> {
+    const rows: Array<[number, IRun]> = [];
+    const pages = [...this._pages.keys()].sort((a, b) => a - b);
+    for (const page of pages) {
+      this._pages.get(page)!.runs.forEach((run, offset) => {
+        rows.push([page * this._state.pageSize + offset, run]);
+      });
+    }
+    return rows;
+  }
+
+  /**
+   * Declare the rows a view shows (`end` exclusive) and load their pages.
+   * Resolves when nothing is left to load (or a request failed).
+   */
+  requestRange(start: number, end: number): Promise<void> {
+    this._visible = [Math.max(0, start), Math.max(start, end)];
+    const last = Math.max(this._visible[0], this._visible[1] - 1);
+    for (let page = this._pageOf(start); page <= this._pageOf(last); page++) {
+      const cached = this._pages.get(page);
+      if (!cached || cached.stale) {
+        this._wanted.add(page);
+      }
+    }
+    return this._schedule();
+  }
+
+  /** Change any part of the search; the cache is dropped and the first page reloaded. */
+  setQuery(change: Partial<RunsQuery.IState>): void {
+    const next: RunsQuery.IState = {
+      ...this._state,
+      ...change,
+      experimentIds: [...(change.experimentIds ?? this._state.experimentIds)],
+      orderBy: [...(change.orderBy ?? this._state.orderBy)]
+    };
+    if (JSON.stringify(next) === JSON.stringify(this._state)) {
+      return;
+    }
+    this._state = next;
+    this._generation++;
+    this._pages.clear();
+    this._tokens.clear();
+    this._wanted.clear();
+    this._lastPage = null;
+    this._ready = false;
+    this._error = null;
+    this._visible = [0, 0];
+    this._changed.emit('query');
+    this._want(0);
+  }
+
+  /** Sort by an expression; the same expression again flips the direction. */
+  toggleSort(expression: string): void {
+    const current = this.sort;
+    const descending =
+      current?.expression === expression ? !current.descending : false;
+    this.setQuery({ orderBy: [formatSortClause({ expression, descending })] });
+  }
+
+  /**
+   * Reload what is shown without moving: the first page (for the total) and the pages of
+   * the last requested range, reusing their tokens. Cached rows stay visible until replaced.
+   */
+  refresh(): Promise<void> {
+    this._generation++;
+    this._error = null;
+    this._lastPage = null;
+    for (const cached of this._pages.values()) {
+      cached.stale = true;
+    }
+    this._wanted.add(0);
+    return this.requestRange(...this._visible);
+  }
+
+  /** Whether changes to these experiments can change the result. */
+  affectedBy(experimentIds: ReadonlySet<string>): boolean {
+    const ids = this._state.experimentIds;
+    return ids.length === 0 || ids.some(id => experimentIds.has(id));
+  }
+
+  /** The REST query for the current search (without page token). */
+  toQuery(): IRunsQuery {
+    const { experimentIds, filter, orderBy, view, pageSize } = this._state;
+    return {
+      experimentIds: [...experimentIds],
+      filter,
+      orderBy: [...orderBy],
+      view,
+      maxResults: pageSize
+    };
+  }
+
+  /** Stop loading and release listeners; idempotent. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._generation++;
+    this._pages.clear();
+    this._tokens.clear();
+    this._wanted.clear();
+    Signal.clearData(this);
+  }
+
+  private _pageOf(index: number): number {
+    return Math.floor(Math.max(0, index) / this._state.pageSize);
+  }
+
+  private _want(page: number): void {
+    this._wanted.add(page);
+    void this._schedule();
+  }
+
+  /** Start the loader of the current generation unless it runs already. */
+  private _schedule(): Promise<void> {
+    if (this._isDisposed || this._error) {
+      return Promise.resolve();
+    }
+    if (this._pump?.generation !== this._generation) {
+      const generation = this._generation;
+      const pump = { generation, promise: this._load(generation) };
+      this._pump = pump;
+      void pump.promise.then(() => {
+        if (this._pump === pump) {
+          this._pump = null;
+        }
+      });
+    }
+    return this._pump.promise;
+  }
+
+  /** Fetch wanted pages one at a time until none is left; drop replies of older generations. */
+  private async _load(generation: number): Promise<void> {
+    // Let the caller finish queueing wants before the first request goes out.
+    await Promise.resolve();
+    const stale = () => generation !== this._generation || this._isDisposed;
+    let page = this._nextPage();
+    if (page === null || stale()) {
+      return;
+    }
+    this._setLoading(true);
+    try {
+      while (page !== null) {
+        const reply = await this._client.searchRuns({
+          ...this.toQuery(),
+          pageToken: page === 0 ? null : this._tokens.get(page)
+        });
+        if (stale()) {
+          return;
+        }
+        this._store(page, reply);
+        this._changed.emit('rows');
+        page = this._nextPage();
+      }
+    } catch (reason) {
+      if (stale()) {
+        return;
+      }
+      this._error = RunsQuery.parseError(reason);
+    } finally {
+      if (!stale()) {
+        this._setLoading(false);
+      }
+    }
+  }
+
+  /** The page to fetch next: the first wanted one, or the last reachable page before it. */
+  private _nextPage(): number | null {
+    const wanted = [...this._wanted].sort((a, b) => a - b);
+    for (const page of wanted) {
+      const cached = this._pages.get(page);
+      const beyondEnd =
+        (this._lastPage !== null && page > this._lastPage) ||
+        (this._ready && page > 0 && page * this._state.pageSize >= this._total);
+      if ((cached && !cached.stale) || beyondEnd) {
+        this._wanted.delete(page);
+        continue;
+      }
+      let reachable = page;
+      while (reachable > 0 && !this._tokens.has(reachable)) {
+        reachable--;
+      }
+      return reachable;
+    }
+    return null;
+  }
+
+  private _store(page: number, reply: IRunsPage): void {
+    this._pages.set(page, { runs: reply.runs, stale: false });
+    // Fetched once per request: even if evicted below, it is not fetched again in a loop.
+    this._wanted.delete(page);
+    this._total = reply.total;
+    this._ready = true;
+    if (reply.next_page_token) {
+      this._tokens.set(page + 1, reply.next_page_token);
+    } else {
+      this._lastPage = page;
+      for (const later of [...this._tokens.keys()]) {
+        if (later > page) {
+          this._tokens.delete(later);
+        }
+      }
+    }
+    this._evict(page);
+  }
+
+  /** Keep memory bounded: drop the cached pages farthest from the rows on screen. */
+  private _evict(kept: number): void {
+    const excess = this._pages.size - this._maxCachedPages;
+    if (excess <= 0) {
+      return;
+    }
+    const center = this._pageOf((this._visible[0] + this._visible[1]) / 2);
+    const farthest = [...this._pages.keys()]
+      .filter(page => page !== kept)
+      .sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
+    farthest.slice(0, excess).forEach(page => this._pages.delete(page));
+  }
+
+  private _setLoading(loading: boolean): void {
+    if (loading !== this._loading) {
+      this._loading = loading;
+      this._changed.emit('status');
+    } else if (!loading && this._error) {
+      this._changed.emit('status');
+    }
+  }
+
+  private _client: RunsClient;
+  private _state: RunsQuery.IState;
+  private _maxCachedPages: number;
+  private _pages = new Map<number, { runs: IRun[]; stale: boolean }>();
+  private _tokens = new Map<number, string>();
+  private _wanted = new Set<number>();
+  private _visible: [number, number] = [0, 0];
+  private _lastPage: number | null = null;
+  private _total = 0;
+  private _ready = false;
+  private _loading = false;
+  private _error: RunsQuery.IError | null = null;
+  private _generation = 0;
+  private _pump: { generation: number; promise: Promise<void> } | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<this, RunsQuery.Change>(this);
+}
+
+/** A namespace for RunsQuery statics. */
+export namespace RunsQuery {
+  /** What a search is made of. */
+  export interface IState {
+    /** Experiments searched; empty means every experiment. */
+    experimentIds: string[];
+    /** Filter text in the search syntax. */
+    filter: string;
+    /** `order_by` clauses; empty means version DESC. */
+    orderBy: string[];
+    /** Active, deleted or all runs. */
+    view: RunView;
+    /** Rows per page. */
+    pageSize: number;
+  }
+
+  /** Options of the query. */
+  export interface IOptions extends Partial<IState> {
+    /** REST client. */
+    client: RunsClient;
+    /** Pages kept in memory at most (default 50). */
+    maxCachedPages?: number;
+  }
+
+  /** `query`: the search changed (rows dropped); `rows`: a page arrived; `status`: loading or error. */
+  export type Change = 'query' | 'rows' | 'status';
+
+  /** A failed request, with where the filter is wrong when the server says so. */
+  export interface IError {
+    /** The server's message. */
+    message: string;
+    /** 0-based position in the filter text, when the message names one. */
+    position: number | null;
+  }
+
+  /** The error shown for a rejected request. */
+  export function parseError(reason: unknown): IError {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    const match = /at position (\d+)/.exec(message);
+    return { message, position: match ? Number(match[1]) : null };
+  }
+}
