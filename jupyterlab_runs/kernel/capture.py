@@ -47,6 +47,8 @@ def scan_assigned_names(source: str) -> list[str]:
 
 _BLANK = " \t\f\v"
 _MAGIC_ASSIGN = re.compile(r"(\w+)[ \t]*=[ \t]*[%!]")
+# A cheap test whether any logical line could be a magic (most cells have none).
+_MAYBE_MAGIC = re.compile(r"^[ \t\f]*[%!]|=[ \t]*[%!]", re.MULTILINE)
 _LINE_SPECIALS = re.compile(r"[\n#\\\"'()\[\]{}]")
 _STRING_STOPS = {q: re.compile(rf"[\\\n{q}]") for q in "'\""}
 _CONTINUATIONS = frozenset({"elif", "else", "except", "finally"})
@@ -145,14 +147,13 @@ def _string_end(text: str, pos: int) -> int:
 
 def _parse(text: str) -> list[tuple[ast.Module, str]]:
     """Parsed chunks of the cell: the whole cell, or each top-level chunk that parses."""
-    lines = _logical_lines(text)
+    lines = _logical_lines(text) if _MAYBE_MAGIC.search(text) else []
     if any(line.magic for line in lines):
         text = _replace_magics(text, lines)
-        lines = _logical_lines(text)
     try:
         return [(_ast_parse(text), text)]
     except _PARSE_ERRORS:
-        pass
+        lines = _logical_lines(text)
     trees = []
     for start, end in _chunk_spans(text, lines):
         try:
@@ -204,11 +205,8 @@ def _value(node: ast.AST, text: str) -> _Value | ast.AST:
     """The literal value of an expression, or the node itself when it is not a literal."""
     if isinstance(node, ast.Constant):
         return _constant(node, text)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
-        operand = _value(node.operand, text)
-        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
-            return -operand if isinstance(node.op, ast.USub) else operand
-        return node
+    if isinstance(node, ast.UnaryOp):
+        return _signed_number(node, text)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         items = [_value(item, text) for item in node.elts]
         if any(isinstance(item, ast.AST) for item in items):
@@ -222,6 +220,20 @@ def _value(node: ast.AST, text: str) -> _Value | ast.AST:
         if any(isinstance(item, ast.AST) for item in keys + values):
             return node
         return ("dict", list(zip(keys, values, strict=True)))
+    return node
+
+
+def _signed_number(node: ast.UnaryOp, text: str) -> _Value | ast.AST:
+    """`-x`, `+x`, `--x` … of a number (iteratively: chains can be very long)."""
+    negative, operand = False, node
+    while isinstance(operand, ast.UnaryOp):
+        if not isinstance(operand.op, (ast.UAdd, ast.USub)):
+            return node
+        negative ^= isinstance(operand.op, ast.USub)
+        operand = operand.operand
+    value = _constant(operand, text) if isinstance(operand, ast.Constant) else node
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -value if negative else value
     return node
 
 
@@ -406,14 +418,19 @@ def _target_names(target: ast.AST) -> list[str]:
 def _keywords(tree: ast.AST) -> list[ast.keyword]:
     """Named keyword arguments of every call, in source order; f-strings are opaque."""
     found: list[ast.keyword] = []
-    stack = [tree]
+    stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.JoinedStr):
             continue
         if isinstance(node, ast.Call):
             found += [keyword for keyword in node.keywords if keyword.arg is not None]
-        stack.extend(ast.iter_child_nodes(node))
+        for field in node._fields:
+            child = getattr(node, field, None)
+            if isinstance(child, list):
+                stack += [item for item in child if isinstance(item, ast.AST)]
+            elif isinstance(child, ast.AST):
+                stack.append(child)
     return sorted(found, key=lambda keyword: (keyword.lineno, keyword.col_offset))
 
 

@@ -24,6 +24,9 @@ export type NumberValue =
 
 /** Value of a (well-formed) number token. */
 export function numberValue(text: string): NumberValue {
+  if (/^[0-9]+$/.test(text)) {
+    return { kind: 'int', value: BigInt(text) };
+  }
   const plain = text.replace(/_/g, '').toLowerCase();
   if (plain.endsWith('j')) {
     return { kind: 'complex' };

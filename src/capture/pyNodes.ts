@@ -41,22 +41,8 @@ export function literalValue(node: PyNode): PyValue | null {
   switch (node.kind) {
     case 'const':
       return node.value;
-    case 'unary': {
-      const operand = literalValue(node.operand);
-      if (
-        node.op === '+' &&
-        (operand?.type === 'int' || operand?.type === 'float')
-      ) {
-        return operand;
-      }
-      if (node.op === '-' && operand?.type === 'int') {
-        return { type: 'int', value: -operand.value };
-      }
-      if (node.op === '-' && operand?.type === 'float') {
-        return { type: 'float', value: -operand.value };
-      }
-      return null;
-    }
+    case 'unary':
+      return signedNumber(node);
     case 'tuple':
     case 'list':
     case 'set': {
@@ -79,6 +65,27 @@ export function literalValue(node: PyNode): PyValue | null {
     default:
       return null;
   }
+}
+
+/** `-x`, `+x`, `--x` … of a number (iteratively: chains can be very long). */
+function signedNumber(node: PyNode): PyValue | null {
+  let negative = false;
+  let operand = node;
+  while (operand.kind === 'unary') {
+    if (operand.op !== '-' && operand.op !== '+') {
+      return null;
+    }
+    negative = negative !== (operand.op === '-');
+    operand = operand.operand;
+  }
+  const value = operand.kind === 'const' ? operand.value : null;
+  if (value?.type === 'int') {
+    return negative ? { type: 'int', value: -value.value } : value;
+  }
+  if (value?.type === 'float') {
+    return negative ? { type: 'float', value: -value.value } : value;
+  }
+  return null;
 }
 
 function isValue(value: PyValue | null): value is PyValue {

@@ -73,16 +73,16 @@ export function prepareCell(source: string): string | null {
   return lines.join('\n');
 }
 
-const ID_START = /[\p{XID_Start}_]/u;
-const ID_CONTINUE = /[\p{XID_Continue}]/u;
+const IDENTIFIER = /[\p{XID_Start}_][\p{XID_Continue}]*/uy;
 const MAGIC_ASSIGN = /[\p{XID_Start}_][\p{XID_Continue}]*[ \t]*=[ \t]*[%!]/uy;
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf']);
-const OPERATORS = [
-  '**=', '//=', '>>=', '<<=', '...',
-  '**', '//', '>>', '<<', '<=', '>=', '==', '!=', '->', ':=', '<>',
-  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
-  '(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '=',
-  '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>'
+/** Operators by length, longest first (Python's tokenizer takes the longest match). */
+const OPERATORS: ReadonlyArray<ReadonlySet<string>> = [
+  new Set(['**=', '//=', '>>=', '<<=', '...']),
+  new Set(['**', '//', '>>', '<<', '<=', '>=', '==', '!=', '->', ':=', '<>',
+    '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=']),
+  new Set(['(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '=',
+    '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>'])
 ]; // prettier-ignore
 
 /** Split prepared cell text (see `prepareCell`) into logical lines of tokens. */
@@ -91,7 +91,11 @@ export function tokenizeLines(text: string): ILogicalLine[] {
 }
 
 class Tokenizer {
-  constructor(private readonly _text: string) {}
+  constructor(private readonly _text: string) {
+    this._maybeMagic = /[%!]/.test(_text);
+  }
+
+  private readonly _maybeMagic: boolean;
 
   lines(): ILogicalLine[] {
     const text = this._text;
@@ -125,7 +129,11 @@ class Tokenizer {
         magic: false
       };
       MAGIC_ASSIGN.lastIndex = pos;
-      if (ch === '%' || ch === '!' || MAGIC_ASSIGN.test(text)) {
+      if (
+        ch === '%' ||
+        ch === '!' ||
+        (this._maybeMagic && MAGIC_ASSIGN.test(text))
+      ) {
         line.magic = true;
         pos = this._lineEnd(pos) + 1;
       } else {
@@ -191,32 +199,25 @@ class Tokenizer {
     if (isDigit(ch) || (ch === '.' && isDigit(text[pos + 1] ?? ''))) {
       return readNumber(text, pos);
     }
-    const code = text.codePointAt(pos) ?? 0;
-    const char = String.fromCodePoint(code);
-    if (ID_START.test(char)) {
-      let end = pos + char.length;
-      while (end < text.length) {
-        const next = String.fromCodePoint(text.codePointAt(end) ?? 0);
-        if (!ID_CONTINUE.test(next)) {
-          break;
-        }
-        end += next.length;
-      }
-      const word = text.slice(pos, end);
-      const quote = text[end];
+    IDENTIFIER.lastIndex = pos;
+    const word = IDENTIFIER.exec(text)?.[0];
+    if (word) {
+      const quote = text[pos + word.length];
       if (
         (quote === '"' || quote === "'") &&
         STRING_PREFIXES.has(word.toLowerCase())
       ) {
-        return this._readString(pos, end);
+        return this._readString(pos, pos + word.length);
       }
       return { kind: 'name', text: word, start: pos };
     }
-    for (const op of OPERATORS) {
-      if (text.startsWith(op, pos)) {
+    for (let length = 3; length > 0; length--) {
+      const op = text.slice(pos, pos + length);
+      if (OPERATORS[3 - length].has(op)) {
         return { kind: 'op', text: op, start: pos };
       }
     }
+    const char = String.fromCodePoint(text.codePointAt(pos) ?? 0);
     return { kind: 'error', text: char, start: pos };
   }
 
@@ -287,8 +288,11 @@ function readNumber(text: string, pos: number): IToken {
     text: text.slice(pos, end),
     start: pos
   });
-  const radix = RADIX_DIGITS[(text[pos + 1] ?? '').toLowerCase()];
-  if (text[pos] === '0' && radix) {
+  const radix =
+    text[pos] === '0'
+      ? RADIX_DIGITS[(text[pos + 1] ?? '').toLowerCase()]
+      : undefined;
+  if (radix) {
     const start = text[pos + 2] === '_' ? pos + 3 : pos + 2;
     const run = digitRun(text, start, radix);
     return token(Math.max(run.end, pos + 2), run.ok);
@@ -305,17 +309,17 @@ function readNumber(text: string, pos: number): IToken {
       run = digitRun(text, run.end, isDigit);
     }
   }
-  const sign = /[+-]/.test(text[run.end + 1] ?? '') ? 1 : 0;
+  const sign = text[run.end + 1] === '+' || text[run.end + 1] === '-' ? 1 : 0;
   const exponent = run.end + 1 + sign;
   if (
     run.ok &&
-    /[eE]/.test(text[run.end] ?? '') &&
+    (text[run.end] === 'e' || text[run.end] === 'E') &&
     isDigit(text[exponent] ?? '')
   ) {
     isInt = false;
     run = digitRun(text, exponent, isDigit);
   }
-  if (run.ok && /[jJ]/.test(text[run.end] ?? '')) {
+  if (run.ok && (text[run.end] === 'j' || text[run.end] === 'J')) {
     return token(run.end + 1, true);
   }
   const digits = text.slice(pos, run.end);
@@ -323,6 +327,7 @@ function readNumber(text: string, pos: number): IToken {
     run.ok &&
     (!isInt ||
       ((digits[0] !== '0' || /^[0_]*$/.test(digits)) &&
-        digits.replace(/_/g, '').length <= MAX_INT_DIGITS));
+        (digits.length <= MAX_INT_DIGITS ||
+          digits.replace(/_/g, '').length <= MAX_INT_DIGITS)));
   return token(Math.max(run.end, pos + 1), ok);
 }

@@ -43,13 +43,12 @@ export function formatPythonFloat(x: number): string {
   return `${sign}${whole}.${fraction}`;
 }
 
-/** Python refuses to print ints longer than this (`sys.get_int_max_str_digits()`). */
-const MAX_INT_DIGITS = 4300;
+/** Python refuses to print ints of 4301 digits or more (`sys.get_int_max_str_digits()`). */
+const INT_LIMIT = 10n ** 4300n;
 
 /** Decimal text of an int, or null when Python could not print it either. */
 export function intText(value: bigint): string | null {
-  const text = value.toString();
-  return text.replace('-', '').length > MAX_INT_DIGITS ? null : text;
+  return value < INT_LIMIT && value > -INT_LIMIT ? value.toString() : null;
 }
 
 /** Canonical JSON of a value, as `json.dumps(…, ensure_ascii=False)` writes it. */
@@ -154,14 +153,18 @@ function compareMembers(a: PyValue, b: PyValue): number {
 
 /** Compare strings by code point, as Python does (UTF-16 order differs above U+FFFF). */
 export function compareText(a: string, b: string): number {
-  const left = Array.from(a);
-  const right = Array.from(b);
-  const length = Math.min(left.length, right.length);
+  const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
-    const diff = (left[i].codePointAt(0) ?? 0) - (right[i].codePointAt(0) ?? 0);
-    if (diff !== 0) {
-      return diff;
+    const left = a.charCodeAt(i);
+    const right = b.charCodeAt(i);
+    if (left !== right) {
+      return codePointRank(left) - codePointRank(right);
     }
   }
-  return left.length - right.length;
+  return a.length - b.length;
+}
+
+/** Surrogates (U+D800–DFFF) encode code points above U+FFFF: rank them after U+E000–FFFF. */
+function codePointRank(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
 }
