@@ -8,6 +8,9 @@ from kernel_support import kernel_env
 from jupyterlab_runs.kernel.display import LOG_MIME, RUN_MIME
 
 CLAIM = "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim']).claim({cell!r})"
+CLAIM_NAMES = (
+    "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim']).claim({cell!r}, {names!r})"
+)
 CELL = (
     "import jupyterlab_runs as jr\n"
     "jr.log_param('lr', 0.1)\n"
@@ -30,18 +33,24 @@ def kernel(tmp_path):
     manager.shutdown_kernel(now=True)
 
 
-def claim(client, cell_id: str) -> dict:
+def claim(client, cell_id: str, names: list[str] | None = None) -> dict:
     """Send the claim exactly as the front end does: a silent request's user expression."""
+    expression = (
+        CLAIM.format(cell=cell_id)
+        if names is None
+        else CLAIM_NAMES.format(cell=cell_id, names=names)
+    )
     msg_id = client.execute(
-        "", silent=True, store_history=False, user_expressions={"claim": CLAIM.format(cell=cell_id)}
+        "", silent=True, store_history=False, user_expressions={"claim": expression}
     )
     reply = client.get_shell_msg(timeout=30)
     assert reply["parent_header"]["msg_id"] == msg_id
     return reply["content"]["user_expressions"]["claim"]
 
 
-def execute(client, code: str, cell_id: str) -> list[dict]:
-    """Run a cell as JupyterLab does (``cellId`` in the metadata); returns its outputs."""
+def execute(client, code: str, cell_id: str, replies: list | None = None) -> list[dict]:
+    """Run a cell as JupyterLab does (``cellId`` in the metadata); returns its outputs and
+    appends its execute_reply content to ``replies``."""
     content = {"code": code, "silent": False, "store_history": True, "user_expressions": {}}
     msg = client.session.msg("execute_request", content, metadata={"cellId": cell_id})
     client.shell_channel.send(msg)
@@ -54,7 +63,10 @@ def execute(client, code: str, cell_id: str) -> list[dict]:
             outputs.append(message["content"]["data"])
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
             break
-    assert client.get_shell_msg(timeout=30)["content"]["status"] == "ok"
+    reply = client.get_shell_msg(timeout=30)["content"]
+    assert reply["status"] == "ok"
+    if replies is not None:
+        replies.append(reply)
     return outputs
 
 
@@ -93,3 +105,26 @@ def test_unclaimed_cell_logs_an_implicit_run_with_its_cell_id(kernel):
     (run,) = open_store(uri).search_runs([]).items
     assert (run.source, run.cell_id, run.kernel_name) == ("api", "cell-b", "python3")
     assert run.params["lr"].value == "0.1" and run.metrics["loss"].count == 3
+
+
+def test_claimed_cell_returns_its_numbers_in_its_own_reply(kernel):
+    client, _ = kernel
+    claim(client, "cell-v", ["acc", "n", "flag", "name", "loss", "missing"])
+    replies: list = []
+    execute(
+        client,
+        "acc = 0.5 + 0.25\nn = 3\nflag = True\nname = 'rf'\nloss = float('nan')",
+        "cell-v",
+        replies,
+    )
+    (payload,) = [p for p in replies[0]["payload"] if p.get("source") == "jupyterlab_runs"]
+    assert payload["cell_id"] == "cell-v"
+    assert payload["variables"] == {"acc": 0.75, "n": 3.0, "loss": "NaN"}
+    assert payload["execution_count"] == replies[0]["execution_count"]
+
+
+def test_unclaimed_cells_carry_no_payload(kernel):
+    client, _ = kernel
+    replies: list = []
+    execute(client, "acc = 0.9", "cell-x", replies)
+    assert not [p for p in replies[0]["payload"] if p.get("source") == "jupyterlab_runs"]

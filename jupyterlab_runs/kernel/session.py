@@ -17,6 +17,7 @@ from .display import emit, log_bundle, show_card, warn
 from .live_chart import LiveChart
 from .notebook_path import default_experiment, local_file, notebook_path
 from .papermill import InjectedParams
+from .probe import write_payload
 from .runs import ActiveRun
 
 STORE_ERRORS = (StoreError, OSError, sqlite3.Error)
@@ -31,7 +32,9 @@ class Session:
         self._store: RunStore | None = None
         self._store_uri: str | None = None
         self._claim: str | None = None
+        self._claim_names: list[str] = []
         self._claimed_cell = False
+        self._claimed_id = ""
         self._shell: Any = None
         self._injected = InjectedParams()
         self._exit_hook = False
@@ -192,12 +195,14 @@ class Session:
             run.artifacts.append((path, data, media_type))
 
     # -- claims from the front end -------------------------------------------------------------
-    def claim(self, cell_id: str) -> str:
-        """Collect implicit ``log_*`` values of the next execution of ``cell_id`` as an output."""
+    def claim(self, cell_id: str, names: list[str] | None = None) -> str:
+        """Collect implicit ``log_*`` values of the next execution of ``cell_id`` as an output,
+        and return the values of ``names`` in that execution's reply."""
         shell = ctx.get_shell()
         if shell is not None:
             self._shell = shell
             self._claim = cell_id
+            self._claim_names = list(names or [])
             shell.events.register("pre_run_cell", self._before_cell)
         return "ok"
 
@@ -207,6 +212,7 @@ class Session:
         current = getattr(info, "cell_id", None) or ctx.cell_id(self._shell)
         self._claimed_cell = claim is not None and current == claim
         if self._claimed_cell:
+            self._claimed_id = claim
             self._shell.events.register("post_run_cell", self._after_cell)
 
     # -- hooks ---------------------------------------------------------------------------------
@@ -233,6 +239,9 @@ class Session:
         error = getattr(result, "error_in_exec", None)
         for run in [r for r in self.stack if r.kind in ("implicit", "claim")]:
             self.end(run, error=error)
+        if self._claimed_cell:
+            count = getattr(result, "execution_count", None)
+            write_payload(self._shell, self._claimed_id, self._claim_names, count)
         self._claimed_cell = False
         for run in self.stack:
             if run.live:

@@ -9,9 +9,19 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 
-import { claimCell } from './kernelProbe';
+import { ReplyPayloadWatcher } from './kernelProbe';
 import { CellMeta, METADATA_KEY, NotebookMeta } from './metadata';
-import { IExecuted, outcomeOf, RunCapture } from './runCapture';
+import { ICaptureTarget, IExecuted, outcomeOf, RunCapture } from './runCapture';
+
+/** A tracked execution under way. */
+interface IStarted {
+  /** When it was scheduled, ms. */
+  start: number;
+  /** The cell and notebook, as read at the start. */
+  target: ICaptureTarget;
+  /** Watcher of the reply's payload, once the claim is sent. */
+  watcher: ReplyPayloadWatcher | null;
+}
 
 /**
  * Auto-track: every execution of a tracked cell (its own switch, or the `track` tag
@@ -129,15 +139,21 @@ export class AutoTrack implements IDisposable {
     ) {
       return;
     }
-    const kernel = panel.sessionContext.session?.kernel;
-    if (kernel) {
-      // Sent now, so it reaches the kernel before the cell's own request.
-      void claimCell(kernel, cell.model.id);
+    if (!panel.sessionContext.session?.kernel) {
+      return;
     }
-    this._started.set(cell, {
+    const started: IStarted = {
       start: Date.now(),
-      code: cell.model.sharedModel.getSource()
-    });
+      target: this._capture.target(panel, cell),
+      watcher: null
+    };
+    this._started.set(cell, started);
+    // The claim must reach the kernel before the cell's own request, and the executor
+    // sends that right after this signal: no await here, so the language comes from
+    // the notebook's metadata rather than from the kernel's info reply.
+    if (panel.model?.defaultKernelLanguage === 'python') {
+      started.watcher = this._capture.claim(started.target);
+    }
   }
 
   private _onExecuted(
@@ -145,20 +161,14 @@ export class AutoTrack implements IDisposable {
     args: { notebook: Notebook; cell: Cell } & IExecuted
   ): void {
     const started = this._started.get(args.cell);
-    const panel = this._panelOf(args.notebook);
-    if (!started || !panel || !(args.cell instanceof CodeCell)) {
+    if (!started) {
       return;
     }
     this._started.delete(args.cell);
+    const reply = started.watcher?.result ?? null;
+    started.watcher?.dispose();
     this._capture
-      .save(
-        panel,
-        args.cell,
-        started.code,
-        outcomeOf(args),
-        started.start,
-        'auto'
-      )
+      .save(started.target, outcomeOf(args), started.start, 'auto', reply)
       .catch(reason =>
         Notification.error(
           this._trans.__(
@@ -173,5 +183,5 @@ export class AutoTrack implements IDisposable {
   private _trackTaggedDefault = false;
   private _connected = false;
   private _isDisposed = false;
-  private _started = new WeakMap<Cell, { start: number; code: string }>();
+  private _started = new WeakMap<Cell, IStarted>();
 }

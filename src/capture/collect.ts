@@ -1,6 +1,8 @@
 import * as nbformat from '@jupyterlab/nbformat';
 
 import { decodeNumber } from '../api/numbers';
+import { parseRunCard } from '../mime/runCard';
+import { RUN_MIME } from '../mime/tokens';
 import { INewMetric, INewParam, ParamType } from '../api/types';
 import { extractMetrics } from './metrics';
 import { outputTexts } from './outputs';
@@ -142,4 +144,24 @@ export function mergeParams(
 
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Id of the last run the kernel itself saved during this execution (`%%track`, a
+ * `start_run` block): its run card is in the outputs. Log run then links to that run
+ * instead of saving a second one.
+ */
+export function kernelRunId(
+  outputs: readonly nbformat.IOutput[]
+): string | null {
+  let id: string | null = null;
+  for (const output of outputs) {
+    if (nbformat.isDisplayData(output) || nbformat.isExecuteResult(output)) {
+      const card = parseRunCard(output.data[RUN_MIME]);
+      if (card) {
+        id = card.id;
+      }
+    }
+  }
+  return id;
 }

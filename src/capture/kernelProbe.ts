@@ -1,13 +1,16 @@
 /**
- * The silent requests a Log run sends to an IPython kernel, around the cell's own
- * execution: one *claim* before it (so explicit `log_*` calls in the cell come back as
- * an output instead of an implicit run) and one *probe* after it, which reads the
- * numeric values of the names the cell assigned and the kernel's execution counter.
- * Both are `user_expressions` of an empty silent execute_request: nothing enters the
- * history, nothing is printed, and only small JSON crosses the wire.
+ * What a Log run asks of an IPython kernel around the cell's own execution. Before it, a
+ * *claim* (so explicit `log_*` calls in the cell come back as an output instead of an
+ * implicit run, and the numeric values of the names the cell assigns come back in the
+ * cell's own `execute_reply` as a payload). When the kernel lacks jupyterlab_runs, a
+ * *probe* after the cell reads those values instead. Both are `user_expressions` of an
+ * empty silent execute_request: nothing enters the history, nothing is printed, and
+ * only small JSON crosses the wire.
  */
 
 import { Kernel, KernelMessage } from '@jupyterlab/services';
+
+import { decodeNumber } from '../api/numbers';
 
 /** Most names probed per run; more are ignored (their values are never fetched). */
 export const MAX_PROBED_NAMES = 200;
@@ -36,11 +39,84 @@ export function numericValuesExpression(names: readonly string[]): string {
 }
 
 /** The expression that claims the next execution of `cellId` for the front end. */
-export function claimExpression(cellId: string): string {
+export function claimExpression(
+  cellId: string,
+  names: readonly string[] = []
+): string {
+  const list = `[${names.slice(0, MAX_PROBED_NAMES).map(pyString).join(', ')}]`;
   return (
     "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim'])" +
-    `.claim(${pyString(cellId)})`
+    `.claim(${pyString(cellId)}, ${list})`
   );
+}
+
+/** Source of the payload a claimed cell adds to its execute_reply. */
+export const PAYLOAD_SOURCE = 'jupyterlab_runs';
+
+/**
+ * Watches a kernel for the execute_reply payload of a claimed cell; connected only for
+ * the duration of one tracked execution.
+ */
+export class ReplyPayloadWatcher {
+  /** Start watching `kernel` for the payload of `cellId`. */
+  constructor(
+    private readonly _kernel: Kernel.IKernelConnection,
+    private readonly _cellId: string
+  ) {
+    _kernel.anyMessage.connect(this._onMessage, this);
+  }
+
+  /** What the payload carried, once the reply has arrived; null otherwise. */
+  get result(): IProbeResult | null {
+    return this._result;
+  }
+
+  /** Stop watching. */
+  dispose(): void {
+    this._kernel.anyMessage.disconnect(this._onMessage, this);
+  }
+
+  private _onMessage(
+    _: Kernel.IKernelConnection,
+    args: Kernel.IAnyMessageArgs
+  ): void {
+    const msg = args.msg;
+    if (args.direction !== 'recv' || msg.header.msg_type !== 'execute_reply') {
+      return;
+    }
+    const payloads = (msg.content as { payload?: unknown }).payload;
+    for (const item of Array.isArray(payloads) ? payloads : []) {
+      const payload = item as Record<string, unknown>;
+      if (
+        payload?.source === PAYLOAD_SOURCE &&
+        payload.cell_id === this._cellId
+      ) {
+        this._result = {
+          values: decodeValues(payload.variables),
+          executionCount:
+            typeof payload.execution_count === 'number'
+              ? payload.execution_count
+              : null
+        };
+      }
+    }
+  }
+
+  private _result: IProbeResult | null = null;
+}
+
+/** `{name: number | 'NaN' | …}` as a map of numbers; anything else is dropped. */
+function decodeValues(raw: unknown): Map<string, number> {
+  const values = new Map<string, number>();
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const [key, value] of Object.entries(raw)) {
+      const number = decodeNumber(value);
+      if (number !== null) {
+        values.set(key, number);
+      }
+    }
+  }
+  return values;
 }
 
 /** What a probe found. */
@@ -53,11 +129,10 @@ export interface IProbeResult {
 
 /** Parse the `text/plain` repr of the JSON string the probe expression returns. */
 export function parseNumericValues(plain: string): Map<string, number> {
-  const values = new Map<string, number>();
   // The repr of a Python str holding JSON: strip the quotes; JSON has no single quotes.
   const quoted = /^'(.*)'$/s.exec(plain.trim());
   if (!quoted) {
-    return values;
+    return new Map();
   }
   const json = quoted[1]
     .replace(/\\\\/g, '\\')
@@ -66,28 +141,9 @@ export function parseNumericValues(plain: string): Map<string, number> {
   try {
     parsed = JSON.parse(json);
   } catch {
-    return values;
+    return new Map();
   }
-  if (parsed && typeof parsed === 'object') {
-    for (const [key, raw] of Object.entries(
-      parsed as Record<string, unknown>
-    )) {
-      const value =
-        typeof raw === 'number'
-          ? raw
-          : raw === 'NaN'
-            ? NaN
-            : raw === 'Infinity'
-              ? Infinity
-              : raw === '-Infinity'
-                ? -Infinity
-                : null;
-      if (value !== null) {
-        values.set(key, value);
-      }
-    }
-  }
-  return values;
+  return decodeValues(parsed);
 }
 
 /** Send an empty silent request with `expressions`; resolve to its reply content. */
@@ -130,9 +186,10 @@ async function silentRequest(
  */
 export function claimCell(
   kernel: Kernel.IKernelConnection,
-  cellId: string
+  cellId: string,
+  names: readonly string[] = []
 ): Promise<unknown> {
-  return silentRequest(kernel, { claim: claimExpression(cellId) });
+  return silentRequest(kernel, { claim: claimExpression(cellId, names) });
 }
 
 /** Read the numeric values of `names` and the execution counter from the kernel. */

@@ -14,12 +14,18 @@ import { INewRun, IRun, IRunError, RunSource, RunStatus } from '../api/types';
 import { IRunCapture, IRunLogged } from '../tokens';
 import {
   explicitValues,
+  kernelRunId,
   mergeMetrics,
   mergeParams,
   printedMetrics,
   variableMetrics
 } from './collect';
-import { claimCell, probeKernel } from './kernelProbe';
+import {
+  claimCell,
+  IProbeResult,
+  probeKernel,
+  ReplyPayloadWatcher
+} from './kernelProbe';
 import { CellMeta, NotebookMeta } from './metadata';
 import { scanAssignedNames, scanParams } from './params';
 import { ICellState, reproducibilityVerdict } from './reproducibility';
@@ -35,6 +41,24 @@ export interface IOutcome {
   error: IRunError | null;
 }
 
+/** A cell being captured, as read when its execution started. */
+export interface ICaptureTarget {
+  /** The notebook. */
+  panel: NotebookPanel;
+  /** The cell widget (disposed if the notebook was closed meanwhile). */
+  cell: CodeCell;
+  /** The notebook's kernel at the start. */
+  kernel: Kernel.IKernelConnection;
+  /** The cell's id. */
+  cellId: string;
+  /** The code that was executed. */
+  code: string;
+  /** The experiment the run goes to. */
+  experiment: string;
+  /** The notebook's path. */
+  notebookPath: string;
+}
+
 /** What the notebook's executor reports for one cell. */
 export interface IExecuted {
   /** Whether the cell ran without error. */
@@ -43,8 +67,12 @@ export interface IExecuted {
   error?: KernelError | null;
 }
 
-/** Name of the performance measure from the cell's end to the run being saved. */
+/** Performance measure from the cell's end to the run being saved (bench/). */
 export const SAVE_MEASURE = 'jupyterlab-runs:save';
+/** Performance measure of the kernel probe after the cell (bench/). */
+export const PROBE_MEASURE = 'jupyterlab-runs:probe';
+/** Performance measure of the `POST runs` request (bench/). */
+export const POST_MEASURE = 'jupyterlab-runs:post';
 
 /** Most characters of a notebook snapshot kept with a run. */
 const MAX_SNAPSHOT_CHARS = 1_000_000;
@@ -85,60 +113,100 @@ export class RunCapture implements IRunCapture {
     cell: CodeCell,
     source: RunSource = 'toolbar'
   ): Promise<IRun | null> {
-    const kernel = this._kernelOf(panel);
-    if (this._pending.has(cell.model.id)) {
+    const target = this.target(panel, cell);
+    if (this._pending.has(target.cellId)) {
       return null;
     }
-    this._pending.add(cell.model.id);
+    this._pending.add(target.cellId);
+    const watcher = (await isPython(target.kernel)) ? this.claim(target) : null;
     try {
-      const code = cell.model.sharedModel.getSource();
-      if (await isPython(kernel)) {
-        void claimCell(kernel, cell.model.id);
-      }
       const start = Date.now();
       const outcome = await this._execute(panel, cell);
-      return await this.save(panel, cell, code, outcome, start, source);
+      return await this.save(
+        target,
+        outcome,
+        start,
+        source,
+        watcher?.result ?? null
+      );
     } finally {
-      this._pending.delete(cell.model.id);
+      watcher?.dispose();
+      this._pending.delete(target.cellId);
     }
   }
 
   /**
+   * What a run needs from the notebook, read when the execution starts: the notebook
+   * may be closed (and the cell disposed) before the run is saved.
+   */
+  target(panel: NotebookPanel, cell: CodeCell): ICaptureTarget {
+    return {
+      panel,
+      cell,
+      kernel: this._kernelOf(panel),
+      cellId: cell.model.id,
+      code: cell.model.sharedModel.getSource(),
+      experiment: this.experimentName(panel),
+      notebookPath: panel.context.path
+    };
+  }
+
+  /**
+   * Claim the cell's next execution in a Python kernel and watch for the values its
+   * reply will carry. Synchronous on purpose: the claim must be sent before the cell's
+   * own request.
+   */
+  claim(target: ICaptureTarget): ReplyPayloadWatcher {
+    const names = scanAssignedNames(target.code);
+    void claimCell(target.kernel, target.cellId, names);
+    return new ReplyPayloadWatcher(target.kernel, target.cellId);
+  }
+
+  /**
    * Save a run of a cell that has just executed (Log run, or auto-track after a
-   * normal Shift+Enter): probe the kernel, collect, post, link the cell to the run.
+   * normal Shift+Enter): collect, post, link the cell to the run.
    */
   async save(
-    panel: NotebookPanel,
-    cell: CodeCell,
-    code: string,
+    target: ICaptureTarget,
     outcome: IOutcome,
     start: number,
-    source: RunSource
+    source: RunSource,
+    reply: IProbeResult | null = null
   ): Promise<IRun> {
     const end = Date.now();
     performance.mark(`${SAVE_MEASURE}:start`);
-    const kernel = this._kernelOf(panel);
+    const { panel, cell, kernel, code } = target;
+    const alive = !cell.isDisposed;
+    const outputs = alive ? cell.model.outputs.toJSON() : [];
+    const executionCount = alive ? cell.model.executionCount : null;
+    const tracked = kernelRunId(outputs);
+    if (tracked) {
+      return this._link(target, await this._client.getRun(tracked));
+    }
     const python = await isPython(kernel);
-    const outputs = cell.model.outputs.toJSON();
     const names =
       python && outcome.status === 'FINISHED' ? scanAssignedNames(code) : [];
-    const probe = python
-      ? await probeKernel(kernel, names)
-      : { values: new Map<string, number>(), executionCount: null };
+    // The claimed cell's reply carries the values; probe only kernels without our package.
+    const probe =
+      reply ??
+      (python && !kernel.isDisposed
+        ? await probeKernel(kernel, names)
+        : { values: new Map<string, number>(), executionCount: null });
+    performance.measure(PROBE_MEASURE, `${SAVE_MEASURE}:start`);
     const explicit = explicitValues(outputs);
-    const ownCounts = this._ownCounts(panel, cell.model.id);
-    const kernelCount = probe.executionCount ?? cell.model.executionCount ?? 0;
+    const ownCounts = this._ownCounts(panel, target.cellId);
+    const kernelCount = probe.executionCount ?? executionCount ?? 0;
     const info = await kernel.info;
     const spec = await kernel.spec;
     const run: INewRun = {
-      experiment_name: this.experimentName(panel),
-      notebook_path: panel.context.path,
+      experiment_name: target.experiment,
+      notebook_path: target.notebookPath,
       status: outcome.status,
       source,
       start_time: start,
       end_time: end,
-      cell_id: cell.model.id,
-      execution_count: cell.model.executionCount,
+      cell_id: target.cellId,
+      execution_count: executionCount,
       kernel_name: spec?.name ?? kernel.name,
       language: info.language_info.name,
       code,
@@ -146,7 +214,7 @@ export class RunCapture implements IRunCapture {
       context: {
         reproducibility: reproducibilityVerdict(
           cellStates(panel),
-          cell.model.id,
+          target.cellId,
           kernelCount,
           ownCounts
         ),
@@ -161,19 +229,26 @@ export class RunCapture implements IRunCapture {
       ),
       tags: explicit.tags
     };
+    performance.mark(`${POST_MEASURE}:start`);
     const saved = await this._client.createRun(run);
+    performance.measure(POST_MEASURE, `${POST_MEASURE}:start`);
     performance.measure(SAVE_MEASURE, `${SAVE_MEASURE}:start`);
-    if (cell.model.executionCount !== null) {
-      ownCounts.push(cell.model.executionCount);
+    if (executionCount !== null) {
+      ownCounts.push(executionCount);
     }
     if (!panel.isDisposed) {
-      NotebookMeta.pinExperiment(panel, run.experiment_name!);
-      if (!cell.isDisposed) {
-        CellMeta.setLastRun(cell.model, saved);
-      }
+      NotebookMeta.pinExperiment(panel, target.experiment);
     }
-    this._runLogged.emit({ run: saved, panel });
-    return saved;
+    return this._link(target, saved);
+  }
+
+  /** Link the cell to its run and tell listeners (the panel refreshes). */
+  private _link(target: ICaptureTarget, run: IRun): IRun {
+    if (!target.panel.isDisposed && !target.cell.isDisposed) {
+      CellMeta.setLastRun(target.cell.model, run);
+    }
+    this._runLogged.emit({ run, panel: target.panel });
+    return run;
   }
 
   /** The notebook's kernel, or a CaptureError saying there is none. */
@@ -259,7 +334,11 @@ export function outcomeOf(executed: IExecuted | null): IOutcome {
     // The execution was cancelled: the kernel restarted or died mid-cell.
     return {
       status: 'KILLED',
-      error: { name: 'KernelRestarted', message: 'the kernel stopped mid-cell' }
+      error: {
+        name: 'Cancelled',
+        message:
+          'the execution was cancelled: the kernel restarted or died, or the notebook was closed'
+      }
     };
   }
   if (executed.success) {

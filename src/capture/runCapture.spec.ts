@@ -1,0 +1,269 @@
+import { CodeCell } from '@jupyterlab/cells';
+import { Context } from '@jupyterlab/docregistry';
+import {
+  INotebookModel,
+  NotebookActions,
+  NotebookPanel,
+  NotebookTracker
+} from '@jupyterlab/notebook';
+import { nullTranslator } from '@jupyterlab/translation';
+import {
+  initNotebookContext,
+  NBTestUtils
+} from '@jupyterlab/notebook/lib/testutils';
+import { JupyterServer } from '@jupyterlab/testing';
+
+import { RunsClient } from '../api/client';
+import { IRun } from '../api/types';
+import { AutoTrack } from './autoTrack';
+import { CellMeta } from './metadata';
+import { RunCapture } from './runCapture';
+
+// A real server with jupyterlab_runs and a real IPython kernel (the venv's Python).
+const server = new JupyterServer();
+
+beforeAll(async () => {
+  await server.start({
+    configData: {
+      // The 10 MB output test measures our capture, not the server's output rate limit.
+      ServerApp: { allow_root: true, iopub_data_rate_limit: 1e10 },
+      MultiKernelManager: { default_kernel_name: 'ipython' }
+    }
+  });
+}, 120000);
+
+afterAll(async () => {
+  await server.shutdown();
+});
+
+describe('RunCapture with a real kernel', () => {
+  let context: Context<INotebookModel>;
+  let panel: NotebookPanel;
+  let capture: RunCapture;
+  let client: RunsClient;
+
+  beforeEach(async () => {
+    context = await initNotebookContext({ startKernel: true });
+    panel = NBTestUtils.createNotebookPanel(context);
+    client = new RunsClient();
+    capture = new RunCapture({ client });
+  }, 60000);
+
+  afterEach(async () => {
+    panel.dispose();
+    await context.sessionContext.shutdown();
+    context.dispose();
+  });
+
+  /** Replace the notebook's cells with code cells holding `sources`. */
+  function setCells(...sources: string[]): CodeCell[] {
+    const shared = panel.model!.sharedModel;
+    shared.transact(() => {
+      shared.deleteCellRange(0, shared.cells.length);
+      shared.insertCells(
+        0,
+        sources.map(source => ({ cell_type: 'code', source }))
+      );
+    });
+    return panel.content.widgets as CodeCell[];
+  }
+
+  async function logCell(cell: CodeCell): Promise<IRun> {
+    panel.content.activeCellIndex = panel.content.widgets.indexOf(cell);
+    const run = await capture.logCell(panel, cell);
+    expect(run).not.toBeNull();
+    return run!;
+  }
+
+  it('captures params, printed, variable and explicit metrics with their sources', async () => {
+    const [cell] = setCells(
+      [
+        'import jupyterlab_runs as jr',
+        'n_estimators = 200',
+        'cfg = {"lr": 0.1}',
+        'acc = 0.5 + 0.25',
+        'print("  Accuracy: 0.964")',
+        'print("recall: 0.9")',
+        'jr.log_metric("recall", 0.91)',
+        'jr.log_param("kind", "rf")'
+      ].join('\n')
+    );
+    const run = await logCell(cell);
+    expect(run.status).toBe('FINISHED');
+    expect(run.version).toBe(1);
+    expect(run.params['n_estimators']).toEqual({
+      value: '200',
+      type: 'int',
+      source: 'assign'
+    });
+    expect(run.params['cfg.lr'].value).toBe('0.1');
+    expect(run.params['kind']).toEqual({
+      value: 'rf',
+      type: 'str',
+      source: 'explicit'
+    });
+    expect(run.metrics['accuracy'].source).toBe('printed');
+    expect(run.metrics['acc']).toMatchObject({
+      value: 0.75,
+      source: 'variable'
+    });
+    expect(run.metrics['recall']).toMatchObject({
+      value: 0.91,
+      source: 'explicit'
+    });
+    expect(run.cell_id).toBe(cell.model.id);
+    expect(run.language).toBe('python');
+    expect(run.code).toContain('n_estimators = 200');
+    // The cell links to its run.
+    expect(CellMeta.lastRun(cell.model)?.id).toBe(run.id);
+    // Nothing was logged twice: the kernel saved no implicit run of its own.
+    const page = await client.searchRuns({
+      experimentIds: [run.experiment_id]
+    });
+    expect(page.total).toBe(1);
+  }, 60000);
+
+  it('numbers versions and judges reproducibility', async () => {
+    const [setup, train] = setCells('x = 1', 'lr = 0.1\ny = x + 1');
+    panel.content.activeCellIndex = 0;
+    await capture.logCell(panel, setup);
+    const first = await logCell(train);
+    expect(first.context['reproducibility']).toEqual({
+      clean: true,
+      reasons: []
+    });
+    train.model.sharedModel.setSource('lr = 0.2\ny = x + 2');
+    const second = await logCell(train);
+    expect(second.version).toBe(first.version + 1);
+    expect(second.context['reproducibility']).toEqual({
+      clean: true,
+      reasons: []
+    });
+    // Edit the first cell without running it: the next run is not clean.
+    setup.model.sharedModel.setSource('x = 100');
+    const third = await logCell(train);
+    const verdict = third.context['reproducibility'] as {
+      clean: boolean;
+      reasons: { kind: string; cellId: string }[];
+    };
+    expect(verdict.clean).toBe(false);
+    expect(verdict.reasons).toContainEqual(
+      expect.objectContaining({ kind: 'edited', cellId: setup.model.id })
+    );
+  }, 60000);
+
+  it('saves a failing cell as FAILED with the error', async () => {
+    const [cell] = setCells('lr = 0.1\nraise ValueError("bad data")');
+    const run = await logCell(cell);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toEqual({ name: 'ValueError', message: 'bad data' });
+    expect(run.params['lr'].value).toBe('0.1');
+  }, 60000);
+
+  it('ignores a second click while the cell is being logged', async () => {
+    const [cell] = setCells('import time\ntime.sleep(0.5)\nlr = 0.1');
+    panel.content.activeCellIndex = 0;
+    const first = capture.logCell(panel, cell);
+    expect(capture.isLogging(cell)).toBe(true);
+    expect(await capture.logCell(panel, cell)).toBeNull();
+    const run = await first;
+    const page = await client.searchRuns({
+      experimentIds: [run!.experiment_id]
+    });
+    expect(page.total).toBe(1);
+  }, 60000);
+
+  it('marks an interrupted cell KILLED', async () => {
+    const [cell] = setCells('import time\nlr = 0.1\ntime.sleep(30)');
+    panel.content.activeCellIndex = 0;
+    const pending = capture.logCell(panel, cell);
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    await panel.sessionContext.session!.kernel!.interrupt();
+    const run = await pending;
+    expect(run!.status).toBe('KILLED');
+    expect(run!.error?.name).toBe('KeyboardInterrupt');
+  }, 60000);
+
+  it('links to the run a %%track cell saved instead of saving another', async () => {
+    const [cell] = setCells(
+      '%load_ext jupyterlab_runs',
+      '%%track\nlr = 0.3\nprint("loss: 0.2")'
+    );
+    panel.content.activeCellIndex = 0;
+    await panel.sessionContext.session!.kernel!.requestExecute({
+      code: '%load_ext jupyterlab_runs'
+    }).done;
+    const tracked = panel.content.widgets[1] as CodeCell;
+    const run = await logCell(tracked);
+    expect(run.source).toBe('magic');
+    expect(run.params['lr'].value).toBe('0.3');
+    const page = await client.searchRuns({
+      experimentIds: [run.experiment_id]
+    });
+    expect(page.total).toBe(1);
+    expect(CellMeta.lastRun(tracked.model)?.id).toBe(run.id);
+    void cell;
+  }, 60000);
+
+  it('saves a KILLED run with its params when the notebook is closed mid-cell', async () => {
+    const [cell] = setCells(
+      'import time\ntime.sleep(1)\nlr = 0.5\nprint("acc: 0.8")'
+    );
+    panel.content.activeCellIndex = 0;
+    const pending = capture.logCell(panel, cell);
+    await new Promise(resolve => setTimeout(resolve, 200));
+    panel.dispose();
+    const run = await pending;
+    const saved = await client.getRun(run!.id);
+    expect(saved.status).toBe('KILLED');
+    expect(saved.error?.name).toBe('Cancelled');
+    expect(saved.params['lr'].value).toBe('0.5');
+    expect(saved.code).toContain('time.sleep(1)');
+  }, 60000);
+
+  it('handles a 10 MB output and still finds the metric printed after it', async () => {
+    const [cell] = setCells(
+      'import sys\nsys.stdout.write("x" * 10_000_000 + "\\n")\nprint("accuracy: 0.93")'
+    );
+    const run = await logCell(cell);
+    expect(run.status).toBe('FINISHED');
+    expect(run.metrics['accuracy'].value).toBeCloseTo(0.93);
+  }, 120000);
+
+  it('auto-tracks a cell executed the normal way, and only while switched on', async () => {
+    const tracker = new NotebookTracker({ namespace: 'auto-track-spec' });
+    await tracker.add(panel);
+    const auto = new AutoTrack(tracker, capture, nullTranslator.load('x'));
+    try {
+      const [cell] = setCells('lr = 0.7\nscore = lr * 2\nprint("acc: 0.5")');
+      CellMeta.setAutoTrack(cell.model, true);
+      auto.refresh();
+      const logged = new Promise<IRun>(resolve =>
+        capture.runLogged.connect((_, args) => resolve(args.run))
+      );
+      panel.content.activeCellIndex = 0;
+      await NotebookActions.run(panel.content, panel.sessionContext);
+      const run = await logged;
+      expect(run.source).toBe('auto');
+      expect(run.params['lr'].value).toBe('0.7');
+      expect(run.metrics['acc'].source).toBe('printed');
+      expect(run.metrics['score']).toMatchObject({
+        value: 1.4,
+        source: 'variable'
+      });
+
+      CellMeta.setAutoTrack(cell.model, false);
+      auto.refresh();
+      await NotebookActions.run(panel.content, panel.sessionContext);
+      await panel.sessionContext.session!.kernel!.requestKernelInfo();
+      await new Promise(resolve => setTimeout(resolve, 500));
+      const page = await client.searchRuns({
+        experimentIds: [run.experiment_id]
+      });
+      expect(page.total).toBe(1);
+    } finally {
+      auto.dispose();
+      tracker.dispose();
+    }
+  }, 60000);
+});
