@@ -12,16 +12,20 @@ from jupyterlab_runs.store import FilterError, NewRun, ParamInput, SqliteStore
 from jupyterlab_runs.store.filter import (
     ATTRIBUTES,
     DEFAULT_ORDER,
-    KeyRef,
+    Comparison,
+    Junction,
+    Negation,
     OrderKey,
-    compile_filter,
     like_to_glob,
+    parse_filter,
     parse_order_by,
 )
+from jupyterlab_runs.store.filter_sql import KeyRef, compile_filter, render_filter
 
 # Everything the compiler may write into SQL text; anything else would be user text.
 SQL_WORDS = {
     "SELECT",
+    "EXISTS",
     "FROM",
     "WHERE",
     "AND",
@@ -52,12 +56,51 @@ def assert_fixed_vocabulary(sql: str) -> None:
 
 
 def test_comparisons_compile_to_bound_subqueries():
-    compiled = compile_filter("metrics.acc > 0.9 and params.model = 'rf'")
+    compiled = compile_filter("params.model = 'rf' and metrics.acc > 0.9")
     assert compiled.sql == (
-        "(r.rid IN (SELECT run FROM latest_metrics WHERE key_id = ? AND value > ?) AND "
-        "r.rid IN (SELECT run FROM params WHERE key_id = ? AND value = ?))"
+        "(r.rid IN (SELECT run FROM params WHERE key_id = ? AND value = ?) AND "
+        "r.rid IN (SELECT run FROM latest_metrics WHERE key_id = ? AND value > ?))"
     )
-    assert compiled.params == (KeyRef("metric", "acc"), 0.9, KeyRef("param", "model"), "rf")
+    assert compiled.params == (KeyRef("param", "model"), "rf", KeyRef("metric", "acc"), 0.9)
+
+
+def test_filters_parse_into_a_tree():
+    assert parse_filter("not (version = 1 or tags.t = 'x') and metrics.m > 2") == Junction(
+        "AND",
+        (
+            Negation(
+                Junction(
+                    "OR",
+                    (
+                        Comparison("attribute", "version", "=", (1,), True),
+                        Comparison("tag", "t", "=", ("x",), False),
+                    ),
+                )
+            ),
+            Comparison("metric", "m", ">", (2,), True),
+        ),
+    )
+
+
+def test_probe_mode_tests_each_run_through_its_primary_key():
+    compiled = compile_filter("metrics.acc > 0.9 and not params.model IS NULL", "probe")
+    assert compiled.sql == (
+        "(EXISTS (SELECT run FROM latest_metrics WHERE run = r.rid AND key_id = ? AND value > ?)"
+        " AND NOT NOT EXISTS (SELECT run FROM params WHERE run = r.rid AND key_id = ?))"
+    )
+    assert compiled.params == (KeyRef("metric", "acc"), 0.9, KeyRef("param", "model"))
+
+
+def test_drive_mode_puts_keyed_equalities_first_in_and():
+    compiled = compile_filter("metrics.m3 > 0.5 and status = 'x' and params.p1 = 'w3'")
+    assert compiled.sql == (
+        "(r.rid IN (SELECT run FROM params WHERE key_id = ? AND value = ?) AND "
+        "r.rid IN (SELECT run FROM latest_metrics WHERE key_id = ? AND value > ?) AND "
+        "r.status = ?)"
+    )
+    assert compiled.params == (KeyRef("param", "p1"), "w3", KeyRef("metric", "m3"), 0.5, "x")
+    probe = compile_filter("metrics.m3 > 0.5 and status = 'x' and params.p1 = 'w3'", "probe")
+    assert probe.params[:2] == (KeyRef("metric", "m3"), 0.5)  # as written
 
 
 def test_numbers_compare_params_numerically():
@@ -351,13 +394,15 @@ def fuzz_store(tmp_path_factory):
 
 def check_compiled_or_filter_error(text: str, store: SqliteStore, experiment_id: str) -> None:
     try:
-        compiled = compile_filter(text)
+        tree = parse_filter(text)
     except FilterError:
         return
-    assert_fixed_vocabulary(compiled.sql)
-    assert compiled.sql.count("?") == len(compiled.params)
-    for literal in re.findall(r"zq.*?zq", text):
-        assert literal not in compiled.sql
+    for mode in ("drive", "probe"):
+        compiled = render_filter(tree, mode)
+        assert_fixed_vocabulary(compiled.sql)
+        assert compiled.sql.count("?") == len(compiled.params)
+        for literal in re.findall(r"zq.*?zq", text):
+            assert literal not in compiled.sql
     # The compiled SQL must run: anything else reaching the caller is a bug.
     store.search_runs([experiment_id], filter=text)
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from jupyterlab_runs.store import InvalidArgument, MetricInput, NewRun, ParamInput
+from jupyterlab_runs.store import InvalidArgument, MetricInput, NewRun, ParamInput, SqliteStore
 from jupyterlab_runs.store.base import MAX_RESULTS_LIMIT
+from jupyterlab_runs.store.filter_sql import KeyRef, compile_filter
 
 
 def seed_run(store, experiment_id, i):
@@ -51,56 +52,70 @@ def versions(store, experiment, **kwargs):
 ALL = list(range(12, 0, -1))
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", ALL),
-        ("metrics.acc > 0.3", [11, 10, 5]),
-        ("metrics.acc >= 0.3", [11, 10, 9, 5]),
-        ("metrics.acc = 0", [12, 6]),
-        ("metrics.acc != 0.1", [12, 11, 10, 9, 8, 6, 5, 4, 2]),
-        ("metrics.acc IS NULL", [3]),
-        ("metrics.acc IS NOT NULL", [v for v in ALL if v != 3]),
-        ("not metrics.acc > 0.3", [12, 9, 8, 7, 6, 4, 3, 2, 1]),
-        ("metrics.acc IN (0.1, 0.2)", [8, 7, 2, 1]),
-        ("metrics.acc NOT IN (0.1, 0.2)", [12, 11, 10, 9, 6, 5, 4]),
-        ("params.model = 'rf'", [11, 9, 7, 5, 3, 1]),
-        ("params.model != 'rf'", [12, 10, 8, 6, 4, 2]),
-        ("params.n_estimators >= 400", [10, 9, 8]),
-        ("params.n_estimators < 120", [2, 1]),
-        ("params.n_estimators = 'auto'", [12, 11]),
-        ("params.`cfg.depth` = 3", [11, 7, 3]),
-        ("params.cfg.depth = 3", [11, 7, 3]),
-        ("params.unknown = 'x'", []),
-        ("metrics.unknown > 0", []),
-        ("params.unknown IS NULL", ALL),
-        ("tags.stage = 'a'", [12, 9, 6, 3]),
-        ("tags.\"my tag\" IN ('t1', 't2')", [2, 1]),
-        ("tags.stage LIKE 'A'", []),
-        ("tags.stage ILIKE 'A'", [12, 9, 6, 3]),
-        ("status IN ('FAILED', 'KILLED')", [9, 6, 5]),
-        ("attributes.status = 'RUNNING'", [7]),
-        ("NOT (status = 'FINISHED')", [9, 7, 6, 5]),
-        ("name LIKE 'v1%'", [12, 11, 10, 1]),
-        ("run_name = 'best run'", [8]),
-        ("name ILIKE 'BEST%'", [8]),
-        ("name NOT LIKE 'v%'", [8]),
-        ("version <= 2 or version = 12", [12, 2, 1]),
-        ("duration > 100", [12, 11]),
-        ("end_time IS NULL", [7]),
-        ("user = 'ada'", [5, 4, 3, 2, 1]),
-        ("user != 'ada'", []),
-        ("user IS NULL", [12, 11, 10, 9, 8, 7, 6]),
-        ("start_time >= 11000", [12, 11]),
-        (
-            "(params.model = 'rf' or tags.stage = 'a') and not metrics.acc > 0.2",
-            [12, 7, 6, 3, 1],
-        ),
-    ],
-)
+FILTERS = [
+    ("", ALL),
+    ("metrics.acc > 0.3", [11, 10, 5]),
+    ("metrics.acc >= 0.3", [11, 10, 9, 5]),
+    ("metrics.acc = 0", [12, 6]),
+    ("metrics.acc != 0.1", [12, 11, 10, 9, 8, 6, 5, 4, 2]),
+    ("metrics.acc IS NULL", [3]),
+    ("metrics.acc IS NOT NULL", [v for v in ALL if v != 3]),
+    ("not metrics.acc > 0.3", [12, 9, 8, 7, 6, 4, 3, 2, 1]),
+    ("metrics.acc IN (0.1, 0.2)", [8, 7, 2, 1]),
+    ("metrics.acc NOT IN (0.1, 0.2)", [12, 11, 10, 9, 6, 5, 4]),
+    ("params.model = 'rf'", [11, 9, 7, 5, 3, 1]),
+    ("params.model != 'rf'", [12, 10, 8, 6, 4, 2]),
+    ("params.n_estimators >= 400", [10, 9, 8]),
+    ("params.n_estimators < 120", [2, 1]),
+    ("params.n_estimators = 'auto'", [12, 11]),
+    ("params.`cfg.depth` = 3", [11, 7, 3]),
+    ("params.cfg.depth = 3", [11, 7, 3]),
+    ("params.unknown = 'x'", []),
+    ("metrics.unknown > 0", []),
+    ("params.unknown IS NULL", ALL),
+    ("tags.stage = 'a'", [12, 9, 6, 3]),
+    ("tags.\"my tag\" IN ('t1', 't2')", [2, 1]),
+    ("tags.stage LIKE 'A'", []),
+    ("tags.stage ILIKE 'A'", [12, 9, 6, 3]),
+    ("status IN ('FAILED', 'KILLED')", [9, 6, 5]),
+    ("attributes.status = 'RUNNING'", [7]),
+    ("NOT (status = 'FINISHED')", [9, 7, 6, 5]),
+    ("name LIKE 'v1%'", [12, 11, 10, 1]),
+    ("run_name = 'best run'", [8]),
+    ("name ILIKE 'BEST%'", [8]),
+    ("name NOT LIKE 'v%'", [8]),
+    ("version <= 2 or version = 12", [12, 2, 1]),
+    ("duration > 100", [12, 11]),
+    ("end_time IS NULL", [7]),
+    ("user = 'ada'", [5, 4, 3, 2, 1]),
+    ("user != 'ada'", []),
+    ("user IS NULL", [12, 11, 10, 9, 8, 7, 6]),
+    ("start_time >= 11000", [12, 11]),
+    (
+        "(params.model = 'rf' or tags.stage = 'a') and not metrics.acc > 0.2",
+        [12, 7, 6, 3, 1],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FILTERS)
 def test_filters_select_the_right_runs(store, experiment, runs, text, expected):
     assert versions(store, experiment, filter=text) == expected
     assert store.search_runs([experiment.id], filter=text, max_results=1).total == len(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), FILTERS)
+@pytest.mark.parametrize("mode", ["drive", "probe"])
+def test_both_renderings_of_a_filter_select_the_same_runs(store, runs, text, expected, mode):
+    conn = store.db.connection()
+    compiled = compile_filter(text, mode)
+    refs = [(p.kind, p.name) for p in compiled.params if isinstance(p, KeyRef)]
+    ids = store.keys.lookup(conn, refs)
+    bound = [ids.get((p.kind, p.name), -1) if isinstance(p, KeyRef) else p for p in compiled.params]
+    rows = conn.execute(
+        f"SELECT r.version FROM runs r WHERE {compiled.sql or 1} ORDER BY r.version DESC", bound
+    )
+    assert [version for (version,) in rows] == expected
 
 
 ORDERS = [
@@ -205,7 +220,8 @@ def traced(store):
 
 
 def test_a_page_costs_the_same_number_of_queries_whatever_its_size(store, experiment, runs):
-    statements = traced(store)
+    store.search_runs([experiment.id], order_by=["metrics.acc DESC"], max_results=2)
+    statements = traced(store)  # from here on the total comes from the cache
     store.search_runs([experiment.id], order_by=["metrics.acc DESC"], max_results=2)
     small = len(statements)
     statements.clear()
@@ -213,6 +229,25 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(store, experi
     store.search_runs([experiment.id], order_by=["metrics.acc DESC"], max_results=8)
     assert len(statements) == small
     assert not any("OFFSET" in statement.upper() for statement in statements)
+
+
+def test_totals_are_counted_again_only_after_a_change(store, experiment, runs):
+    text = "params.model = 'rf'"
+    first = store.search_runs([experiment.id], filter=text, max_results=2)
+    statements = traced(store)
+    second = store.search_runs(
+        [experiment.id], filter=text, max_results=2, page_token=first.next_page_token
+    )
+    resorted = store.search_runs([experiment.id], filter=text, order_by=["metrics.acc"])
+    assert first.total == second.total == resorted.total == 6
+    assert not any("count(*)" in statement for statement in statements)
+    # A write from another store (another process, say) moves the change cursor.
+    other = SqliteStore(store.db.path)
+    other.create_run(NewRun(experiment.id, params=[ParamInput("model", "rf")]))
+    other.close()
+    assert store.search_runs([experiment.id], filter=text, max_results=2).total == 7
+    store.delete_run(runs[0].id)
+    assert store.search_runs([experiment.id], filter=text, max_results=2).total == 6
 
 
 # -- query plans -----------------------------------------------------------------------------
@@ -247,9 +282,10 @@ HOT_QUERIES = [
 
 
 @pytest.mark.parametrize(("query", "indexes"), HOT_QUERIES)
-def test_hot_queries_use_indexes_and_never_scan_a_table(store, many, query, indexes):
+@pytest.mark.parametrize("size", [10, 100])  # dense matches are probed, sparse ones driven
+def test_hot_queries_use_indexes_and_never_scan_a_table(store, many, query, indexes, size):
     statements = traced(store)
-    page = store.search_runs([many.id], max_results=50, **query)
+    page = store.search_runs([many.id], max_results=size, **query)
     conn = store.db.connection()
     conn.set_trace_callback(None)
     assert page.items

@@ -1,9 +1,8 @@
-"""The filter language: MLflow's search syntax plus OR, NOT and parentheses, compiled to SQL.
+"""The filter language: MLflow's search syntax plus OR, NOT and parentheses.
 
-``compile_filter`` turns ``metrics.acc > 0.9 and (params.model = 'rf' or not tags.x = 'y')``
-into a WHERE fragment over the ``runs r`` table. The SQL text is assembled only from fixed
-pieces of this module; every literal and every key name travels as a bound parameter (keys as
-``KeyRef``, which the store maps to interned key ids).
+``parse_filter`` turns ``metrics.acc > 0.9 and (params.model = 'rf' or not tags.x = 'y')`` into
+a small tree of ``Comparison``, ``Junction`` and ``Negation`` nodes, checking names and types
+and saying where and why when it cannot; ``filter_sql`` renders the tree as SQL.
 """
 
 from __future__ import annotations
@@ -76,24 +75,36 @@ ATTRIBUTES: dict[str, Attribute] = {
     "note": Attribute("r.note", False, False),
 }
 _ATTRIBUTE_ALIASES = {"run_name": "name", "run_id": "id", "duration_ms": "duration"}
-# The tables that hold keyed values, and which column a comparison reads.
-_KEYED_TABLES = {"metric": "latest_metrics", "param": "params", "tag": "tags"}
 
 
 @dataclass(frozen=True)
-class KeyRef:
-    """A bound parameter standing for the interned id of a (kind, name) key."""
+class Comparison:
+    """One test of a run: ``kind`` attribute|metric|param|tag, ``op`` an SQL operator
+    (=, !=, <, <=, >, >=, IN, NOT IN, GLOB, NOT GLOB, LIKE, NOT LIKE, IS NULL, IS NOT NULL)."""
 
     kind: str
-    name: str
+    key: str
+    op: str
+    literals: tuple[Any, ...]
+    numeric: bool
 
 
 @dataclass(frozen=True)
-class CompiledFilter:
-    """A SQL boolean expression over ``runs r`` and its bound parameters (values or KeyRefs)."""
+class Junction:
+    """``op`` (AND or OR) over two or more children."""
 
-    sql: str
-    params: tuple[Any, ...]
+    op: str
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Negation:
+    """NOT ``child``."""
+
+    child: Node
+
+
+Node = Comparison | Junction | Negation
 
 
 @dataclass(frozen=True)
@@ -125,12 +136,11 @@ def like_to_glob(pattern: str) -> str:
 
 
 class _Parser:
-    """Recursive descent over the tokens, emitting SQL pieces and bound parameters."""
+    """Recursive descent over the tokens, building the tree."""
 
     def __init__(self, text: str):
         self.tokens = tokenize(text)
         self.index = 0
-        self.params: list[Any] = []
         self.conditions = 0
 
     @property
@@ -154,7 +164,7 @@ class _Parser:
         return "end of filter" if token.kind == "end" else repr(token.text)
 
     # -- boolean structure ----------------------------------------------------------------
-    def expression(self, depth: int = 0) -> str:
+    def expression(self, depth: int = 0) -> Node:
         if depth > MAX_DEPTH:
             raise FilterError(
                 f"too deeply nested (more than {MAX_DEPTH} levels)", self.token.position
@@ -163,19 +173,19 @@ class _Parser:
         while self.at_keyword("OR"):
             self.advance()
             parts.append(self.conjunction(depth))
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else Junction("OR", tuple(parts))
 
-    def conjunction(self, depth: int) -> str:
+    def conjunction(self, depth: int) -> Node:
         parts = [self.negation(depth)]
         while self.at_keyword("AND"):
             self.advance()
             parts.append(self.negation(depth))
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else Junction("AND", tuple(parts))
 
-    def negation(self, depth: int) -> str:
+    def negation(self, depth: int) -> Node:
         if self.at_keyword("NOT"):
             self.advance()
-            return "NOT " + self.negation(depth + 1)
+            return Negation(self.negation(depth + 1))
         if self.token.kind == "punct" and self.token.text == "(":
             self.advance()
             inner = self.expression(depth + 1)
@@ -222,7 +232,7 @@ class _Parser:
             raise FilterError(f"unknown attribute {name!r}", position)
         return _Target("attribute", canonical, name, position)
 
-    def comparison(self) -> str:
+    def comparison(self) -> Comparison:
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise FilterError(f"too many conditions (limit {MAX_CONDITIONS})", self.token.position)
@@ -283,43 +293,16 @@ class _Parser:
             raise FilterError(f"IN lists hold at most {MAX_IN_VALUES} values", values[0].position)
         return values
 
-    # -- SQL emission -----------------------------------------------------------------------
-    def emit(self, target: _Target, op: str, values: list[Token]) -> str:
+    def emit(self, target: _Target, op: str, values: list[Token]) -> Comparison:
         numeric = self.numeric_values(target, op, values)
         literals = [v.value if numeric else str(v.value) for v in values]
+        # SQLite's LIKE ignores ASCII case, so LIKE becomes a GLOB and ILIKE a LIKE.
         if op in ("LIKE", "NOT LIKE"):
             literals = [like_to_glob(literals[0])]
             op = op.replace("LIKE", "GLOB")
-        elif op == "NOT ILIKE":
-            op = "NOT LIKE"
-        elif op == "ILIKE":
-            op = "LIKE"
-        if target.kind == "attribute":
-            attribute = ATTRIBUTES[target.key]
-            condition = self.condition(attribute.sql, op, literals)
-            if attribute.nullable and op not in ("IS NULL", "IS NOT NULL"):
-                return f"({attribute.sql} IS NOT NULL AND {condition})"
-            return condition
-        table = _KEYED_TABLES[target.kind]
-        self.params.append(KeyRef(target.kind, target.key))
-        if op == "IS NULL":
-            return f"r.rid NOT IN (SELECT run FROM {table} WHERE key_id = ?)"
-        if op == "IS NOT NULL":
-            return f"r.rid IN (SELECT run FROM {table} WHERE key_id = ?)"
-        column = "num_value" if target.kind == "param" and numeric else "value"
-        condition = self.condition(column, op, literals)
-        if target.kind == "metric" and op in ("!=", "NOT IN"):
-            # NaN is stored as NULL; IEEE says NaN differs from every number.
-            condition = f"({condition} OR value IS NULL)"
-        return f"r.rid IN (SELECT run FROM {table} WHERE key_id = ? AND {condition})"
-
-    def condition(self, column: str, op: str, literals: list[Any]) -> str:
-        if op in ("IS NULL", "IS NOT NULL"):
-            return f"{column} {op}"
-        self.params.extend(literals)
-        if op in ("IN", "NOT IN"):
-            return f"{column} {op} (" + ", ".join("?" * len(literals)) + ")"
-        return f"{column} {op} ?"
+        elif op.endswith("ILIKE"):
+            op = op.replace("ILIKE", "LIKE")
+        return Comparison(target.kind, target.key, op, tuple(literals), numeric)
 
     @staticmethod
     def numeric_values(target: _Target, op: str, values: list[Token]) -> bool:
@@ -349,18 +332,18 @@ class _Parser:
         return numeric
 
 
-def compile_filter(text: str | None) -> CompiledFilter:
-    """The SQL condition for a filter expression; an empty filter matches every run."""
+def parse_filter(text: str | None) -> Node | None:
+    """The tree of a filter expression; None for an empty filter (every run matches)."""
     if text is not None and not isinstance(text, str):
         raise FilterError(f"filter must be a string, got {type(text).__name__}")
     if text is None or not text.strip():
-        return CompiledFilter("", ())
+        return None
     if len(text) > MAX_FILTER_LENGTH:
         raise FilterError(f"filter is longer than {MAX_FILTER_LENGTH} characters", 0)
     parser = _Parser(clean_text(text))
-    sql = parser.expression()
+    tree = parser.expression()
     parser.expect_end()
-    return CompiledFilter(sql, tuple(parser.params))
+    return tree
 
 
 def parse_order_by(order_by: Sequence[str]) -> OrderKey:

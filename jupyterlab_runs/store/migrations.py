@@ -61,6 +61,9 @@ _INITIAL = (
     "CREATE INDEX runs_experiment_deleted ON runs(experiment_id, deleted_time)",
     "CREATE INDEX runs_experiment_start ON runs(experiment_id, start_time)",
     "CREATE INDEX runs_experiment_name ON runs(experiment_id, name)",
+    "CREATE INDEX runs_experiment_status ON runs(experiment_id, status)",
+    # The exact expression the filter and the sort use for the duration attribute.
+    "CREATE INDEX runs_experiment_duration ON runs(experiment_id, (end_time - start_time))",
     """CREATE TABLE keys (
         id INTEGER PRIMARY KEY,
         kind TEXT NOT NULL CHECK (kind IN ('param', 'metric', 'tag')),

@@ -33,7 +33,7 @@ from .base import (
 from .sqlite_db import Database
 from .sqlite_experiments import ExperimentMethods
 from .sqlite_keys import KeyBatch, KeyRegistry
-from .sqlite_queries import Search, load_runs
+from .sqlite_queries import Search, Totals, load_runs
 from .sqlite_writes import created_run, insert_values, merge_values, record_change
 from .values import (
     check_error,
@@ -66,6 +66,7 @@ class SqliteStore(ExperimentMethods, RunStore):
     ):
         self.db = Database(path, timeout)
         self.keys = KeyRegistry()
+        self.totals = Totals()
         self._temporary = None
         if artifact_root is None and self.db.memory:
             self._temporary = tempfile.TemporaryDirectory(prefix="jupyterlab-runs-artifacts-")
@@ -221,7 +222,9 @@ class SqliteStore(ExperimentMethods, RunStore):
         view: ViewType = "active",
     ) -> Page:
         """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment)."""
-        search = Search(self.keys, experiment_ids, filter, order_by, max_results, page_token, view)
+        search = Search(
+            self.keys, self.totals, experiment_ids, filter, order_by, max_results, page_token, view
+        )
         with self.db.snapshot() as conn:
             return search.run(conn)
 

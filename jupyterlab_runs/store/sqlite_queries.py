@@ -15,12 +15,15 @@ import hashlib
 import json
 import math
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .base import MAX_RESULTS_LIMIT, VIEWS, InvalidArgument, MetricSummary, Page, Param, Run
-from .filter import ATTRIBUTES, KeyRef, OrderKey, compile_filter, parse_order_by
+from .filter import ATTRIBUTES, OrderKey, parse_filter, parse_order_by
+from .filter_sql import CompiledFilter, KeyRef, render_filter
 from .sqlite_keys import KeyRegistry
 
 RUN_COLUMNS = (
@@ -181,12 +184,43 @@ def decode_token(token: str, fingerprint: str) -> _Position:
     return _Position(segment, value, rid)
 
 
+class Totals:
+    """Counts of matching runs per search, valid while no change has been recorded since.
+
+    Every write appends to the change feed in its own transaction, so an unchanged newest
+    cursor means an unchanged count: the next page and a re-sort need not count again.
+    """
+
+    def __init__(self, size: int = 256):
+        self._entries: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, cursor: int) -> int | None:
+        """The cached count for ``key`` if it was taken at ``cursor``."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or found[0] != cursor:
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple, cursor: int, total: int) -> None:
+        """Remember a count taken at ``cursor``."""
+        with self._lock:
+            self._entries[key] = (cursor, total)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 class Search:
     """One search_runs call: checks its arguments, then reads one page and the total."""
 
     def __init__(
         self,
         keys: KeyRegistry,
+        totals: Totals,
         experiment_ids: Sequence[str],
         filter: str,
         order_by: Sequence[str],
@@ -206,37 +240,55 @@ class Search:
         if view not in VIEWS:
             raise InvalidArgument(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
         self.keys = keys
+        self.totals = totals
         self.limit = max_results
         self.view = view
-        self.compiled = compile_filter(filter)
+        tree = parse_filter(filter)
+        self.probe = render_filter(tree, "probe")
+        self.drive = render_filter(tree, "drive")
         self.order = parse_order_by(order_by)
+        self.count_key = (tuple(self.experiment_ids), filter, view)
         self.fingerprint = _fingerprint(self.experiment_ids, filter, self.order, view)
         self.start = decode_token(page_token, self.fingerprint) if page_token else None
 
-    def _where(self, conn: sqlite3.Connection) -> tuple[list[str], list[Any]]:
-        """The conditions every segment shares, with their bound values (key ids resolved)."""
+    def _where(self, conn: sqlite3.Connection, compiled: CompiledFilter) -> tuple[list[str], list]:
+        """The conditions every query shares, with their bound values (key ids resolved)."""
         where, bound = [], []
         if self.experiment_ids:
             where.append("r.experiment_id IN (" + ", ".join("?" * len(self.experiment_ids)) + ")")
             bound.extend(self.experiment_ids)
         if self.view != "all":
             where.append(f"r.deleted_time IS {'NOT ' if self.view == 'deleted' else ''}NULL")
-        if self.compiled.sql:
-            where.append(self.compiled.sql)
-            refs = [(p.kind, p.name) for p in self.compiled.params if isinstance(p, KeyRef)]
+        if compiled.sql:
+            where.append(compiled.sql)
+            refs = [(p.kind, p.name) for p in compiled.params if isinstance(p, KeyRef)]
             ids = self.keys.lookup(conn, refs)
             # -1 is no key's id: an unknown key matches nothing rather than failing.
             bound.extend(
                 ids.get((p.kind, p.name), -1) if isinstance(p, KeyRef) else p
-                for p in self.compiled.params
+                for p in compiled.params
             )
         return where, bound
 
+    def _total(self, conn: sqlite3.Connection) -> int:
+        cursor = conn.execute("SELECT coalesce(max(cursor), 0) FROM changes").fetchone()[0]
+        total = self.totals.get(self.count_key, cursor)
+        if total is None:
+            where, bound = self._where(conn, self.drive)
+            condition = " AND ".join(where) or "1"
+            sql = f"SELECT count(*) FROM runs r WHERE {condition}"
+            total = conn.execute(sql, bound).fetchone()[0]
+            self.totals.put(self.count_key, cursor, total)
+        return total
+
     def run(self, conn: sqlite3.Connection) -> Page:
         """The page and the total count, read inside the caller's snapshot."""
-        where, bound = self._where(conn)
-        condition = " AND ".join(where) or "1"
-        total = conn.execute(f"SELECT count(*) FROM runs r WHERE {condition}", bound).fetchone()[0]
+        total = self._total(conn)
+        # Walking an index and probing each run reads about (page size) × (runs / matches) runs:
+        # cheap when matches are dense, a full walk when they are few. Then read them from the
+        # key indexes instead, as the count did.
+        dense = total >= 4 * (self.limit + 1)
+        where, bound = self._where(conn, self.probe if dense else self.drive)
         order_key_id = -1
         if self.order.kind != "attribute":
             found = self.keys.lookup(conn, [(self.order.kind, self.order.key)])
