@@ -266,4 +266,27 @@ describe('RunCapture with a real kernel', () => {
       tracker.dispose();
     }
   }, 60000);
+
+  it('keeps the experiment when the notebook is renamed after its first run', async () => {
+    const [cell] = setCells('lr = 0.1');
+    const first = await logCell(cell);
+    await context.rename(`renamed-${Date.now()}.ipynb`);
+    const second = await logCell(cell);
+    expect(second.experiment_id).toBe(first.experiment_id);
+    expect(second.version).toBe(first.version + 1);
+  }, 60000);
+
+  it('gives other kernels scanned params and printed metrics', async () => {
+    await panel.sessionContext.changeKernel({ name: 'echo' });
+    await panel.sessionContext.session!.kernel!.info;
+    // The echo kernel prints the code back, so the metric line is in the output.
+    const [cell] = setCells('n_layers = 3\naccuracy: 0.875');
+    const run = await logCell(cell);
+    expect(run.language).toBe('echo');
+    expect(run.params['n_layers']).toMatchObject({ value: '3', type: 'int' });
+    expect(run.metrics['accuracy']).toMatchObject({
+      value: 0.875,
+      source: 'printed'
+    });
+  }, 60000);
 });

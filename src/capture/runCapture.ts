@@ -221,7 +221,8 @@ export class RunCapture implements IRunCapture {
         notebook: notebookSnapshot(panel),
         probed_names: names.length
       },
-      params: mergeParams(python ? scanParams(code) : [], explicit.params),
+      // Every kernel gets the scanner: Python-like assignments (Julia, R's `=`) fit it too.
+      params: mergeParams(scanParams(code), explicit.params),
       metrics: mergeMetrics(
         printedMetrics(outputs, end),
         variableMetrics(probe.values, end),
