@@ -1,45 +1,167 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification, showDialog, Dialog } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { runsIcon } from '../icons';
-import { RunsModel } from './model';
+import { PanelCommandIDs } from './commandIds';
+import { addNotebookCommands } from './notebookCommands';
+import { RunsPanelModel } from './panelModel';
 import { RunsPanel } from './view';
 
-/** Command ids of the Runs panel. */
-export namespace PanelCommandIDs {
-  /** Show the Runs panel. */
-  export const openPanel = 'jupyterlab-runs:open-panel';
-  /** Reload the runs shown. */
-  export const refresh = 'jupyterlab-runs:refresh';
-  /** Show the panel with one run selected (`args.runId`). */
-  export const openRun = 'jupyterlab-runs:open-run';
+export { PanelCommandIDs } from './commandIds';
+
+/** `describedBy` of commands taking an optional run id (default: the selection). */
+export const RUN_ARGS = {
+  args: {
+    type: 'object',
+    properties: {
+      runId: {
+        type: 'string',
+        description:
+          'Id of the run (default: the selected runs or the run shown)'
+      }
+    }
+  }
+};
+
+/** The run ids a command acts on: `args.runId`, else the selection. */
+export function targetRuns(
+  model: RunsPanelModel,
+  args: ReadonlyPartialJSONObject
+): string[] {
+  const runId = args['runId'];
+  return typeof runId === 'string' ? [runId] : model.list.selection.ids;
 }
 
-/** Register the panel's commands. */
+/** Register the panel's commands (notebook-side ones in `addNotebookCommands`). */
 export function addPanelCommands(
   app: JupyterFrontEnd,
+  tracker: INotebookTracker,
   panel: RunsPanel,
-  model: RunsModel,
   trans: TranslationBundle
 ): void {
-  app.commands.addCommand(PanelCommandIDs.openPanel, {
+  const { commands } = app;
+  const model = panel.model;
+  const show = () => app.shell.activateById(panel.id);
+  commands.addCommand(PanelCommandIDs.openPanel, {
     label: trans.__('Show Runs Panel'),
     caption: trans.__('Show the experiments and runs of the active notebook'),
     icon: runsIcon,
-    execute: () => app.shell.activateById(panel.id)
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: show
   });
-  app.commands.addCommand(PanelCommandIDs.refresh, {
+  commands.addCommand(PanelCommandIDs.refresh, {
     label: trans.__('Refresh Runs'),
+    caption: trans.__('Reload the runs shown in the Runs panel'),
+    describedBy: { args: { type: 'object', properties: {} } },
     execute: () => model.refresh()
   });
-  app.commands.addCommand(PanelCommandIDs.openRun, {
+  commands.addCommand(PanelCommandIDs.openRun, {
     label: trans.__('Open Run in Runs Panel'),
-    execute: args => {
-      app.shell.activateById(panel.id);
+    caption: trans.__('Select a run and show its details'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { runId: { type: 'string', description: 'Id of the run' } },
+        required: ['runId']
+      }
+    },
+    execute: async args => {
+      show();
       const runId = args['runId'];
       if (typeof runId === 'string') {
-        model.select(runId);
+        await model.openRun(runId);
       }
     }
   });
+  commands.addCommand(PanelCommandIDs.compareSelected, {
+    label: trans.__('Compare Selected Runs'),
+    caption: trans.__(
+      'Chart the selected runs side by side (select two or more)'
+    ),
+    describedBy: { args: { type: 'object', properties: {} } },
+    isEnabled: () => model.list.selection.size >= 2,
+    execute: () => {
+      show();
+      model.compareSelected();
+    }
+  });
+  commands.addCommand(PanelCommandIDs.deleteRun, {
+    label: args =>
+      targetRuns(model, args).length > 1
+        ? trans.__('Delete %1 Runs', targetRuns(model, args).length)
+        : trans.__('Delete Run'),
+    caption: trans.__('Move runs to the deleted view (they can be restored)'),
+    describedBy: RUN_ARGS,
+    isEnabled: args => targetRuns(model, args).length > 0,
+    isVisible: args =>
+      typeof args['runId'] === 'string' || model.list.view === 'active',
+    execute: async args => {
+      const ids = targetRuns(model, args);
+      const answer = await showDialog({
+        title: trans._n('Delete %1 run?', 'Delete %1 runs?', ids.length),
+        body: trans.__(
+          'Deleted runs move to the "Deleted" view of the Runs panel, where they can be restored.'
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.warnButton({ label: trans.__('Delete') })
+        ]
+      });
+      if (answer.button.accept) {
+        await changeRuns(model, ids, id => model.client.deleteRun(id), trans);
+      }
+    }
+  });
+  commands.addCommand(PanelCommandIDs.restoreRun, {
+    label: args =>
+      targetRuns(model, args).length > 1
+        ? trans.__('Restore %1 Runs', targetRuns(model, args).length)
+        : trans.__('Restore Run'),
+    caption: trans.__('Bring deleted runs back'),
+    describedBy: RUN_ARGS,
+    isEnabled: args => targetRuns(model, args).length > 0,
+    isVisible: args =>
+      typeof args['runId'] === 'string' || model.list.view === 'deleted',
+    execute: args =>
+      changeRuns(
+        model,
+        targetRuns(model, args),
+        id => model.client.restoreRun(id),
+        trans
+      )
+  });
+  addNotebookCommands(app, tracker, model, trans);
+  // Buttons re-read isEnabled and labels when the selection or the inspector change.
+  const notify = () => commands.notifyCommandChanged();
+  model.list.selection.changed.connect(notify);
+  model.changed.connect(notify);
+}
+
+/** Delete or restore runs, then reload; failures are reported once. */
+async function changeRuns(
+  model: RunsPanelModel,
+  ids: string[],
+  change: (id: string) => Promise<unknown>,
+  trans: TranslationBundle
+): Promise<void> {
+  const results = await Promise.allSettled(ids.map(change));
+  const failed = results.filter(
+    (r): r is PromiseRejectedResult => r.status === 'rejected'
+  );
+  if (failed.length > 0) {
+    Notification.error(
+      trans.__(
+        '%1 of %2 runs could not be changed: %3',
+        failed.length,
+        ids.length,
+        String(failed[0].reason)
+      ),
+      { autoClose: 8000 }
+    );
+  }
+  model.list.selection.clear();
+  await model.refresh();
 }

@@ -1,3 +1,5 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 /** Display formatting shared by the panel's views. */
 
 /** A metric value for a table cell: 4 significant digits, NaN/∞ spelled out. */
@@ -47,4 +49,26 @@ export function formatTime(ms: number): string {
 /** Text shortened to `max` characters with an ellipsis (full text goes in a title). */
 export function truncate(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Time since `ms` as `just now`, `5 min ago`, `3 h ago`, `2 d ago`, or the date when older. */
+export function formatAge(
+  ms: number,
+  trans: TranslationBundle,
+  now = Date.now()
+): string {
+  const seconds = Math.max(0, Math.round((now - ms) / 1000));
+  if (seconds < 45) {
+    return trans.__('just now');
+  }
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) {
+    return trans.__('%1 min ago', minutes);
+  }
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) {
+    return trans.__('%1 h ago', hours);
+  }
+  const days = Math.round(hours / 24);
+  return days < 30 ? trans.__('%1 d ago', days) : formatTime(ms).slice(0, 10);
 }

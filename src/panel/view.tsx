@@ -1,202 +1,123 @@
-import { ReactWidget } from '@jupyterlab/ui-components';
-import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useEffect, useState } from 'react';
+import { ReactWidget, SidePanel } from '@jupyterlab/ui-components';
+import { AccordionPanel, Widget } from '@lumino/widgets';
+import type { Message } from '@lumino/messaging';
+import React from 'react';
 
-import { IRun } from '../api/types';
 import { runsIcon } from '../icons';
-import { formatDuration, formatMetric, formatTime, truncate } from './format';
-import { RunsModel } from './model';
+import { CompareView } from './compare/CompareView';
+import { IPanelContext } from './context';
+import { DetailsView } from './details/DetailsView';
+import { useSignal } from './hooks';
+import { ListView } from './list/ListView';
+import { RunsPanelModel } from './panelModel';
 
-/** The right-sidebar Runs panel: the active notebook's experiment and its runs. */
-export class RunsPanel extends ReactWidget {
-  /** Create the panel around a model. */
-  constructor(model: RunsModel, trans: TranslationBundle) {
+/** Share of the height the run list takes at first (the rest goes to details). */
+const LIST_SHARE = 0.4;
+
+/**
+ * The right-sidebar Runs panel: the run list above, and the details of the selected run
+ * (or the comparison of the selected runs) below, in resizable accordion sections.
+ */
+export class RunsPanel extends SidePanel {
+  /** Create the panel around its model. */
+  constructor(model: RunsPanelModel, ctx: IPanelContext) {
     super();
     this.model = model;
-    this._trans = trans;
     this.id = 'jupyterlab-runs-panel';
     this.addClass('jp-RunsPanel');
     this.title.icon = runsIcon;
-    this.title.caption = trans.__('Runs');
+    this.title.caption = ctx.trans.__('Runs');
+    const list = ReactWidget.create(<ListView ctx={ctx} model={model.list} />);
+    list.addClass('jp-RunsPanel-listSection');
+    list.title.label = ctx.trans.__('Runs');
+    const inspector = ReactWidget.create(
+      <InspectorView ctx={ctx} model={model} />
+    );
+    inspector.addClass('jp-RunsPanel-inspectorSection');
+    this._inspector = inspector;
+    this._ctx = ctx;
+    this.addWidget(list);
+    this.addWidget(inspector);
+    (this.content as AccordionPanel).setRelativeSizes([
+      LIST_SHARE,
+      1 - LIST_SHARE
+    ]);
+    model.changed.connect(this._updateTitles, this);
+    this._updateTitles();
   }
 
   /** The state shown. */
-  readonly model: RunsModel;
+  readonly model: RunsPanelModel;
 
-  protected render(): JSX.Element {
-    return <RunsPanelView model={this.model} trans={this._trans} />;
+  /** Disconnect from the model. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.changed.disconnect(this._updateTitles, this);
+    super.dispose();
   }
 
-  private _trans: TranslationBundle;
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.setVisible(true);
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.setVisible(false);
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.model.setVisible(this.isVisible);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this.model.setVisible(false);
+    super.onBeforeDetach(msg);
+  }
+
+  private _updateTitles(): void {
+    const { trans } = this._ctx;
+    this._inspector.title.label =
+      this.model.inspector === 'compare'
+        ? trans.__('Compare')
+        : trans.__('Details');
+  }
+
+  private _inspector: Widget;
+  private _ctx: IPanelContext;
 }
 
-/** Re-render whenever the model changes. */
-function useModel(model: RunsModel): void {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const onChange = () => setTick(tick => tick + 1);
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
-}
-
-function RunsPanelView(props: {
-  model: RunsModel;
-  trans: TranslationBundle;
+/** The lower section: details of one run, or the comparison of the selected runs. */
+function InspectorView(props: {
+  ctx: IPanelContext;
+  model: RunsPanelModel;
 }): JSX.Element {
-  const { model, trans } = props;
-  useModel(model);
-  return (
-    <div className="jp-RunsPanel-body">
-      <div className="jp-RunsPanel-header">
-        <h2 className="jp-RunsPanel-title">{trans.__('Runs')}</h2>
-        <div
-          className="jp-RunsPanel-experiment"
-          title={model.experimentName ?? ''}
-        >
-          {model.experimentName ?? trans.__('No notebook selected')}
-        </div>
-      </div>
-      {model.loading && (
-        <div
-          className="jp-RunsPanel-progress"
-          role="progressbar"
-          aria-label={trans.__('Loading runs')}
-        />
-      )}
-      {model.error && (
-        <div className="jp-RunsPanel-error" role="alert">
-          {model.error}
-        </div>
-      )}
-      <RunsContent model={model} trans={trans} />
-    </div>
-  );
-}
-
-function RunsContent(props: {
-  model: RunsModel;
-  trans: TranslationBundle;
-}): JSX.Element | null {
-  const { model, trans } = props;
-  if (model.experimentName === null) {
+  const { ctx, model } = props;
+  useSignal(model.changed);
+  if (model.inspector === 'compare') {
     return (
-      <p className="jp-RunsPanel-empty">
-        {trans.__('Open a notebook to see its runs.')}
-      </p>
+      <CompareView
+        ctx={ctx}
+        model={model.compare}
+        onSelectRun={runId => model.selectFromChart(runId)}
+      />
     );
   }
-  if (model.runs.length === 0) {
-    return model.loading || model.error ? null : (
-      <p className="jp-RunsPanel-empty">
-        {trans.__(
-          'No runs yet. Click "Log run" in a code cell\'s toolbar to run it and save its parameters and metrics as version 1.'
-        )}
-      </p>
-    );
-  }
-  return <RunsTable model={model} trans={trans} />;
-}
-
-function RunsTable(props: {
-  model: RunsModel;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { model, trans } = props;
-  const params = model.paramKeys;
-  const metrics = model.metricKeys;
   return (
-    <div className="jp-RunsPanel-tableWrap">
-      <table className="jp-RunsTable" aria-rowcount={model.total}>
-        <thead>
-          <tr>
-            <th scope="col">{trans.__('Version')}</th>
-            <th scope="col">{trans.__('Started')}</th>
-            <th scope="col">{trans.__('Status')}</th>
-            <th scope="col">{trans.__('Duration')}</th>
-            {params.map(key => (
-              <th
-                scope="col"
-                key={`p:${key}`}
-                className="jp-RunsTable-param"
-                title={key}
-              >
-                {truncate(key, 24)}
-              </th>
-            ))}
-            {metrics.map(key => (
-              <th
-                scope="col"
-                key={`m:${key}`}
-                className="jp-RunsTable-metric"
-                title={key}
-              >
-                {truncate(key, 24)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {model.runs.map(run => (
-            <RunRow
-              key={run.id}
-              run={run}
-              params={params}
-              metrics={metrics}
-              selected={run.id === model.selectedId}
-              onSelect={() => model.select(run.id)}
-            />
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function RunRow(props: {
-  run: IRun;
-  params: string[];
-  metrics: string[];
-  selected: boolean;
-  onSelect: () => void;
-}): JSX.Element {
-  const { run, params, metrics, selected, onSelect } = props;
-  const error = run.error ? `${run.error.name}: ${run.error.message}` : '';
-  return (
-    <tr
-      className={`jp-RunsTable-row${selected ? ' jp-mod-selected' : ''}`}
-      aria-selected={selected}
-      onClick={onSelect}
-      data-run-id={run.id}
-      data-version={run.version}
-    >
-      <td className="jp-RunsTable-version">v{run.version}</td>
-      <td>{formatTime(run.start_time)}</td>
-      <td
-        className={`jp-RunsTable-status jp-mod-${run.status.toLowerCase()}`}
-        title={error}
-      >
-        {run.status}
-      </td>
-      <td>{formatDuration(run.duration_ms)}</td>
-      {params.map(key => {
-        const value = run.params[key]?.value ?? '';
-        return (
-          <td key={`p:${key}`} className="jp-RunsTable-param" title={value}>
-            {truncate(value, 40)}
-          </td>
-        );
-      })}
-      {metrics.map(key => {
-        const metric = run.metrics[key];
-        return (
-          <td key={`m:${key}`} className="jp-RunsTable-metric">
-            {metric ? formatMetric(metric.value) : ''}
-          </td>
-        );
-      })}
-    </tr>
+    <>
+      {model.canGoBack && (
+        <button
+          type="button"
+          className="jp-RunsPanel-linkButton jp-RunsPanel-back"
+          onClick={() => model.backToComparison()}
+        >
+          {ctx.trans.__('← Back to the comparison')}
+        </button>
+      )}
+      <DetailsView ctx={ctx} model={model.details} />
+    </>
   );
 }

@@ -3,23 +3,41 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { ICommandPalette, IThemeManager } from '@jupyterlab/apputils';
+import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
+import { LiveUpdates } from '../models/liveUpdates';
 import { addPanelCommands, PanelCommandIDs } from '../panel/commands';
-import { RunsModel } from '../panel/model';
+import { RunsPanelModel } from '../panel/panelModel';
+import { parsePanelState, STATE_KEY, stateToJSON } from '../panel/state';
 import { RunsPanel } from '../panel/view';
 import { IRunCapture, IRunsClient } from '../tokens';
 
 const PLUGIN_ID = 'jupyterlab-runs:panel';
 
-/** The Runs panel in the right sidebar, following the active notebook. */
+/** Panel commands offered in the palette. */
+const PALETTE_COMMANDS = [
+  PanelCommandIDs.openPanel,
+  PanelCommandIDs.refresh,
+  PanelCommandIDs.compareSelected,
+  PanelCommandIDs.insertComparison,
+  PanelCommandIDs.deleteRun,
+  PanelCommandIDs.restoreRun,
+  PanelCommandIDs.goToCell,
+  PanelCommandIDs.restoreCode
+];
+
+/** The Runs panel in the right sidebar, following the active notebook's experiment. */
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'The Runs panel: experiments and runs of the active notebook.',
+  description:
+    'The Runs panel: browse, filter, inspect, compare, delete and restore runs.',
   autoStart: true,
   requires: [IRunsClient, INotebookTracker],
   optional: [
@@ -27,7 +45,11 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     ILayoutRestorer,
     ICommandPalette,
-    ISettingRegistry
+    ISettingRegistry,
+    IStateDB,
+    IRenderMimeRegistry,
+    IEditorLanguageRegistry,
+    IThemeManager
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -37,52 +59,83 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    settings: ISettingRegistry | null
+    settings: ISettingRegistry | null,
+    state: IStateDB | null,
+    rendermime: IRenderMimeRegistry | null,
+    languages: IEditorLanguageRegistry | null,
+    themes: IThemeManager | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    const model = new RunsModel({ client });
-    const panel = new RunsPanel(model, trans);
+    const live = new LiveUpdates({ client });
+    const model = new RunsPanelModel({ client, live });
+    const panel = new RunsPanel(model, {
+      commands: app.commands,
+      trans,
+      client,
+      rendermime,
+      languages,
+      themeChanged: themes?.themeChanged ?? null
+    });
     app.shell.add(panel, 'right', { rank: 650 });
     restorer?.add(panel, 'jupyterlab-runs-panel');
-    addPanelCommands(app, panel, model, trans);
-    palette?.addItem({
-      command: PanelCommandIDs.openPanel,
-      category: trans.__('Runs')
-    });
-    palette?.addItem({
-      command: PanelCommandIDs.refresh,
-      category: trans.__('Runs')
-    });
-
-    const follow = () => {
-      const current = tracker.currentWidget;
-      if (current && capture) {
-        void current.context.ready.then(() =>
-          model.setExperimentName(capture.experimentName(current))
-        );
-      } else if (current) {
-        void model.setExperimentName(current.context.path);
-      }
-    };
-    tracker.currentChanged.connect(follow);
-    follow();
-    capture?.runLogged.connect((_, { run, panel: source }) => {
-      if (source === tracker.currentWidget) {
-        void model.refresh().then(() => model.select(run.id));
-      }
-    });
-
-    if (settings) {
-      void app.restored
-        .then(() => settings.load(PLUGIN_ID))
-        .then(loaded => {
-          const apply = () =>
-            model.configure({
-              pageSize: loaded.composite['pageSize'] as number
-            });
-          apply();
-          loaded.changed.connect(apply);
-        });
+    addPanelCommands(app, tracker, panel, trans);
+    for (const command of PALETTE_COMMANDS) {
+      palette?.addItem({ command, category: trans.__('Runs') });
     }
+    followNotebook(tracker, model, capture);
+    capture?.runLogged.connect((_, { run }) => void model.runLogged(run));
+
+    void app.restored.then(async () => {
+      if (state) {
+        model.list.restore(parsePanelState(await state.fetch(STATE_KEY)));
+        model.list.stateChanged.connect((_, current) => {
+          void state.save(STATE_KEY, stateToJSON(current));
+        });
+      }
+      if (settings) {
+        const loaded = await settings.load(PLUGIN_ID);
+        const apply = () => {
+          const composite = loaded.composite;
+          model.list.configure({
+            pageSize: composite['pageSize'] as number,
+            defaultMetric: composite['defaultMetric'] as string
+          });
+          model.liveRefresh = composite['liveRefresh'] as boolean;
+        };
+        apply();
+        loaded.changed.connect(apply);
+      }
+      await model.refresh();
+    });
   }
 };
+
+/** Keep the list on the active notebook's experiment (its metadata name, else its path). */
+function followNotebook(
+  tracker: INotebookTracker,
+  model: RunsPanelModel,
+  capture: IRunCapture | null
+): void {
+  const nameOf = (panel: NotebookPanel) =>
+    capture ? capture.experimentName(panel) : panel.context.path;
+  let watched: NotebookPanel | null = null;
+  const follow = () => {
+    const current = tracker.currentWidget;
+    if (watched !== current) {
+      watched?.context.pathChanged.disconnect(follow);
+      current?.context.pathChanged.connect(follow);
+      watched = current;
+    }
+    if (!current) {
+      model.list.experiments.setNotebook(null);
+      return;
+    }
+    void current.context.ready.then(() => {
+      if (tracker.currentWidget === current) {
+        model.list.experiments.setNotebook(nameOf(current));
+      }
+    });
+  };
+  tracker.currentChanged.connect(follow);
+  follow();
+}

@@ -1,0 +1,92 @@
+/** Small React pieces shared by the panel's sections. */
+
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import React from 'react';
+
+import { IPanelContext } from './context';
+import { IPanelError } from './errors';
+
+/** A button that executes a command (labelled, enabled and described by the command). */
+export function CommandButton(props: {
+  ctx: IPanelContext;
+  command: string;
+  args?: ReadonlyPartialJSONObject;
+  label?: string;
+  className?: string;
+  primary?: boolean;
+}): JSX.Element | null {
+  const { ctx, command, args = {}, label, className = '', primary } = props;
+  const { commands } = ctx;
+  if (!commands.hasCommand(command) || !commands.isVisible(command, args)) {
+    return null;
+  }
+  const accept = primary ? ' jp-mod-accept' : '';
+  return (
+    <button
+      type="button"
+      className={`jp-RunsPanel-button jp-mod-styled${accept} ${className}`}
+      data-command={command}
+      disabled={!commands.isEnabled(command, args)}
+      title={commands.caption(command, args) || undefined}
+      onClick={() => void commands.execute(command, args)}
+    >
+      {label ?? commands.label(command, args)}
+    </button>
+  );
+}
+
+/** A failed request: what it means for the user, then the server's words (as text). */
+export function ErrorBox(props: {
+  ctx: IPanelContext;
+  error: IPanelError;
+}): JSX.Element {
+  const { error, ctx } = props;
+  const { trans } = ctx;
+  const heading =
+    error.kind === 'network'
+      ? trans.__('The Jupyter server cannot be reached.')
+      : error.kind === 'unavailable'
+        ? trans.__('The runs store is unavailable.')
+        : trans.__('The request failed.');
+  return (
+    <div className="jp-RunsPanel-error" role="alert">
+      <strong>{heading}</strong> {error.message}
+    </div>
+  );
+}
+
+/** The thin indeterminate bar shown while requests are under way. */
+export function ProgressBar(props: { label: string }): JSX.Element {
+  return (
+    <div
+      className="jp-RunsPanel-progress"
+      role="progressbar"
+      aria-label={props.label}
+    />
+  );
+}
+
+/** A titled sub-section of the details (a `<section>` labelled by its heading). */
+export function Section(props: {
+  id: string;
+  title: string;
+  className?: string;
+  actions?: React.ReactNode;
+  children: React.ReactNode;
+}): JSX.Element {
+  const headingId = `jp-RunsDetails-${props.id}-heading`;
+  return (
+    <section
+      className={`jp-RunsDetails-section ${props.className ?? ''}`}
+      aria-labelledby={headingId}
+    >
+      <div className="jp-RunsDetails-sectionHeader">
+        <h3 id={headingId} className="jp-RunsDetails-sectionTitle">
+          {props.title}
+        </h3>
+        {props.actions}
+      </div>
+      {props.children}
+    </section>
+  );
+}

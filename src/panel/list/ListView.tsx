@@ -1,0 +1,92 @@
+import React from 'react';
+
+import { ErrorBox, ProgressBar } from '../components';
+import { IPanelContext } from '../context';
+import { useSignal } from '../hooks';
+import { FilterBox } from './FilterBox';
+import { RunsListModel } from './listModel';
+import { ListToolbar } from './ListToolbar';
+import { ListHeader, RunRows } from './RunRows';
+
+/** The upper section of the panel: picker, filter, sortable compact list and paging. */
+export function ListView(props: {
+  ctx: IPanelContext;
+  model: RunsListModel;
+}): JSX.Element {
+  const { ctx, model } = props;
+  const { trans } = ctx;
+  useSignal(model.changed);
+  return (
+    <div className="jp-RunsList">
+      <ListToolbar ctx={ctx} model={model} />
+      <FilterBox
+        ctx={ctx}
+        value={model.filter}
+        keys={model.keys}
+        error={model.filterError}
+        onApply={filter => model.setFilter(filter)}
+      />
+      {model.loading && <ProgressBar label={trans.__('Loading runs')} />}
+      {model.error && <ErrorBox ctx={ctx} error={model.error} />}
+      <ListBody ctx={ctx} model={model} />
+    </div>
+  );
+}
+
+function ListBody(props: {
+  ctx: IPanelContext;
+  model: RunsListModel;
+}): JSX.Element | null {
+  const { ctx, model } = props;
+  const { trans } = ctx;
+  if (model.experiments.name === null) {
+    return (
+      <p className="jp-RunsPanel-empty">
+        {trans.__(
+          'Open a notebook, or pick an experiment above, to see its runs.'
+        )}
+      </p>
+    );
+  }
+  const experiment = model.experiment;
+  if (!experiment || (experiment.run_count === 0 && model.view === 'active')) {
+    return model.loading || model.error ? null : (
+      <p className="jp-RunsPanel-empty">
+        {trans.__(
+          'No runs yet in %1. Click "Log run" in a code cell\'s toolbar to run it and save its parameters and metrics as version 1 — or use %%track in the cell.',
+          model.experiments.name
+        )}
+      </p>
+    );
+  }
+  const rows = model.rows;
+  return (
+    <>
+      <ListHeader ctx={ctx} model={model} />
+      <RunRows ctx={ctx} model={model} />
+      {rows.length === 0 && !model.loading && !model.filterError && (
+        <p className="jp-RunsPanel-empty">
+          {model.view === 'deleted'
+            ? trans.__('No deleted runs.')
+            : trans.__('No run matches this filter.')}
+        </p>
+      )}
+      <div className="jp-RunsList-footer" role="status">
+        <span>
+          {trans.__('%1 of %2 runs', rows.length, model.total)}
+          {model.selection.size > 0 &&
+            ` · ${trans.__('%1 selected', model.selection.size)}`}
+        </span>
+        {model.hasMore && (
+          <button
+            type="button"
+            className="jp-RunsPanel-button jp-mod-styled"
+            onClick={() => void model.loadMore()}
+          >
+            {trans.__('Load more')}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
