@@ -397,13 +397,16 @@ def check_compiled_or_filter_error(text: str, store: SqliteStore, experiment_id:
         tree = parse_filter(text)
     except FilterError:
         return
+    conn = store.db.connection()
     for mode in ("drive", "probe"):
         compiled = render_filter(tree, mode)
         assert_fixed_vocabulary(compiled.sql)
         assert compiled.sql.count("?") == len(compiled.params)
         for literal in re.findall(r"zq.*?zq", text):
             assert literal not in compiled.sql
-    # The compiled SQL must run: anything else reaching the caller is a bug.
+        # Both renderings must run: anything but FilterError reaching the caller is a bug.
+        bound = [-1 if isinstance(p, KeyRef) else p for p in compiled.params]
+        conn.execute(f"SELECT count(*) FROM runs r WHERE {compiled.sql or 1}", bound).fetchone()
     store.search_runs([experiment_id], filter=text)
 
 

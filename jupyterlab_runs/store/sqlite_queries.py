@@ -284,6 +284,8 @@ class Search:
     def run(self, conn: sqlite3.Connection) -> Page:
         """The page and the total count, read inside the caller's snapshot."""
         total = self._total(conn)
+        if total == 0:
+            return Page(items=[], next_page_token=None, total=0)
         # Walking an index and probing each run reads about (page size) × (runs / matches) runs:
         # cheap when matches are dense, a full walk when they are few. Then read them from the
         # key indexes instead, as the count did.
