@@ -79,6 +79,11 @@ def test_param_text_keeps_the_original_type(value, text, type_):
     assert type_ in VALUE_TYPES
 
 
+def test_integers_too_long_to_print_do_not_crash():
+    assert param_text(10**5000) == ("<int of 16610 bits>", "repr")
+    assert json_safe([10**5000, 2**64]) == ["<int of 16610 bits>", 2**64]
+
+
 def test_repr_params_are_bounded_and_survive_a_failing_repr():
     huge = param_text(type("Big", (), {"__repr__": lambda self: "x" * 100_000})())
     assert huge[1] == "repr" and len(huge[0]) == MAX_PARAM_VALUE_LENGTH

@@ -32,6 +32,7 @@ from .base import (
 MAX_SOURCE_LENGTH = 100
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_MAX_BITS = 10_000
 
 
 def now_ms() -> int:
@@ -87,6 +88,8 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     """A copy of ``value`` that strict JSON can hold: non-finite floats become strings,
     tuples and sets lists, other objects their bounded repr."""
     value = _unwrap_numpy(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_BITS:
+        return _huge_int(value)
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -101,6 +104,11 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (list, tuple)):
         return [json_safe(v, depth + 1) for v in value]
     return bounded_repr(value)
+
+
+def _huge_int(value: int) -> str:
+    # Python refuses to print integers of more than 4300 digits; say what it was instead.
+    return f"<int of {value.bit_length()} bits>"
 
 
 def json_float(value: float) -> float | str:
@@ -118,7 +126,9 @@ def param_text(value: Any) -> tuple[str, str]:
     if isinstance(value, bool):
         return str(value), "bool"
     if isinstance(value, int):
-        return str(value), "int"
+        return (
+            (str(value), "int") if value.bit_length() <= _MAX_BITS else (_huge_int(value), "repr")
+        )
     if isinstance(value, float):
         return repr(value), "float"
     if value is None:
