@@ -4,6 +4,7 @@ import { capturePlugin } from './plugins/capture';
 import { clientPlugin } from './plugins/client';
 import { panelPlugin } from './plugins/panel';
 import { renderersPlugin } from './plugins/renderers';
+import { tablePlugin } from './plugins/table';
 
 export * from './tokens';
 
@@ -11,7 +12,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   clientPlugin,
   capturePlugin,
   panelPlugin,
-  renderersPlugin
+  renderersPlugin,
+  tablePlugin
 ];
 
 export default plugins;

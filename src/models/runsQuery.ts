@@ -169,11 +169,16 @@ export class RunsQuery implements IDisposable {
     this._want(0);
   }
 
-  /** Sort by an expression; the same expression again flips the direction. */
-  toggleSort(expression: string): void {
+  /**
+   * Sort by an expression, `firstDescending` the first time (e.g. a metric where higher is
+   * better); the same expression again flips the direction.
+   */
+  toggleSort(expression: string, firstDescending = false): void {
     const current = this.sort;
     const descending =
-      current?.expression === expression ? !current.descending : false;
+      current?.expression === expression
+        ? !current.descending
+        : firstDescending;
     this.setQuery({ orderBy: [formatSortClause({ expression, descending })] });
   }
 

@@ -1,0 +1,382 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  defaultRangeExtractor,
+  Range,
+  useVirtualizer,
+  VirtualItem
+} from '@tanstack/react-virtual';
+import React, { useCallback, useEffect, useRef, useState } from 'react';
+
+import { IRun } from '../api/types';
+import { IColumn } from './columns';
+import { cellText } from './format';
+import { GridAction, gridAction } from './gridKeys';
+import { useRerender } from './hooks';
+import { columnLabel, columnTitle } from './labels';
+import { RunsTableModel } from './model';
+
+/** Height of a body row, px (fixed: rows are measured, not rendered, to scroll). */
+export const ROW_HEIGHT = 28;
+/** Height of the header row, px. */
+export const HEADER_HEIGHT = 30;
+
+/** Props of the grid. */
+export interface IRunsGridProps {
+  /** The table's state. */
+  model: RunsTableModel;
+  /** Translations. */
+  trans: TranslationBundle;
+  /** Open a run (Enter, Space, double click). */
+  onOpenRun: (runId: string) => void;
+}
+
+/** Keep `index` rendered even when scrolled away, so the focused cell keeps focus. */
+function keepIndex(index: React.MutableRefObject<number | null>) {
+  return (range: Range): number[] => {
+    const indexes = defaultRangeExtractor(range);
+    const kept = index.current;
+    if (kept === null || kept >= range.count || indexes.includes(kept)) {
+      return indexes;
+    }
+    return [...indexes, kept].sort((a, b) => a - b);
+  };
+}
+
+/**
+ * The runs as an ARIA grid: virtualized rows and columns (only what is on screen plus
+ * overscan is in the DOM), pages requested from the query as rows come into view, a
+ * roving tabindex on the focused cell, server-side sorting from the headers.
+ */
+export function RunsGrid(props: IRunsGridProps): JSX.Element {
+  const { model, trans, onOpenRun } = props;
+  const { query, selection } = model;
+  useRerender(query.changed);
+  useRerender(selection.changed);
+  useRerender(model.changed);
+  const columns = model.visibleColumns;
+  // Until the first page of a new query arrives the old count keeps the layout still;
+  // a query that failed shows no rows.
+  const rowCount = !query.ready && query.error ? 0 : query.total;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [activeCol, setActiveCol] = useState(0);
+  const [inHeader, setInHeader] = useState(false);
+  const focusRow = useRef<number | null>(null);
+  focusRow.current = selection.focus;
+  const focusCol = useRef<number | null>(activeCol);
+  focusCol.current = Math.min(activeCol, Math.max(0, columns.length - 1));
+  const wantsFocus = useRef(false);
+
+  const rows = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+    rangeExtractor: useCallback(keepIndex(focusRow), [])
+  });
+  const cols = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: index => columns[index]?.width ?? 100,
+    overscan: 2,
+    rangeExtractor: useCallback(keepIndex(focusCol), [])
+  });
+  useEffect(() => cols.measure(), [columns]);
+
+  const rowItems = rows.getVirtualItems();
+  const colItems = cols.getVirtualItems();
+  const first = rowItems[0]?.index ?? 0;
+  const last = rowItems[rowItems.length - 1]?.index ?? 0;
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const onChange = (_: unknown, change: string) => {
+      if (change === 'query') {
+        scrollRef.current?.scrollTo({ top: 0 });
+        setGeneration(g => g + 1);
+      }
+    };
+    query.changed.connect(onChange);
+    return () => {
+      query.changed.disconnect(onChange);
+    };
+  }, [query]);
+  useEffect(() => {
+    void query.requestRange(first, last + 1);
+  }, [query, first, last, generation]);
+
+  // Move DOM focus to the active cell after a keyboard action rendered it.
+  useEffect(() => {
+    if (!wantsFocus.current || !scrollRef.current) {
+      return;
+    }
+    wantsFocus.current = false;
+    const selector = inHeader
+      ? `[data-header-col="${focusCol.current}"]`
+      : `[data-row="${selection.focus ?? 0}"] [data-col="${focusCol.current}"]`;
+    scrollRef.current
+      .querySelector<HTMLElement>(selector)
+      ?.focus({ preventScroll: true });
+  });
+
+  // Metrics sort best-first on the first click; everything else ascending.
+  const sortBy = (column: IColumn) =>
+    query.toggleSort(
+      column.sort,
+      column.entity === 'metrics' && model.higherIsBetter(column.key)
+    );
+
+  const apply = (action: GridAction) => {
+    wantsFocus.current = true;
+    switch (action.type) {
+      case 'move':
+        selection.move(action.delta, action);
+        rows.scrollToIndex(selection.focus ?? 0, { align: 'auto' });
+        break;
+      case 'column': {
+        const lastCol = columns.length - 1;
+        const next =
+          action.delta === 'first'
+            ? 0
+            : action.delta === 'last'
+              ? lastCol
+              : Math.min(
+                  lastCol,
+                  Math.max(0, focusCol.current! + action.delta)
+                );
+        setActiveCol(next);
+        cols.scrollToIndex(next, { align: 'auto' });
+        break;
+      }
+      case 'header':
+        setInHeader(true);
+        break;
+      case 'body':
+        setInHeader(false);
+        if (selection.focus === null) {
+          selection.move('first');
+        }
+        rows.scrollToIndex(selection.focus ?? 0, { align: 'auto' });
+        break;
+      case 'sort': {
+        const column = columns[focusCol.current ?? 0];
+        if (column) {
+          sortBy(column);
+        }
+        break;
+      }
+      case 'open': {
+        const run = query.peekRow(selection.focus ?? -1);
+        if (run) {
+          onOpenRun(run.id);
+        }
+        break;
+      }
+      case 'toggle':
+        selection.toggleFocused();
+        break;
+      case 'selectAll':
+        selection.selectAll();
+        break;
+      case 'clear':
+        selection.clear();
+        break;
+    }
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const viewport = scrollRef.current?.clientHeight ?? 0;
+    const action = gridAction(event, {
+      inHeader,
+      focusRow: selection.focus,
+      pageRows: Math.floor((viewport - HEADER_HEIGHT) / ROW_HEIGHT) - 1
+    });
+    if (action) {
+      event.preventDefault();
+      event.stopPropagation();
+      apply(action);
+    }
+  };
+
+  const onMouseDown = (event: React.MouseEvent, index: number) => {
+    if (event.button !== 0) {
+      return;
+    }
+    if (event.shiftKey) {
+      event.preventDefault(); // no text selection across rows
+    }
+    const cell = (event.target as HTMLElement).closest('[data-col]');
+    if (cell) {
+      setActiveCol(Number(cell.getAttribute('data-col')));
+    }
+    setInHeader(false);
+    wantsFocus.current = true;
+    selection.click(index, {
+      extend: event.shiftKey,
+      toggle: event.ctrlKey || event.metaKey
+    });
+  };
+
+  const totalWidth = cols.getTotalSize();
+  const sort = query.sort;
+  const tabRow = inHeader ? -1 : (selection.focus ?? 0);
+  return (
+    <div
+      ref={scrollRef}
+      className="jp-RunsGrid"
+      role="grid"
+      aria-label={trans.__('Runs')}
+      aria-rowcount={rowCount + 1}
+      aria-colcount={columns.length}
+      aria-multiselectable="true"
+      aria-busy={query.loading}
+      onKeyDown={onKeyDown}
+    >
+      <div
+        className="jp-RunsGrid-head"
+        role="rowgroup"
+        style={{ width: totalWidth, height: HEADER_HEIGHT }}
+      >
+        <div className="jp-RunsGrid-headerRow" role="row" aria-rowindex={1}>
+          {colItems.map(item => {
+            const column = columns[item.index];
+            const sorted = sort?.expression === column.sort ? sort : null;
+            return (
+              <div
+                key={column.id}
+                className={`jp-RunsGrid-header jp-RunsGrid-${column.entity}`}
+                role="columnheader"
+                aria-colindex={item.index + 1}
+                aria-sort={
+                  sorted
+                    ? sorted.descending
+                      ? 'descending'
+                      : 'ascending'
+                    : undefined
+                }
+                data-header-col={item.index}
+                data-column={column.id}
+                tabIndex={
+                  tabRow === -1 && item.index === focusCol.current ? 0 : -1
+                }
+                title={columnTitle(
+                  column,
+                  model.metricSummary,
+                  model.higherIsBetter(column.key),
+                  trans
+                )}
+                style={{ left: item.start, width: item.size }}
+                onClick={() => {
+                  setActiveCol(item.index);
+                  sortBy(column);
+                }}
+              >
+                <span className="jp-RunsGrid-headerLabel">
+                  {columnLabel(column, trans)}
+                </span>
+                {sorted && (
+                  <span className="jp-RunsGrid-sortMark" aria-hidden="true">
+                    {sorted.descending ? '▼' : '▲'}
+                  </span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div
+        className="jp-RunsGrid-body"
+        role="rowgroup"
+        style={{ width: totalWidth, height: rows.getTotalSize() }}
+      >
+        {rowItems.map(item => (
+          <GridRow
+            key={item.key}
+            item={item}
+            run={query.peekRow(item.index)}
+            columns={columns}
+            colItems={colItems}
+            model={model}
+            tabCol={tabRow === item.index ? focusCol.current : null}
+            onMouseDown={onMouseDown}
+            onOpenRun={onOpenRun}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** One body row; a placeholder until its page arrives. */
+function GridRow(props: {
+  item: VirtualItem;
+  run: IRun | undefined;
+  columns: IColumn[];
+  colItems: VirtualItem[];
+  model: RunsTableModel;
+  tabCol: number | null;
+  onMouseDown: (event: React.MouseEvent, index: number) => void;
+  onOpenRun: (runId: string) => void;
+}): JSX.Element {
+  const { item, run, columns, colItems, model, tabCol } = props;
+  const selected = run ? model.selection.has(run.id) : false;
+  const focused = model.selection.focus === item.index;
+  const classes = ['jp-RunsGrid-row'];
+  if (selected) {
+    classes.push('jp-mod-selected');
+  }
+  if (focused) {
+    classes.push('jp-mod-focused');
+  }
+  if (!run) {
+    classes.push('jp-mod-placeholder');
+  }
+  return (
+    <div
+      className={classes.join(' ')}
+      role="row"
+      aria-rowindex={item.index + 2}
+      aria-selected={selected}
+      aria-busy={run ? undefined : true}
+      data-row={item.index}
+      data-version={run?.version}
+      data-run-id={run?.id}
+      style={{
+        height: item.size,
+        transform: `translateY(${item.start - HEADER_HEIGHT}px)`
+      }}
+      onMouseDown={event => props.onMouseDown(event, item.index)}
+      onDoubleClick={() => run && props.onOpenRun(run.id)}
+    >
+      {colItems.map(colItem => {
+        const column = columns[colItem.index];
+        const { text, title } = run
+          ? cellText(model.cellValue(run, column), column)
+          : { text: '', title: '' };
+        const status =
+          run && column.entity === 'attributes' && column.key === 'status'
+            ? ` jp-RunsGrid-status-${run.status}`
+            : '';
+        return (
+          <div
+            key={column.id}
+            className={`jp-RunsGrid-cell${column.numeric ? ' jp-mod-numeric' : ''}${status}`}
+            role="gridcell"
+            aria-colindex={colItem.index + 1}
+            data-col={colItem.index}
+            tabIndex={tabCol === colItem.index ? 0 : -1}
+            title={
+              status && run?.error
+                ? `${run.error.name}: ${run.error.message}`
+                : title
+            }
+            style={{ left: colItem.start, width: colItem.size }}
+          >
+            {text}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
