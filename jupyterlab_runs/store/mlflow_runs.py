@@ -107,27 +107,30 @@ class RunMethods:
         new = checked.run
         check_mlflow_keys(checked.params, checked.metrics, checked.tags)
         experiment_id = new.experiment_id
-        self._experiment_json(experiment_id)
         if new.parent_run_id is not None:
             try:
                 self._run_json(new.parent_run_id)
             except NotFound:
                 raise NotFound(f"no parent run with id {new.parent_run_id!r}") from None
-        guess = self.ledger.next_guess(experiment_id)
         tags = run_tags(checked)
         body = {
             "experiment_id": experiment_id,
-            "run_name": new.name or f"v{guess}",
+            "run_name": new.name or self.ledger.provisional_name(experiment_id),
             "start_time": new.start_time,
             "user_id": new.user or "",
             "tags": [{"key": k, "value": tags[k]} for k in _CREATE_TAGS if k in tags],
         }
-        info = self.rest.post("runs/create", body)["run"]["info"]
+        try:
+            info = self.rest.post("runs/create", body)["run"]["info"]
+        except (NotFound, InvalidArgument) as error:
+            if isinstance(error, InvalidArgument) and "Invalid experiment ID" not in str(error):
+                raise
+            raise NotFound(f"no experiment with id {experiment_id!r}") from None
         run_id = info["run_id"]
         try:
             version = self.ledger.claim(experiment_id, [run_id])[run_id]
             tags[TAG_VERSION] = str(version)
-            if not new.name and version != guess:
+            if not new.name:
                 tags[RUN_NAME] = f"v{version}"
             params = [{"key": p.key, "value": p.value} for p in checked.params]
             self._post_batches(run_id, params, [metric_json(p) for p in checked.metrics], tags)

@@ -44,7 +44,6 @@ from .mlflow_mapping import NOTE, PREFIX, TAG_VERSION, tags_of
 from .mlflow_rest import RestClient
 
 LEDGER_EXPERIMENT = PREFIX + "ledger"
-REGISTRY_POINTER = PREFIX + "ledger.registry"
 TAG_REGISTRY = PREFIX + "registry_run"
 TAG_LEDGER_FOR = PREFIX + "ledger_for"
 CLAIMS_PER_BATCH = 100
@@ -78,10 +77,14 @@ def _answered(error: StoreError) -> bool:
 
 
 class VersionLedger:
-    """Claims and looks up versions; caches what it has read (claims never change)."""
+    """Claims and looks up versions; caches what it has read (claims never change).
 
-    def __init__(self, rest: RestClient):
+    ``name`` is the ledger experiment's (tests use their own to elect a registry afresh).
+    """
+
+    def __init__(self, rest: RestClient, name: str = LEDGER_EXPERIMENT):
         self.rest = rest
+        self.name = name
         self._lock = threading.RLock()
         self._experiment_id: str | None = None
         self._registry: str | None = None
@@ -89,6 +92,11 @@ class VersionLedger:
         self._claims: dict[str, Claims] = {}
 
     # -- where the ledgers live ----------------------------------------------------------
+    @property
+    def pointer(self) -> str:
+        """The name of the (deleted) experiment whose tag names the registry run."""
+        return self.name + ".registry"
+
     def experiment_id(self) -> str:
         """The id of the ledger experiment, created (or restored) when needed."""
         if self._experiment_id is None:
@@ -97,18 +105,18 @@ class VersionLedger:
 
     def _ledger_experiment(self) -> dict[str, Any]:
         try:
-            found = self.rest.get("experiments/get-by-name", experiment_name=LEDGER_EXPERIMENT)
+            found = self.rest.get("experiments/get-by-name", experiment_name=self.name)
         except NotFound:
             tags = [{"key": NOTE, "value": _DESCRIPTION}]
             try:
-                self.rest.post("experiments/create", {"name": LEDGER_EXPERIMENT, "tags": tags})
+                self.rest.post("experiments/create", {"name": self.name, "tags": tags})
             except StoreError as error:
                 if getattr(error, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
                     raise
-            found = self.rest.get("experiments/get-by-name", experiment_name=LEDGER_EXPERIMENT)
+            found = self.rest.get("experiments/get-by-name", experiment_name=self.name)
         experiment = found["experiment"]
         if experiment.get("lifecycle_stage") == "deleted":
-            _log.warning("restoring the deleted MLflow experiment %s", LEDGER_EXPERIMENT)
+            _log.warning("restoring the deleted MLflow experiment %s", self.name)
             self.rest.post("experiments/restore", {"experiment_id": experiment["experiment_id"]})
         return experiment
 
@@ -127,17 +135,17 @@ class VersionLedger:
         candidate = self._new_run(experiment_id, "registry of version ledgers", {})
         tags = [{"key": TAG_REGISTRY, "value": candidate}]
         try:
-            pointer = self.rest.post("experiments/create", {"name": REGISTRY_POINTER, "tags": tags})
+            pointer = self.rest.post("experiments/create", {"name": self.pointer, "tags": tags})
             winner = candidate
         except StoreError as error:
             if getattr(error, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
                 raise
-            pointer = self.rest.get("experiments/get-by-name", experiment_name=REGISTRY_POINTER)
+            pointer = self.rest.get("experiments/get-by-name", experiment_name=self.pointer)
             pointer = pointer["experiment"]
             winner = tags_of(pointer).get(TAG_REGISTRY, "")
             if not winner:
                 raise StoreUnavailable(
-                    f"the MLflow experiment {REGISTRY_POINTER!r} exists but names no registry "
+                    f"the MLflow experiment {self.pointer!r} exists but names no registry "
                     "run; it was not made by jupyterlab-runs — rename or delete it permanently"
                 ) from None
             self._forget_run(candidate)
@@ -217,9 +225,10 @@ class VersionLedger:
         claims = self._claims.get(experiment_id)
         return claims if claims is not None else self.read(experiment_id)
 
-    def next_guess(self, experiment_id: str) -> int:
-        """The version a run created now most likely gets (for its provisional name)."""
-        return self.cached(experiment_id).top + 1
+    def provisional_name(self, experiment_id: str) -> str:
+        """A name for a run until its version is claimed: the likely one, without asking."""
+        claims = self._claims.get(experiment_id)
+        return "v?" if claims is None else f"v{claims.top + 1}"
 
     def claim(self, experiment_id: str, run_ids: Sequence[str]) -> dict[str, int]:
         """Versions for these runs, claiming the next numbers (in this order) for those
