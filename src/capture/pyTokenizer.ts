@@ -91,14 +91,11 @@ export function tokenizeLines(text: string): ILogicalLine[] {
 }
 
 class Tokenizer {
-  constructor(private readonly _text: string) {
-    this._maybeMagic = /[%!]/.test(_text);
-  }
-
-  private readonly _maybeMagic: boolean;
+  constructor(private readonly _text: string) {}
 
   lines(): ILogicalLine[] {
     const text = this._text;
+    const maybeMagic = /[%!]/.test(text);
     const result: ILogicalLine[] = [];
     let pos = 0;
     while (pos < text.length) {
@@ -129,11 +126,7 @@ class Tokenizer {
         magic: false
       };
       MAGIC_ASSIGN.lastIndex = pos;
-      if (
-        ch === '%' ||
-        ch === '!' ||
-        (this._maybeMagic && MAGIC_ASSIGN.test(text))
-      ) {
+      if (ch === '%' || ch === '!' || (maybeMagic && MAGIC_ASSIGN.test(text))) {
         line.magic = true;
         pos = this._lineEnd(pos) + 1;
       } else {
