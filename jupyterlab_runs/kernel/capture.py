@@ -186,7 +186,8 @@ def _chunk_spans(text: str, lines: list[_Line]) -> Iterator[tuple[int, int]]:
             starts.append(text.rfind("\n", 0, line.start) + 1)
         if line.indent == 0:
             after_decorator = text.startswith("@", line.start)
-    return zip(starts, [*starts[1:], len(text)][: len(starts)], strict=True)
+    ends = [*starts[1:], len(text)] if starts else []
+    return zip(starts, ends, strict=True)
 
 
 def _ast_parse(source: str) -> ast.Module:
