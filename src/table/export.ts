@@ -47,14 +47,14 @@ export async function exportRuns(options: IExportOptions): Promise<Blob> {
   let token: string | null = null;
   let done = 0;
   do {
-    if (signal?.aborted) {
-      throw new DOMException('The export was cancelled.', 'AbortError');
-    }
     const page = await client.searchRuns({
       ...options.query,
       maxResults: options.pageSize ?? 1000,
       pageToken: token
     });
+    if (signal?.aborted) {
+      throw new DOMException('The export was cancelled.', 'AbortError');
+    }
     for (const run of page.runs) {
       const values = [
         run.id,
