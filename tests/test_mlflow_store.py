@@ -605,6 +605,41 @@ def test_the_filter_is_split_between_mlflow_and_python():
         assert split(text) == "", text
 
 
+def test_log_batches_stay_within_mlflow_limits():
+    import json
+
+    from jupyterlab_runs.store.mlflow_batch import log_batches
+
+    params = [{"key": f"p{i}", "value": "x"} for i in range(250)]
+    metrics = [{"key": "m", "value": 1.0, "timestamp": i, "step": i} for i in range(2500)]
+    tags = {f"t{i}": "y" * 7000 for i in range(150)}
+    bodies = list(log_batches("r", params, metrics, tags))
+    for body in bodies:
+        assert len(body["params"]) <= 100 and len(body["tags"]) <= 100
+        assert len(body["metrics"]) <= 1000
+        assert len(body["params"]) + len(body["metrics"]) + len(body["tags"]) <= 1000
+        assert len(json.dumps(body).encode()) < 1_000_000
+    assert [p for b in bodies for p in b["params"]] == params
+    assert [m for b in bodies for m in b["metrics"]] == metrics
+    assert {t["key"]: t["value"] for b in bodies for t in b["tags"]} == tags
+
+
+def test_a_run_bigger_than_one_batch_arrives_whole(mlflow):
+    experiment = mlflow.create_experiment(unique("big"))
+    run = mlflow.create_run(
+        NewRun(
+            experiment.id,
+            params=[ParamInput(f"p{i}", i) for i in range(150)],
+            metrics=[MetricInput("loss", 1 / (s + 1), step=s, timestamp=s) for s in range(2500)],
+            tags={f"t{i}": "v" for i in range(120)},
+        )
+    )
+    got = mlflow.get_run(run.id)
+    assert len(got.params) == 150 and len(got.tags) == 120
+    assert got.metrics["loss"].count == 2500 and got.metrics["loss"].step == 2499
+    assert len(mlflow.metric_history(run.id, "loss")) == 2500
+
+
 def test_invalid_mlflow_keys_are_refused_before_anything_is_written(mlflow, client):
     experiment = mlflow.create_experiment(unique("keys"))
     with pytest.raises(InvalidArgument, match="not a valid MLflow name"):

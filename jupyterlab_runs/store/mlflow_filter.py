@@ -20,7 +20,7 @@ from typing import Any
 from .base import FilterError, Run
 from .filter import MAX_DEPTH, MAX_FILTER_LENGTH, _Parser, _Target
 from .filter_lexer import Token
-from .mlflow_mapping import PREFIX
+from .mlflow_mapping import hidden_tag
 from .values import clean_text, numeric_param_value
 
 
@@ -219,8 +219,8 @@ def _translate(node: Node) -> str | None:
         identifier, literal = _identifier(node.key), _number(float(value))
         return identifier and literal and f"metrics.{identifier} {node.op} {literal}"
     if node.kind in ("param", "tag") and not node.numeric and node.op in _TEXT_OPS:
-        if node.kind == "tag" and node.key.startswith(("mlflow.", PREFIX)):
-            return None  # hidden from our runs' tags, so never matched here
+        if node.kind == "tag" and hidden_tag(node.key):
+            return None  # not among our runs' tags, so never matched here
         identifier, literal = _identifier(node.key), _text(value)
         entity = "params" if node.kind == "param" else "tags"
         return identifier and literal and f"{entity}.{identifier} {node.op} {literal}"

@@ -40,6 +40,11 @@ def tracking_url(uri: str) -> str:
             )
     if uri.startswith(("http://", "https://")):
         return uri.rstrip("/")
+    if uri.startswith("databricks"):
+        raise StoreUnavailable(
+            f"Databricks tracking URIs ({uri!r}) are not supported as a store; use an MLflow "
+            "tracking server's http(s) URL, or copy runs over with `jupyter-runs import`"
+        )
     where = f"{given!r} (MLFLOW_TRACKING_URI={uri!r})" if given != uri else repr(uri)
     raise StoreUnavailable(
         f"the tracking URI {where} is not an MLflow tracking server; jupyterlab-runs talks to "

@@ -51,6 +51,10 @@ _UNTAGGED = f'tags."{TAG_VERSION}" IS NULL'
 _READ_ONLY = ("PERMISSION_DENIED", "UNAUTHENTICATED")
 
 
+def _start_order(run: Mapping[str, Any]) -> tuple[int, str]:
+    return int(run["info"].get("start_time") or 0), run["info"]["run_id"]
+
+
 class MlflowStore(RunMethods, ExperimentMethods, RunStore):
     """Runs on an MLflow tracking server; ``uri`` is its http(s) URL or ``mlflow``.
 
@@ -107,7 +111,15 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
             by_experiment.setdefault(run["info"]["experiment_id"], []).append(run)
         versions: dict[str, int] = {}
         for experiment_id, group in by_experiment.items():
-            found = self.ledger.versions(experiment_id, [r["info"]["run_id"] for r in group])
+            try:
+                found = self.ledger.versions(experiment_id, [r["info"]["run_id"] for r in group])
+            except StoreUnavailable as error:
+                if getattr(error, "error_code", "") not in _READ_ONLY:
+                    raise
+                # No ledger, and no right to start one: rank by start time, never stored.
+                ranked = sorted(group, key=_start_order)
+                versions.update({r["info"]["run_id"]: i for i, r in enumerate(ranked, 1)})
+                continue
             missing = [r for r in group if found[r["info"]["run_id"]] is None]
             if missing:
                 found.update(self._claim_unclaimed(experiment_id, missing))
@@ -124,8 +136,7 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
             candidates.setdefault(run["info"]["run_id"], run)
         claimed = self.ledger.cached(experiment_id).by_run
         order = sorted(
-            (run for run_id, run in candidates.items() if run_id not in claimed),
-            key=lambda run: (int(run["info"].get("start_time") or 0), run["info"]["run_id"]),
+            (run for run_id, run in candidates.items() if run_id not in claimed), key=_start_order
         )
         run_ids = [run["info"]["run_id"] for run in order]
         try:
