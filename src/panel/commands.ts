@@ -4,6 +4,13 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import {
+  deleteIcon,
+  refreshIcon,
+  undoIcon,
+  vegaIcon
+} from '@jupyterlab/ui-components';
+
 import { runsIcon } from '../icons';
 import { PanelCommandIDs } from './commandIds';
 import { addNotebookCommands } from './notebookCommands';
@@ -54,6 +61,7 @@ export function addPanelCommands(
   });
   commands.addCommand(PanelCommandIDs.refresh, {
     label: trans.__('Refresh Runs'),
+    icon: refreshIcon,
     caption: trans.__('Reload the runs shown in the Runs panel'),
     describedBy: { args: { type: 'object', properties: {} } },
     execute: () => model.refresh()
@@ -78,6 +86,7 @@ export function addPanelCommands(
   });
   commands.addCommand(PanelCommandIDs.compareSelected, {
     label: trans.__('Compare Selected Runs'),
+    icon: vegaIcon,
     caption: trans.__(
       'Chart the selected runs side by side (select two or more)'
     ),
@@ -94,6 +103,7 @@ export function addPanelCommands(
         ? trans.__('Delete %1 Runs', targetRuns(model, args).length)
         : trans.__('Delete Run'),
     caption: trans.__('Move runs to the deleted view (they can be restored)'),
+    icon: deleteIcon,
     describedBy: RUN_ARGS,
     isEnabled: args => targetRuns(model, args).length > 0,
     isVisible: args =>
@@ -121,6 +131,7 @@ export function addPanelCommands(
         ? trans.__('Restore %1 Runs', targetRuns(model, args).length)
         : trans.__('Restore Run'),
     caption: trans.__('Bring deleted runs back'),
+    icon: undoIcon,
     describedBy: RUN_ARGS,
     isEnabled: args => targetRuns(model, args).length > 0,
     isVisible: args =>

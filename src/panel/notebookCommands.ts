@@ -3,6 +3,7 @@ import { Notification } from '@jupyterlab/apputils';
 import * as nbformat from '@jupyterlab/nbformat';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { addBelowIcon, jumpForwardIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IRun } from '../api/types';
@@ -39,6 +40,7 @@ export function addNotebookCommands(
 
   commands.addCommand(PanelCommandIDs.goToCell, {
     label: trans.__('Go to Cell'),
+    icon: jumpForwardIcon,
     caption: trans.__(
       'Open the notebook and select the cell that produced the run'
     ),
@@ -84,6 +86,7 @@ export function addNotebookCommands(
 
   commands.addCommand(PanelCommandIDs.restoreCode, {
     label: trans.__('Restore Code into a New Cell'),
+    icon: addBelowIcon,
     caption: trans.__(
       "Insert this run's code as a new cell below the active cell"
     ),
@@ -102,6 +105,7 @@ export function addNotebookCommands(
 
   commands.addCommand(PanelCommandIDs.insertComparison, {
     label: trans.__('Insert into Notebook'),
+    icon: addBelowIcon,
     caption: trans.__(
       'Add the comparison as the output of a new cell below the active cell of the current notebook'
     ),
@@ -116,7 +120,10 @@ export function addNotebookCommands(
         return;
       }
       const bundle = buildCompareBundle(model.compare.payload());
-      const versions = model.compare.runs.map(run => `v${run.version}`);
+      const versions = model.compare.runs
+        .map(run => run.version)
+        .sort((a, b) => a - b)
+        .map(version => `v${version}`);
       const output: nbformat.IDisplayData = {
         output_type: 'display_data',
         // Plain JSON; the bundle's interfaces only lack index signatures.

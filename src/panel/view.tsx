@@ -12,7 +12,7 @@ import { ListView } from './list/ListView';
 import { RunsPanelModel } from './panelModel';
 
 /** Share of the height the run list takes at first (the rest goes to details). */
-const LIST_SHARE = 0.4;
+const LIST_SHARE = 0.45;
 
 /**
  * The right-sidebar Runs panel: the run list above, and the details of the selected run

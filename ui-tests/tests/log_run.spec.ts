@@ -55,24 +55,25 @@ test.describe('Log run on the demo notebook', () => {
     await expect(panel.locator('.jp-RunsPanel-empty')).toBeVisible();
 
     await logRun(page, TRAINING_CELL);
-    const v1 = panel.locator('.jp-RunsTable-row[data-version="1"]');
+    const v1 = panel.locator('.jp-RunsList-row[data-version="1"]');
     await expect(v1).toBeVisible({ timeout: 30000 });
     await expect(v1).toContainText('FINISHED');
-    await expect(v1).toContainText('200');
+    await expect(v1).toContainText('n_estimators=200');
     await expect.poll(() => notificationText(page)).toContain('Logged run v1');
-    const header = panel.locator('.jp-RunsTable thead');
-    for (const column of ['n_estimators', 'max_depth', 'min_samples_split', 'accuracy']) {
-      await expect(header).toContainText(column);
+    // The row summarises the params; the metric column shows the metric picked.
+    for (const param of ['n_estimators', 'max_depth', 'min_samples_split']) {
+      await expect(v1.locator('.jp-RunsList-params')).toContainText(param);
     }
-    const accuracy = await v1.locator('.jp-RunsTable-metric').first().textContent();
+    await expect(panel.locator('.jp-RunsList-metricPicker')).toHaveValue('accuracy');
+    const accuracy = await v1.locator('.jp-RunsList-metric').textContent();
     expect(Number(accuracy)).toBeGreaterThan(0.8);
 
     await editCell(page, TRAINING_CELL, 'n_estimators = 200', 'n_estimators = 50');
     await logRun(page, TRAINING_CELL);
-    const v2 = panel.locator('.jp-RunsTable-row[data-version="2"]');
+    const v2 = panel.locator('.jp-RunsList-row[data-version="2"]');
     await expect(v2).toBeVisible({ timeout: 30000 });
-    await expect(v2).toContainText('50');
-    await expect(panel.locator('.jp-RunsTable-row')).toHaveCount(2);
+    await expect(v2).toContainText('n_estimators=50');
+    await expect(panel.locator('.jp-RunsList-row')).toHaveCount(2);
     await panel.screenshot({ path: 'test-results/runs-panel.png' });
   });
 
@@ -81,10 +82,10 @@ test.describe('Log run on the demo notebook', () => {
     const index = (await page.notebook.getCellCount()) - 1;
     await page.sidebar.openTab('jupyterlab-runs-panel');
     await logRun(page, index);
-    const row = page.locator('#jupyterlab-runs-panel .jp-RunsTable-row[data-version="1"]');
+    const row = page.locator('#jupyterlab-runs-panel .jp-RunsList-row[data-version="1"]');
     await expect(row).toBeVisible({ timeout: 30000 });
-    await expect(row.locator('.jp-RunsTable-status')).toHaveText('FAILED');
-    await expect(row.locator('.jp-RunsTable-status')).toHaveAttribute('title', /ValueError/);
+    await expect(row.locator('.jp-RunsList-status')).toHaveText('FAILED');
+    await expect(row.locator('.jp-RunsList-status')).toHaveAttribute('title', /ValueError/);
   });
 
   test('Log run without a kernel says so', async ({ page }) => {

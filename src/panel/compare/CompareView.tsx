@@ -40,7 +40,7 @@ export function CompareView(props: {
   const result = model.validated;
   if (!result) {
     return (
-      <p className="jp-RunsPanel-empty">
+      <p className="jp-RunsPanel-placeholder">
         {trans.__('Select two or more runs and click Compare.')}
       </p>
     );

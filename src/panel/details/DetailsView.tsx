@@ -29,7 +29,7 @@ export function DetailsView(props: {
         {model.loading && <ProgressBar label={trans.__('Loading run')} />}
         {model.error && <ErrorBox ctx={ctx} error={model.error} />}
         {!model.loading && !model.error && (
-          <p className="jp-RunsPanel-empty">
+          <p className="jp-RunsPanel-placeholder">
             {trans.__('Select a run to see its details.')}
           </p>
         )}

@@ -5,7 +5,7 @@ import { IPanelContext } from '../context';
 import { formatMetric, truncate } from '../format';
 import { sparkline } from './sparkline';
 
-const SPARK_WIDTH = 80;
+const SPARK_WIDTH = 64;
 const SPARK_HEIGHT = 20;
 
 /** Every metric: last value, min and max, and a sparkline of its steps when it has several. */
@@ -28,8 +28,7 @@ export function MetricsTable(props: {
         <tr>
           <th scope="col">{trans.__('Metric')}</th>
           <th scope="col">{trans.__('Last')}</th>
-          <th scope="col">{trans.__('Min')}</th>
-          <th scope="col">{trans.__('Max')}</th>
+          <th scope="col">{trans.__('Min – max')}</th>
           <th scope="col">{trans.__('Steps')}</th>
         </tr>
       </thead>
@@ -42,11 +41,10 @@ export function MetricsTable(props: {
             <td className="jp-RunsDetails-number">
               {formatMetric(metric.value)}
             </td>
-            <td className="jp-RunsDetails-number">
-              {formatMetric(metric.min)}
-            </td>
-            <td className="jp-RunsDetails-number">
-              {formatMetric(metric.max)}
+            <td className="jp-RunsDetails-number jp-RunsDetails-range">
+              {metric.count > 1
+                ? `${formatMetric(metric.min)} – ${formatMetric(metric.max)}`
+                : '—'}
             </td>
             <td>
               {histories.has(key) ? (

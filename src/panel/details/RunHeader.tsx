@@ -110,9 +110,11 @@ function RunName(props: {
   return (
     <h2 className="jp-RunsDetails-title">
       <span className="jp-RunsDetails-version">{`v${run.version}`}</span>
-      <span className="jp-RunsDetails-name" title={run.name}>
-        {run.name}
-      </span>
+      {run.name !== `v${run.version}` && (
+        <span className="jp-RunsDetails-name" title={run.name}>
+          {run.name}
+        </span>
+      )}
       <button
         type="button"
         className="jp-RunsPanel-linkButton jp-RunsDetails-rename"

@@ -1,3 +1,4 @@
+import { deleteIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { CommandButton } from '../components';
@@ -20,6 +21,19 @@ export function ListToolbar(props: {
     <div className="jp-RunsList-toolbar">
       <ExperimentPicker ctx={ctx} model={model} />
       <div className="jp-RunsList-buttons">
+        <CommandButton
+          ctx={ctx}
+          command={PanelCommandIDs.compareSelected}
+          label={trans.__('Compare')}
+        />
+        {experiment && (
+          <CommandButton
+            ctx={ctx}
+            command={PanelCommandIDs.openTable}
+            args={{ experimentId: experiment.id }}
+            label={trans.__('Table')}
+          />
+        )}
         <button
           type="button"
           className="jp-RunsPanel-button jp-mod-styled jp-RunsList-deletedToggle"
@@ -29,22 +43,11 @@ export function ListToolbar(props: {
             model.setView(model.view === 'deleted' ? 'active' : 'deleted')
           }
         >
-          {trans.__('Deleted')}
+          <deleteIcon.react tag="span" className="jp-RunsPanel-buttonIcon" />
+          <span>{trans.__('Deleted')}</span>
         </button>
-        <CommandButton ctx={ctx} command={PanelCommandIDs.compareSelected} />
-        {experiment && (
-          <CommandButton
-            ctx={ctx}
-            command={PanelCommandIDs.openTable}
-            args={{ experimentId: experiment.id }}
-            label={trans.__('Open runs table')}
-          />
-        )}
-        <CommandButton
-          ctx={ctx}
-          command={PanelCommandIDs.refresh}
-          label={trans.__('Refresh')}
-        />
+        <span className="jp-RunsList-spacer" />
+        <CommandButton ctx={ctx} command={PanelCommandIDs.refresh} iconOnly />
       </div>
     </div>
   );

@@ -18,7 +18,7 @@ export function ListHeader(props: {
   const { ctx, model } = props;
   const { trans } = ctx;
   const labels: Record<SortColumn, string> = {
-    version: trans.__('Version'),
+    version: trans.__('Run'),
     name: trans.__('Name'),
     status: trans.__('Status'),
     start_time: trans.__('Age'),
@@ -56,8 +56,10 @@ export function ListHeader(props: {
   };
   return (
     <div className="jp-RunsList-header">
-      {sortButton('version')}
-      {sortButton('name')}
+      <span className="jp-RunsList-runHeader">
+        {sortButton('version')}
+        {sortButton('name')}
+      </span>
       {sortButton('status')}
       {sortButton('start_time')}
       <span className="jp-RunsList-metricHeader">
@@ -214,9 +216,11 @@ function RunRow(props: {
         void ctx.commands.execute(PanelCommandIDs.openRun, { runId: run.id })
       }
     >
-      <span className="jp-RunsList-version">{`v${run.version}`}</span>
-      <span className="jp-RunsList-name" title={run.name}>
-        {run.name}
+      <span className="jp-RunsList-run" title={run.name}>
+        <span className="jp-RunsList-version">{`v${run.version}`}</span>
+        {run.name !== `v${run.version}` && (
+          <span className="jp-RunsList-name">{run.name}</span>
+        )}
       </span>
       <span
         className={`jp-RunsList-status jp-RunsPanel-status jp-mod-${run.status.toLowerCase()}`}
