@@ -532,6 +532,30 @@ def test_concurrent_writers_get_unique_gapless_versions(mlflow_server, client):
             assert run.name == f"v{run.version}"
 
 
+WRITER = """
+import sys
+from jupyterlab_runs.store import NewRun
+from jupyterlab_runs.store.mlflow_store import MlflowStore
+store = MlflowStore(sys.argv[1])
+print(*[store.create_run(NewRun(sys.argv[2])).version for _ in range(4)])
+"""
+
+
+def test_writer_processes_get_unique_gapless_versions(mlflow_server):
+    import subprocess
+    import sys
+
+    experiment_id = MlflowStore(mlflow_server).create_experiment(unique("processes")).id
+    command = [sys.executable, "-c", WRITER, mlflow_server, experiment_id]
+    writers = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [writer.communicate(timeout=300)[0] for writer in writers]
+    assert all(writer.returncode == 0 for writer in writers)
+    reported = sorted(int(v) for out in outputs for v in out.split())
+    assert reported == list(range(1, 13))
+    runs = MlflowStore(mlflow_server).search_runs([experiment_id]).items
+    assert sorted((run.version, run.name) for run in runs) == [(v, f"v{v}") for v in range(1, 13)]
+
+
 def test_a_run_logged_by_plain_mlflow_shows_in_searches(mlflow, mlflow_server, monkeypatch):
     import mlflow as mlflow_api
 

@@ -12,7 +12,9 @@ source ``import``, param types inferred from their text, and versions claimed wh
 Where MLflow differs from the embedded store: metric summaries in search results cover only
 the latest point (``get_run`` reads the histories), a point logged twice at the same step and
 time is kept twice, deleting an experiment deletes its runs, ``Experiment.run_count`` is 0,
-and keys must be names MLflow accepts (letters, digits, ``_-. :/``).
+keys must be names MLflow accepts (letters, digits, ``_-. :/``), and ``create_run`` is a
+sequence of requests rather than one transaction (a failure part-way soft-deletes the
+half-written run).
 """
 
 from __future__ import annotations

@@ -27,8 +27,10 @@ one transaction — and that pointer experiment is then deleted so it stays out 
 
 Limits: the compare-and-set needs a database-backed server (the file store's params are not
 transactional); readers without write permission see provisional versions (next numbers in
-start-time order) that are not stored; deleting the ledger experiment in the MLflow UI stops
-claims until it is restored (we restore it when we find it deleted).
+start-time order) that are not stored; with a read replica a lost race may take a few
+re-reads to see the winner; deleting the ledger experiment in the MLflow UI stops claims until
+it is restored (we restore it when we find it deleted); a run deleted after a failed
+``create_run`` keeps the version it claimed (versions stay gapless, counting deleted runs).
 """
 
 from __future__ import annotations
