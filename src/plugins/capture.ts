@@ -13,7 +13,7 @@ import { trackRunBadges } from '../capture/badges';
 import { addCaptureCommands, CaptureCommandIDs } from '../capture/commands';
 import { RunCapture } from '../capture/runCapture';
 import { IRunCapture, IRunsClient } from '../tokens';
-import { PanelCommandIDs } from '../panel/commands';
+import { PanelCommandIDs } from '../panel/commandIds';
 
 /** The "Log run" command on code cells; provides the capture service. */
 export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {

@@ -9,7 +9,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import { RunsClient } from '../api/client';
 import { refreshComparison } from '../charts/refresh';
 import { createRendererFactories } from '../mime/factories';
-import { PanelCommandIDs } from '../panel/commands';
+import { PanelCommandIDs } from '../panel/commandIds';
 import { IRunsClient } from '../tokens';
 
 /** Renders run cards and inline comparison charts in notebook outputs. */
