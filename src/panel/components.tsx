@@ -29,7 +29,6 @@ export function CommandButton(props: {
   const icon = commands.icon(command, args);
   const classes = [
     'jp-RunsPanel-button',
-    'jp-mod-styled',
     primary ? 'jp-mod-accept' : '',
     iconOnly ? 'jp-mod-iconOnly' : '',
     className

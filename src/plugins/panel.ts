@@ -12,7 +12,7 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
-import { LiveUpdates } from '../models/liveUpdates';
+import { ILiveUpdates, LiveUpdates } from '../models/liveUpdates';
 import { addPanelCommands, PanelCommandIDs } from '../panel/commands';
 import { RunsPanelModel } from '../panel/panelModel';
 import { parsePanelState, STATE_KEY, stateToJSON } from '../panel/state';
@@ -49,7 +49,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     IStateDB,
     IRenderMimeRegistry,
     IEditorLanguageRegistry,
-    IThemeManager
+    IThemeManager,
+    ILiveUpdates
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -63,10 +64,12 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     state: IStateDB | null,
     rendermime: IRenderMimeRegistry | null,
     languages: IEditorLanguageRegistry | null,
-    themes: IThemeManager | null
+    themes: IThemeManager | null,
+    sharedLive: LiveUpdates | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    const live = new LiveUpdates({ client });
+    // One poll for every runs view when the table plugin provides it.
+    const live = sharedLive ?? new LiveUpdates({ client });
     const model = new RunsPanelModel({ client, live });
     const panel = new RunsPanel(model, {
       commands: app.commands,

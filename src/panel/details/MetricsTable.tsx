@@ -28,7 +28,7 @@ export function MetricsTable(props: {
         <tr>
           <th scope="col">{trans.__('Metric')}</th>
           <th scope="col">{trans.__('Last')}</th>
-          <th scope="col">{trans.__('Min – max')}</th>
+          <th scope="col">{trans.__('Range')}</th>
           <th scope="col">{trans.__('Steps')}</th>
         </tr>
       </thead>

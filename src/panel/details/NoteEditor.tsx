@@ -42,14 +42,14 @@ export function NoteEditor(props: {
         <div className="jp-RunsDetails-noteButtons">
           <button
             type="button"
-            className="jp-RunsPanel-button jp-mod-styled jp-mod-accept"
+            className="jp-RunsPanel-button jp-mod-accept"
             onClick={() => void save()}
           >
             {trans.__('Save note')}
           </button>
           <button
             type="button"
-            className="jp-RunsPanel-button jp-mod-styled"
+            className="jp-RunsPanel-button"
             onClick={() => setDraft(null)}
           >
             {trans.__('Cancel')}

@@ -56,7 +56,7 @@ export function RunHeader(props: {
         ))}
         <dt>{trans.__('Notebook')}</dt>
         <dd className="jp-RunsDetails-notebook">
-          <span title={run.notebook_path ?? ''}>
+          <span className="jp-RunsDetails-path">
             {run.notebook_path ?? '—'}
           </span>
           {run.notebook_path && (

@@ -128,7 +128,7 @@ function TagForm(props: {
       />
       <button
         type="submit"
-        className="jp-RunsPanel-button jp-mod-styled"
+        className="jp-RunsPanel-button"
         disabled={!key.trim()}
       >
         {trans.__('Add tag')}

@@ -36,7 +36,7 @@ export function ListToolbar(props: {
         )}
         <button
           type="button"
-          className="jp-RunsPanel-button jp-mod-styled jp-RunsList-deletedToggle"
+          className="jp-RunsPanel-button jp-RunsList-deletedToggle"
           aria-pressed={model.view === 'deleted'}
           title={trans.__('Show deleted runs (to restore them)')}
           onClick={() =>

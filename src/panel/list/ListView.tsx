@@ -80,7 +80,7 @@ function ListBody(props: {
         {model.hasMore && (
           <button
             type="button"
-            className="jp-RunsPanel-button jp-mod-styled"
+            className="jp-RunsPanel-button"
             onClick={() => void model.loadMore()}
           >
             {trans.__('Load more')}

@@ -10,6 +10,15 @@ import { SortColumn } from './query';
 /** Params summarised under a row. */
 const PARAMS_IN_ROW = 4;
 
+/** What an unsorted header shows besides (or instead of) its label. */
+const UNSORTED: Record<SortColumn, string> = {
+  version: '',
+  name: '',
+  status: '●',
+  start_time: '',
+  metric: '⇅'
+};
+
 /** The sortable column headers, with the metric picker in the metric column. */
 export function ListHeader(props: {
   ctx: IPanelContext;
@@ -45,12 +54,13 @@ export function ListHeader(props: {
         }
         onClick={() => model.toggleSort(column)}
       >
-        <span className="jp-RunsList-sortLabel">
-          {column === 'metric' ? trans.__('Sort') : labels[column]}
-        </span>
-        {sorted && (
-          <span aria-hidden="true">{model.sort.descending ? ' ▾' : ' ▴'}</span>
+        {/* Status and metric headers are narrow: a glyph, the label is for screen readers. */}
+        {column !== 'status' && column !== 'metric' && (
+          <span className="jp-RunsList-sortLabel">{labels[column]}</span>
         )}
+        <span aria-hidden="true" className="jp-RunsList-sortArrow">
+          {sorted ? (model.sort.descending ? '▾' : '▴') : UNSORTED[column]}
+        </span>
       </button>
     );
   };
@@ -223,10 +233,11 @@ function RunRow(props: {
         )}
       </span>
       <span
-        className={`jp-RunsList-status jp-RunsPanel-status jp-mod-${run.status.toLowerCase()}`}
-        title={error}
+        className={`jp-RunsList-status jp-mod-${run.status.toLowerCase()}`}
+        title={error ? `${run.status} · ${error}` : run.status}
       >
-        {run.status}
+        {/* The glyph comes from CSS; the word stays for screen readers and search. */}
+        <span className="jp-RunsPanel-srOnly">{run.status}</span>
       </span>
       <span className="jp-RunsList-age" title={formatTime(run.start_time)}>
         {formatAge(run.start_time, trans)}

@@ -1,0 +1,18 @@
+import { nullTranslator } from '@jupyterlab/translation';
+
+import { formatAge } from './format';
+
+const trans = nullTranslator.load('jupyterlab_runs');
+
+describe('formatAge', () => {
+  it('says how long ago, then the date', () => {
+    const now = Date.UTC(2026, 10, 25, 12);
+    expect(formatAge(now - 10_000, trans, now)).toBe('just now');
+    expect(formatAge(now - 5 * 60_000, trans, now)).toBe('5 min ago');
+    expect(formatAge(now - 3 * 3600_000, trans, now)).toBe('3 h ago');
+    expect(formatAge(now - 2 * 86400_000, trans, now)).toBe('2 d ago');
+    expect(formatAge(now - 90 * 86400_000, trans, now)).toMatch(
+      /^\d{4}-\d\d-\d\d$/
+    );
+  });
+});
