@@ -335,7 +335,15 @@ test.describe('Runs panel with seeded runs', () => {
           type: 'str',
           source: 'explicit'
         })),
-        metrics: [{ key: 'accuracy', value: accuracy, source: 'explicit' }]
+        metrics: [
+          { key: 'accuracy', value: accuracy, source: 'explicit' },
+          ...[0.9, 0.6, 0.45, 0.3].map((value, step) => ({
+            key: 'loss',
+            value,
+            step,
+            source: 'explicit'
+          }))
+        ]
       }
     });
     expect(response.ok()).toBe(true);
@@ -382,6 +390,74 @@ test.describe('Runs panel with seeded runs', () => {
     await expect(page.locator(`${PANEL} .jp-RunsCompare-notes`)).toContainText(
       'NaN'
     );
+
+    // History lines of a stepped metric, one per run.
+    const chart = page.locator(`${PANEL} .jp-RunsCompare-chart`);
+    await page.locator(`${PANEL} .jp-RunsCompare-kind`).selectOption('line');
+    await page.locator(`${PANEL} .jp-RunsCompare-metric`).selectOption('loss');
+    await expect(
+      page.locator(`${PANEL} .jp-RunsCompare-smoothing`)
+    ).toBeVisible();
+    await expect(chart.locator('.mark-line path')).toHaveCount(2, {
+      timeout: 20000
+    });
     expect(alerted).toBe(false);
+  });
+
+  test('rename, tag, annotate in markdown (sanitized), keyboard selection', async ({
+    page
+  }) => {
+    const experiment = `edits-${Date.now()}`;
+    await seed(page, experiment, { model: 'rf' }, 0.7);
+    await seed(page, experiment, { model: 'gb' }, 0.8);
+    await page.sidebar.openTab('jupyterlab-runs-panel');
+    const picker = page.locator(`${PANEL} .jp-RunsList-experimentPicker`);
+    await expect(picker.locator('option', { hasText: experiment })).toHaveCount(
+      1,
+      { timeout: 10000 }
+    );
+    await picker.selectOption(experiment);
+
+    // Keyboard: focus the list, move down, the second row is selected and shown.
+    const list = page.locator(`${PANEL} .jp-RunsList-rows`);
+    await list.focus();
+    await list.press('ArrowDown');
+    await list.press('ArrowDown');
+    await expect(row(page, 1)).toHaveAttribute('aria-selected', 'true');
+    const details = page.locator(`${PANEL} .jp-RunsDetails`);
+    await expect(details).toHaveAttribute('data-version', '1');
+    await list.press('Shift+ArrowUp');
+    await expect(
+      page.locator(`${PANEL} .jp-RunsList-row[aria-selected="true"]`)
+    ).toHaveCount(2);
+    await row(page, 1).click();
+
+    // The loss history is drawn as a sparkline, its numbers in the label.
+    await expect(
+      details.locator('tr[data-key="loss"] svg.jp-RunsDetails-sparkline')
+    ).toHaveAttribute('aria-label', /min 0\.3, max 0\.9, last 0\.3/);
+
+    await details.locator('.jp-RunsDetails-rename').click();
+    await details.locator('.jp-RunsDetails-nameInput').fill('baseline');
+    await details.locator('.jp-RunsDetails-nameInput').press('Enter');
+    await expect(row(page, 1)).toContainText('baseline');
+
+    const tagForm = details.locator('.jp-RunsDetails-tagForm');
+    await tagForm.locator('input').first().fill('team');
+    await tagForm.locator('input').nth(1).fill('<b>ml</b>');
+    await tagForm.locator('button').click();
+    await expect(
+      details.locator('.jp-RunsDetails-tag[data-key="team"]')
+    ).toContainText('<b>ml</b>');
+
+    await details.getByRole('button', { name: 'Add a note' }).click();
+    await details
+      .locator('.jp-RunsDetails-noteInput')
+      .fill('**good** run <img src=x onerror="window.__noted = 1">');
+    await details.getByRole('button', { name: 'Save note' }).click();
+    const note = details.locator('.jp-RunsDetails-noteRendered');
+    await expect(note.locator('strong')).toHaveText('good');
+    await expect(note.locator('[onerror]')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as any).__noted)).toBeUndefined();
   });
 });
