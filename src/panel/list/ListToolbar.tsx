@@ -19,7 +19,10 @@ export function ListToolbar(props: {
   const experiment = model.experiment;
   return (
     <div className="jp-RunsList-toolbar">
-      <ExperimentPicker ctx={ctx} model={model} />
+      <div className="jp-RunsList-experimentRow">
+        <ExperimentPicker ctx={ctx} model={model} />
+        <CommandButton ctx={ctx} command={PanelCommandIDs.refresh} iconOnly />
+      </div>
       <div className="jp-RunsList-buttons">
         <CommandButton
           ctx={ctx}
@@ -46,8 +49,6 @@ export function ListToolbar(props: {
           <deleteIcon.react tag="span" className="jp-RunsPanel-buttonIcon" />
           <span>{trans.__('Deleted')}</span>
         </button>
-        <span className="jp-RunsList-spacer" />
-        <CommandButton ctx={ctx} command={PanelCommandIDs.refresh} iconOnly />
       </div>
     </div>
   );
@@ -68,9 +69,7 @@ function ExperimentPicker(props: {
   const known = new Set(experiments.map(e => e.name));
   return (
     <label className="jp-RunsList-experiment">
-      <span className="jp-RunsList-experimentLabel">
-        {trans.__('Experiment')}
-      </span>
+      <span className="jp-RunsPanel-srOnly">{trans.__('Experiment')}</span>
       <select
         className="jp-mod-styled jp-RunsList-experimentPicker"
         value={pinned ?? ''}
