@@ -34,7 +34,11 @@ const esModules = [
 module.exports = {
   ...baseConfig,
   automock: false,
-  setupFiles: [...(baseConfig.setupFiles ?? []), 'jest-canvas-mock', '<rootDir>/jest.setup.js'],
+  setupFiles: [
+    ...(baseConfig.setupFiles ?? []),
+    'jest-canvas-mock',
+    '<rootDir>/jest.setup.js'
+  ],
   transform: {
     ...baseConfig.transform,
     '^.+\\.mjs$': 'babel-jest'

@@ -20,7 +20,11 @@ const METRICS = 20;
 
 function benchNotebook() {
   const params = Array.from({ length: PARAMS }, (_, i) =>
-    i % 3 === 0 ? `p${i} = ${i}` : i % 3 === 1 ? `p${i} = ${i / 10}` : `p${i} = "v${i}"`
+    i % 3 === 0
+      ? `p${i} = ${i}`
+      : i % 3 === 1
+        ? `p${i} = ${i / 10}`
+        : `p${i} = "v${i}"`
   );
   const prints = `for i in range(${METRICS}):\n    print(f"metric_{i}: {0.5 + i / 100}")`;
   const cell = (source, id) => ({
@@ -35,10 +39,17 @@ function benchNotebook() {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
       language_info: { name: 'python' }
     },
-    cells: [cell('x = 1', 'setup'), cell(`${params.join('\n')}\n${prints}`, 'tracked')]
+    cells: [
+      cell('x = 1', 'setup'),
+      cell(`${params.join('\n')}\n${prints}`, 'tracked')
+    ]
   };
 }
 
@@ -56,11 +67,16 @@ async function runOnTrackedCell(page, command) {
 async function browserFigures() {
   const lab = await startLab();
   try {
-    fs.writeFileSync(path.join(lab.root, 'bench.ipynb'), JSON.stringify(benchNotebook()));
+    fs.writeFileSync(
+      path.join(lab.root, 'bench.ipynb'),
+      JSON.stringify(benchNotebook())
+    );
     await lab.open('bench.ipynb');
     const { page } = lab;
     await page.waitForFunction(
-      () => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle',
+      () =>
+        window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel
+          ?.status === 'idle',
       null,
       { timeout: 60000 }
     );
@@ -68,7 +84,10 @@ async function browserFigures() {
     let executes = 0;
     page.on('websocket', ws =>
       ws.on('framesent', frame => {
-        const text = typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('latin1');
+        const text =
+          typeof frame.payload === 'string'
+            ? frame.payload
+            : frame.payload.toString('latin1');
         if (text.includes('"msg_type":"execute_request"')) {
           executes++;
         }
@@ -76,12 +95,16 @@ async function browserFigures() {
     );
     await page.reload();
     await page.waitForFunction(
-      () => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
+      () =>
+        window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel
+          ?.status === 'idle',
       null,
       { timeout: 60000 }
     );
     await runOnTrackedCell(page, 'jupyterlab-runs:log-run'); // warm-up
-    await page.evaluate(() => performance.clearMeasures('jupyterlab-runs:save'));
+    await page.evaluate(() =>
+      performance.clearMeasures('jupyterlab-runs:save')
+    );
 
     executes = 0;
     await runOnTrackedCell(page, 'notebook:run-cell');
@@ -111,10 +134,19 @@ async function browserFigures() {
     const saved = await page.evaluate(async () => {
       const app = window.jupyterapp;
       const panel = app.shell.currentWidget;
-      const meta = panel.content.widgets[1].model.getMetadata('jupyterlab_runs');
+      const meta =
+        panel.content.widgets[1].model.getMetadata('jupyterlab_runs');
       return meta?.last_run?.version ?? null;
     });
-    return { saves, probes, posts, plain, plainExecutes, trackedExecutes, saved };
+    return {
+      saves,
+      probes,
+      posts,
+      plain,
+      plainExecutes,
+      trackedExecutes,
+      saved
+    };
   } finally {
     await lab.close();
   }
@@ -140,10 +172,14 @@ def once():
 once()
 print(json.dumps([once() for _ in range(${RUNS})]))
 `;
-  const out = execFileSync(path.join(ROOT, '.venv/bin/python'), ['-c', script], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore']
-  });
+  const out = execFileSync(
+    path.join(ROOT, '.venv/bin/python'),
+    ['-c', script],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore']
+    }
+  );
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -162,18 +198,57 @@ print(json.dumps([once() for _ in range(${RUNS})]))
   printTable(
     ['measure', 'n', 'p50 ms', 'p95 ms', 'mean ms', 'target'],
     [
-      ['jupyterlab-runs: cell end → run saved (browser, kernel probe + REST + SQLite)', s.n, ms(s.p50), ms(s.p95), ms(s.mean), 'p50 ≤ 30'],
-      ['  of which: kernel probe (silent user_expressions request)', pr.n, ms(pr.p50), ms(pr.p95), ms(pr.mean), ''],
-      ['  of which: POST runs (server: validate, git HEAD, SQLite write)', po.n, ms(po.p50), ms(po.p95), ms(po.mean), ''],
-      ['MLflow: start_run + log_params + log_metrics + end_run (sqlite store)', m.n, ms(m.p50), ms(m.p95), ms(m.mean), '—'],
-      ['untracked cell, plain Shift+Enter round trip (for scale)', p.n, ms(p.p50), ms(p.p95), ms(p.mean), '—']
+      [
+        'jupyterlab-runs: cell end → run saved (browser, kernel probe + REST + SQLite)',
+        s.n,
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.mean),
+        'p50 ≤ 30'
+      ],
+      [
+        '  of which: kernel probe (silent user_expressions request)',
+        pr.n,
+        ms(pr.p50),
+        ms(pr.p95),
+        ms(pr.mean),
+        ''
+      ],
+      [
+        '  of which: POST runs (server: validate, git HEAD, SQLite write)',
+        po.n,
+        ms(po.p50),
+        ms(po.p95),
+        ms(po.mean),
+        ''
+      ],
+      [
+        'MLflow: start_run + log_params + log_metrics + end_run (sqlite store)',
+        m.n,
+        ms(m.p50),
+        ms(m.p95),
+        ms(m.mean),
+        '—'
+      ],
+      [
+        'untracked cell, plain Shift+Enter round trip (for scale)',
+        p.n,
+        ms(p.p50),
+        ms(p.p95),
+        ms(p.mean),
+        '—'
+      ]
     ]
   );
   console.log('');
   printTable(
     ['kernel execute_requests per execution', 'count', 'expected'],
     [
-      ['untracked cell (Shift+Enter)', ours.plainExecutes, '1 (the cell only: no hook, no probe)'],
+      [
+        'untracked cell (Shift+Enter)',
+        ours.plainExecutes,
+        '1 (the cell only: no hook, no probe)'
+      ],
       ['Log run', ours.trackedExecutes, '3 (claim, the cell, probe)']
     ]
   );

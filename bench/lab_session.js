@@ -11,7 +11,9 @@ const os = require('os');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const { chromium } = require(path.join(ROOT, 'ui-tests/node_modules/playwright'));
+const { chromium } = require(
+  path.join(ROOT, 'ui-tests/node_modules/playwright')
+);
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -57,7 +59,8 @@ async function waitForServer(url, token, child) {
 
 /** Start JupyterLab on `root` (default: a new temp dir) and open a headless browser page. */
 async function startLab({ root, env = {} } = {}) {
-  root = root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'jupyterlab-runs-bench-'));
+  root =
+    root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'jupyterlab-runs-bench-'));
   const port = await freePort();
   const token = crypto.randomBytes(16).toString('hex');
   const python = path.join(ROOT, '.venv/bin');
@@ -94,7 +97,9 @@ async function startLab({ root, env = {} } = {}) {
     headless: true,
     args: CHROMIUM_ARGS
   });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 900 }
+  });
   return {
     root,
     url,
@@ -103,9 +108,13 @@ async function startLab({ root, env = {} } = {}) {
     serverLog: () => log,
     async open(pathInLab) {
       await page.goto(`${url}/lab/tree/${pathInLab}?token=${token}&reset`);
-      await page.waitForFunction(() => window.jupyterapp?.shell?.currentWidget, null, {
-        timeout: 60000
-      });
+      await page.waitForFunction(
+        () => window.jupyterapp?.shell?.currentWidget,
+        null,
+        {
+          timeout: 60000
+        }
+      );
     },
     async close() {
       await browser.close();
@@ -127,7 +136,8 @@ async function startLab({ root, env = {} } = {}) {
 /** p50 / p95 / mean of a list of numbers. */
 function summarize(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = q => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const at = q =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), mean };
 }
@@ -135,7 +145,9 @@ function summarize(values) {
 /** Print rows as an aligned text table. */
 function printTable(header, rows) {
   const all = [header, ...rows].map(row => row.map(String));
-  const widths = header.map((_, i) => Math.max(...all.map(row => row[i].length)));
+  const widths = header.map((_, i) =>
+    Math.max(...all.map(row => row[i].length))
+  );
   const line = row => row.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   console.log(line(all[0]));
   console.log(widths.map(w => '-'.repeat(w)).join('  '));

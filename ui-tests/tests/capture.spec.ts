@@ -4,7 +4,9 @@ const API = '/jupyterlab-runs/api';
 
 /** Every run of the experiment named `name` (the notebook path by default). */
 async function runsOf(page: IJupyterLabPageFixture, name: string) {
-  const experiments = await (await page.request.get(`${API}/experiments`)).json();
+  const experiments = await (
+    await page.request.get(`${API}/experiments`)
+  ).json();
   const experiment = experiments.experiments.find(
     (e: { name: string }) => e.name === name
   );
@@ -43,7 +45,11 @@ test.describe('Capture in the browser', () => {
     const badge = page.locator('.jp-RunsCellBadge');
     await expect(badge).toHaveText(/^v1/, { timeout: 30000 });
     const [run] = await runsOf(page, await notebookPath(page));
-    expect(run.params.lr).toEqual({ value: '0.01', type: 'float', source: 'assign' });
+    expect(run.params.lr).toEqual({
+      value: '0.01',
+      type: 'float',
+      source: 'assign'
+    });
     expect(run.metrics.acc).toMatchObject({ value: 0.875, source: 'variable' });
     expect(run.metrics.f1).toMatchObject({ value: 0.8, source: 'explicit' });
     // The explicit value came back as an output: no second run from the kernel.
@@ -53,30 +59,45 @@ test.describe('Capture in the browser', () => {
     await expect(page.locator('#jupyterlab-runs-panel')).toBeVisible();
   });
 
-  test('auto-track logs every normal execution while it is on', async ({ page }) => {
+  test('auto-track logs every normal execution while it is on', async ({
+    page
+  }) => {
     await page.notebook.setCell(0, 'code', 'epochs = 3\nprint("loss: 0.25")');
     await page.notebook.leaveCellEditingMode(0);
     await page.notebook.selectCells(0);
     await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('jupyterlab-runs:toggle-auto-track')
+      (window as any).jupyterapp.commands.execute(
+        'jupyterlab-runs:toggle-auto-track'
+      )
     );
     const isToggled = () =>
       page.evaluate(() =>
-        (window as any).jupyterapp.commands.isToggled('jupyterlab-runs:toggle-auto-track')
+        (window as any).jupyterapp.commands.isToggled(
+          'jupyterlab-runs:toggle-auto-track'
+        )
       );
     expect(await isToggled()).toBe(true);
 
     await page.notebook.runCell(0, { inplace: true });
-    await expect(page.locator('.jp-RunsCellBadge')).toHaveText(/^v1/, { timeout: 30000 });
+    await expect(page.locator('.jp-RunsCellBadge')).toHaveText(/^v1/, {
+      timeout: 30000
+    });
     await page.notebook.runCell(0, { inplace: true });
-    await expect(page.locator('.jp-RunsCellBadge')).toHaveText(/^v2/, { timeout: 30000 });
+    await expect(page.locator('.jp-RunsCellBadge')).toHaveText(/^v2/, {
+      timeout: 30000
+    });
     const runs = await runsOf(page, await notebookPath(page));
-    expect(runs.map((r: { source: string }) => r.source)).toEqual(['auto', 'auto']);
+    expect(runs.map((r: { source: string }) => r.source)).toEqual([
+      'auto',
+      'auto'
+    ]);
     expect(runs[1].metrics.loss.value).toBe(0.25);
 
     await page.notebook.selectCells(0);
     await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('jupyterlab-runs:toggle-auto-track')
+      (window as any).jupyterapp.commands.execute(
+        'jupyterlab-runs:toggle-auto-track'
+      )
     );
     expect(await isToggled()).toBe(false);
     await page.notebook.runCell(0, { inplace: true });
@@ -96,6 +117,8 @@ test.describe('Capture in the browser', () => {
     await expect(menu.getByText('Auto-track This Cell')).toBeVisible();
     await page.keyboard.press('Escape');
     await page.menu.open('Run');
-    await expect(page.locator('.lm-Menu').getByText('Log run', { exact: true })).toBeVisible();
+    await expect(
+      page.locator('.lm-Menu').getByText('Log run', { exact: true })
+    ).toBeVisible();
   });
 });
