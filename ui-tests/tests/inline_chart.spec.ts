@@ -1,0 +1,397 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator, Request } from '@playwright/test';
+
+const COMPARE_MIME = 'application/vnd.jupyterlab-runs.compare+json';
+const RUN_MIME = 'application/vnd.jupyterlab-runs.run+json';
+const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+const SCRIPT = '<script>alert(1)</script>';
+const IMG = '<img src=x onerror=window.__pwned=1>';
+const EVIL_URL = 'http://127.0.0.1:9/evil.json';
+
+/** The chart output of the notebook's cell `index`. */
+function chartOf(page: IJupyterLabPageFixture, index: number): Locator {
+  return page
+    .locator('.jp-Notebook .jp-Cell')
+    .nth(index)
+    .locator('.jp-OutputArea .jp-RunsChart');
+}
+
+/** Vega's SVG marks of one kind (`rect` bars, `symbol` points, `line` lines). */
+function marks(chart: Locator, kind: 'rect' | 'symbol' | 'line'): Locator {
+  return chart.locator(
+    `.jp-RunsChart-canvas svg g.mark-${kind}.role-mark > path[role="graphics-symbol"]`
+  );
+}
+
+/** A notebook whose code cells hold the given display_data bundles as outputs. */
+function notebookWith(outputs: Record<string, unknown>[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
+      language_info: { name: 'python' }
+    },
+    cells: outputs.map((data, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      metadata: {},
+      execution_count: i + 1,
+      source: `# output ${i}`,
+      outputs: [{ output_type: 'display_data', data, metadata: {} }]
+    }))
+  });
+}
+
+/** Write `content` as `name` under the test's folder and open it. */
+async function openNotebook(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  content: string
+): Promise<string> {
+  const path = `${tmpPath}/${name}`;
+  expect(await page.contents.uploadContent(content, 'text', path)).toBe(true);
+  await page.notebook.openByPath(path);
+  await page.notebook.activate(name);
+  return path;
+}
+
+/** A compare payload of `runs` charting `metric` as bars. */
+function payload(
+  runs: Record<string, unknown>[],
+  metric = 'acc',
+  extra: Record<string, unknown> = {}
+): Record<string, unknown> {
+  return {
+    version: 1,
+    experiment: { id: 'e1', name: 'inline.ipynb' },
+    chart: { kind: 'bar', metric, params: [] },
+    runs,
+    created: 1_700_000_000_000,
+    ...extra
+  };
+}
+
+/** A vega-lite spec that would fetch from `EVIL_URL` if anything rendered it. */
+const HOSTILE_SPEC = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+  data: { url: EVIL_URL },
+  mark: 'bar',
+  encoding: {
+    x: { field: 'a', type: 'nominal' },
+    y: { field: 'b', type: 'quantitative' }
+  },
+  usermeta: { embedOptions: { loader: { baseURL: 'http://127.0.0.1:9/' } } }
+};
+
+test.describe('Inline comparison output', () => {
+  test('crafted outputs: data is charted, hostile text stays text, nothing is fetched', async ({
+    page,
+    tmpPath
+  }) => {
+    const remote: string[] = [];
+    const watch = (request: Request) => {
+      if (new URL(request.url()).host === '127.0.0.1:9') {
+        remote.push(request.url());
+      }
+    };
+    page.on('request', watch);
+    const dialogs: string[] = [];
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    const compare = payload(
+      [
+        {
+          id: 'r1',
+          version: 1,
+          name: SCRIPT,
+          status: 'FINISHED',
+          params: { [IMG]: SCRIPT, lr: '0.1' },
+          metrics: { acc: 0.8, [SCRIPT]: 1 }
+        },
+        {
+          id: 'r2',
+          version: 2,
+          name: IMG,
+          status: 'FINISHED',
+          params: { [IMG]: IMG, lr: '0.2' },
+          metrics: { acc: 0.9, [SCRIPT]: 2 }
+        },
+        {
+          id: 'r3',
+          version: 3,
+          name: 'plain',
+          params: { [IMG]: '<b>bold</b>', lr: '0.3' },
+          metrics: { acc: 0.7, [SCRIPT]: 3 }
+        }
+      ],
+      'acc',
+      {
+        spec: HOSTILE_SPEC,
+        $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+        data: { url: EVIL_URL },
+        config: {
+          background: 'red',
+          loader: { baseURL: 'http://127.0.0.1:9/' }
+        },
+        usermeta: {
+          embedOptions: { actions: true, loader: { baseURL: EVIL_URL } }
+        },
+        embed_options: {
+          actions: true,
+          ast: false,
+          loader: { baseURL: EVIL_URL }
+        }
+      }
+    );
+    (compare.chart as Record<string, unknown>).spec = HOSTILE_SPEC;
+    (compare.chart as Record<string, unknown>).embed_options = {
+      actions: true
+    };
+    const card = {
+      version: 1,
+      run: {
+        id: 'c0ffee',
+        version: 4,
+        name: IMG,
+        experiment_name: SCRIPT,
+        status: 'FINISHED',
+        params: { [IMG]: SCRIPT },
+        metrics: { acc: 0.91 }
+      }
+    };
+    await openNotebook(
+      page,
+      tmpPath,
+      'hostile.ipynb',
+      notebookWith([
+        {
+          [COMPARE_MIME]: compare,
+          [VEGALITE_MIME]: HOSTILE_SPEC,
+          'text/plain': 'comparison'
+        },
+        { [RUN_MIME]: card, 'text/plain': 'run card' }
+      ])
+    );
+
+    const chart = chartOf(page, 0);
+    await test.step('the chart is drawn from the payload data', async () => {
+      await expect(marks(chart, 'rect')).toHaveCount(3, { timeout: 30000 });
+      // Vega describes each bar with its datum: our values, not the injected spec's.
+      const described = await marks(chart, 'rect').evaluateAll(nodes =>
+        nodes.map(node => node.getAttribute('aria-label') ?? '')
+      );
+      for (const value of ['0.8', '0.9', '0.7']) {
+        expect(described.join('\n')).toContain(value);
+      }
+      // No action menu although the payload asked for one.
+      await expect(chart.locator('.vega-actions, details')).toHaveCount(0);
+    });
+
+    await test.step('hostile names and keys appear as text', async () => {
+      const diff = chart.locator('.jp-RunsChart-diffTable');
+      await expect(
+        diff.locator('th', { hasText: SCRIPT }).first()
+      ).toBeVisible();
+      await expect(diff.locator('th', { hasText: IMG }).first()).toBeVisible();
+      await expect(diff.locator('td', { hasText: '<b>bold</b>' })).toHaveCount(
+        1
+      );
+      await expect(
+        chart.locator('select.jp-RunsChart-metric option', { hasText: SCRIPT })
+      ).toHaveCount(1);
+      const cardNode = page.locator('.jp-Notebook .jp-RunsCard');
+      await expect(cardNode).toContainText(IMG);
+      await expect(cardNode).toContainText(SCRIPT);
+      await expect(cardNode).toContainText('v4 · FINISHED · acc 0.91');
+    });
+
+    await test.step('no element, script, dialog or request came from them', async () => {
+      const outputs = page.locator('.jp-Notebook .jp-OutputArea');
+      await expect(outputs.locator('img')).toHaveCount(0);
+      await expect(outputs.locator('script')).toHaveCount(0);
+      await expect(outputs.locator('b')).toHaveCount(0);
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      expect(
+        await page.evaluate(() => (window as any).__pwned)
+      ).toBeUndefined();
+      expect(dialogs).toEqual([]);
+      expect(remote).toEqual([]);
+    });
+    page.off('request', watch);
+  });
+
+  test('runs without the metric are listed as missing; NaN and Inf are excluded with a note', async ({
+    page,
+    tmpPath
+  }) => {
+    const compare = payload([
+      {
+        id: 'a',
+        version: 1,
+        name: 'good-1',
+        params: {},
+        metrics: { acc: 0.8 }
+      },
+      {
+        id: 'b',
+        version: 2,
+        name: 'no-acc',
+        params: {},
+        metrics: { loss: 0.3 }
+      },
+      {
+        id: 'c',
+        version: 3,
+        name: 'nan-run',
+        params: {},
+        metrics: { acc: 'NaN' }
+      },
+      {
+        id: 'd',
+        version: 4,
+        name: 'inf-run',
+        params: {},
+        metrics: { acc: 'Infinity' }
+      },
+      { id: 'e', version: 5, name: 'good-2', params: {}, metrics: { acc: 0.9 } }
+    ]);
+    await openNotebook(
+      page,
+      tmpPath,
+      'gaps.ipynb',
+      notebookWith([{ [COMPARE_MIME]: compare, 'text/plain': 'comparison' }])
+    );
+    const chart = chartOf(page, 0);
+    await expect(marks(chart, 'rect')).toHaveCount(2, { timeout: 30000 });
+    const notes = chart.locator('.jp-RunsChart-notes .jp-RunsChart-note');
+    await expect(
+      notes.filter({ hasText: '2 values excluded (NaN/Inf)' })
+    ).toHaveCount(1);
+    await expect(notes.filter({ hasText: 'Missing acc:' })).toHaveText(
+      'Missing acc: no-acc, nan-run, inf-run'
+    );
+  });
+
+  test('follows the dark theme', async ({ page, tmpPath }) => {
+    const compare = payload(
+      [1, 2, 3].map(v => ({
+        id: `r${v}`,
+        version: v,
+        name: `v${v}`,
+        params: { lr: String(v / 10) },
+        metrics: { acc: 0.6 + v / 10 }
+      }))
+    );
+    await openNotebook(
+      page,
+      tmpPath,
+      'themed.ipynb',
+      notebookWith([{ [COMPARE_MIME]: compare, 'text/plain': 'comparison' }])
+    );
+    const chart = chartOf(page, 0);
+    await expect(marks(chart, 'rect')).toHaveCount(3, { timeout: 30000 });
+    const labelFill = () =>
+      chart
+        .locator('.jp-RunsChart-canvas svg g.role-axis-label text')
+        .first()
+        .getAttribute('fill');
+    const light = await labelFill();
+    expect(light).toBeTruthy();
+    await page.theme.setDarkTheme();
+    try {
+      await expect.poll(labelFill, { timeout: 20000 }).not.toBe(light);
+      await expect(marks(chart, 'rect')).toHaveCount(3);
+      await chart.screenshot({ path: 'test-results/inline-chart-dark.png' });
+    } finally {
+      await page.theme.setLightTheme();
+    }
+    await expect.poll(labelFill, { timeout: 20000 }).toBe(light);
+  });
+
+  test('%runs compare from a kernel: chart, kind picker, reload without a kernel, static fallback', async ({
+    page
+  }) => {
+    await page.notebook.createNew();
+    const cells = [
+      '%load_ext jupyterlab_runs',
+      '%%track\nlr = 0.1\nacc = 0.5 + 0.2',
+      '%%track\nlr = 0.2\nacc = 0.5 + 0.35',
+      '%%track\nlr = 0.3\nacc = 0.5 + 0.1',
+      '%runs compare v1 v2 v3 --metric acc --kind bar'
+    ];
+    await page.notebook.setCell(0, 'code', cells[0]);
+    for (const source of cells.slice(1)) {
+      await page.notebook.addCell('code', source);
+    }
+    for (let i = 0; i < cells.length; i++) {
+      await page.notebook.runCell(i);
+    }
+    const chart = chartOf(page, 4);
+
+    await test.step('three bars, then three points after picking scatter', async () => {
+      await expect(marks(chart, 'rect')).toHaveCount(3, { timeout: 30000 });
+      await chart.locator('select.jp-RunsChart-kind').selectOption('scatter');
+      await expect(marks(chart, 'symbol')).toHaveCount(3, { timeout: 20000 });
+      await expect(marks(chart, 'rect')).toHaveCount(0);
+      await expect(chart.locator('select.jp-RunsChart-param')).toHaveValue(
+        'lr'
+      );
+    });
+
+    const path: string = await page.evaluate(
+      () => (window as any).jupyterapp.shell.currentWidget.context.path
+    );
+    const name = path.split('/').pop() as string;
+
+    await test.step('saved with the static vega-lite spec and a text table', async () => {
+      await page.notebook.save();
+      const response = await page.request.get(
+        `/api/contents/${path.split('/').map(encodeURIComponent).join('/')}?content=1`
+      );
+      expect(response.ok()).toBe(true);
+      const saved = (await response.json()).content;
+      const data = saved.cells[4].outputs[0].data;
+      expect(Object.keys(data).sort()).toEqual(
+        [COMPARE_MIME, VEGALITE_MIME, 'text/plain'].sort()
+      );
+      expect(data[VEGALITE_MIME].$schema).toContain('vega-lite/v5');
+      expect(data[VEGALITE_MIME].data.values).toHaveLength(3);
+      const text = Array.isArray(data['text/plain'])
+        ? data['text/plain'].join('')
+        : data['text/plain'];
+      expect(text).toContain('3 runs compared: bar of acc');
+      for (const version of ['v1', 'v2', 'v3']) {
+        expect(text).toContain(version);
+      }
+      expect(data[COMPARE_MIME].runs).toHaveLength(3);
+      expect(data[COMPARE_MIME].chart.kind).toBe('bar');
+    });
+
+    await test.step('kernels shut down and the page reloaded: the output renders from the saved file', async () => {
+      // Shut every kernel down: what the reloaded notebook shows comes from the file.
+      const sessions = await (await page.request.get('/api/sessions')).json();
+      for (const session of sessions) {
+        await page.request.delete(`/api/sessions/${session.id}`);
+      }
+      await page.reload({ waitForIsReady: false });
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+      if (!(await page.notebook.isOpen(name))) {
+        await page.notebook.openByPath(path);
+      }
+      await page.notebook.activate(name);
+      await expect(marks(chartOf(page, 4), 'rect')).toHaveCount(3, {
+        timeout: 30000
+      });
+    });
+  });
+});
