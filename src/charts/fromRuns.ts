@@ -15,14 +15,16 @@ export function compareRun(
   run: IRun,
   history?: Map<string, readonly IMetricPoint[]>
 ): ICompareRunPayload {
-  const params: Record<string, string> = {};
-  for (const [key, param] of Object.entries(run.params)) {
-    params[key] = param.value;
-  }
-  const metrics: Record<string, WireNumber> = {};
-  for (const [key, metric] of Object.entries(run.metrics)) {
-    metrics[key] = encodeNumber(metric.value) as WireNumber;
-  }
+  // Object.fromEntries defines keys, so `__proto__` stays a key (assignment would not).
+  const params: Record<string, string> = Object.fromEntries(
+    Object.entries(run.params).map(([key, param]) => [key, param.value])
+  );
+  const metrics: Record<string, WireNumber> = Object.fromEntries(
+    Object.entries(run.metrics).map(([key, metric]) => [
+      key,
+      encodeNumber(metric.value) as WireNumber
+    ])
+  );
   const payload: ICompareRunPayload = {
     id: run.id,
     version: run.version,
@@ -32,13 +34,18 @@ export function compareRun(
     metrics
   };
   if (history && history.size) {
-    payload.history = {};
-    for (const [key, points] of history) {
-      payload.history[key] = points.map(
-        p =>
-          [p.step, encodeNumber(p.value) as WireNumber] as [number, WireNumber]
-      );
-    }
+    payload.history = Object.fromEntries(
+      [...history].map(([key, points]) => [
+        key,
+        points.map(
+          p =>
+            [p.step, encodeNumber(p.value) as WireNumber] as [
+              number,
+              WireNumber
+            ]
+        )
+      ])
+    );
   }
   return payload;
 }

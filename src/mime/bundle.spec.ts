@@ -94,3 +94,24 @@ describe('textTable', () => {
     expect(lines[52]).toBe('… 10 more runs');
   });
 });
+
+describe('buildCompareBundle with keys named like Object members', () => {
+  it('keeps a __proto__ history when it re-serialises the payload', () => {
+    const input = JSON.parse(
+      JSON.stringify(
+        testPayload([testRun(1), testRun(2)], 'line', '__proto__')
+      ).replace(
+        /"metrics":\{\}/g,
+        '"metrics":{},"history":{"__proto__":[[0,1],[1,"NaN"]],"loss":[[0,2]]}'
+      )
+    );
+    const data = buildCompareBundle(input)[COMPARE_MIME];
+    const history = data.runs[0].history ?? {};
+    expect(Object.getPrototypeOf(history)).toBe(Object.prototype);
+    expect(Object.keys(history).sort()).toEqual(['__proto__', 'loss']);
+    expect(JSON.parse(JSON.stringify(history))['__proto__']).toEqual([
+      [0, 1],
+      [1, 'NaN']
+    ]);
+  });
+});

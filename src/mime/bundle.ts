@@ -80,14 +80,16 @@ function runPayload(run: IRunPoint): ICompareRunPayload {
     ...Object.keys(run.excludedHistory)
   ]);
   if (keys.size > 0) {
-    out.history = {};
-    for (const key of keys) {
-      const points: [number, WireNumber][] = [
-        ...(run.history[key] ?? []),
-        ...(run.excludedHistory[key] ?? [])
-      ].map(([step, value]) => [step, value]);
-      out.history[key] = points.sort((a, b) => a[0] - b[0]);
-    }
+    // Object.fromEntries defines keys, so a `__proto__` series stays a key.
+    out.history = Object.fromEntries(
+      [...keys].map(key => {
+        const points: [number, WireNumber][] = [
+          ...(run.history[key] ?? []),
+          ...(run.excludedHistory[key] ?? [])
+        ].map(([step, value]) => [step, value]);
+        return [key, points.sort((a, b) => a[0] - b[0])];
+      })
+    );
   }
   return out;
 }
