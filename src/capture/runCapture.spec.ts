@@ -289,4 +289,20 @@ describe('RunCapture with a real kernel', () => {
       source: 'printed'
     });
   }, 60000);
+
+  it('never reads a repr: objects whose repr raises and huge values are skipped', async () => {
+    const [cell] = setCells(
+      [
+        'class Bad:',
+        '    def __repr__(self):',
+        '        raise RuntimeError("no repr")',
+        'bad = Bad()',
+        'big = list(range(1_000_000))',
+        'acc = 0.25 * 2'
+      ].join('\n')
+    );
+    const run = await logCell(cell);
+    expect(run.status).toBe('FINISHED');
+    expect(Object.keys(run.metrics)).toEqual(['acc']);
+  }, 60000);
 });
