@@ -9,12 +9,16 @@ const SCRIPT = '<script>alert(1)</script>';
 const IMG = '<img src=x onerror=window.__pwned=1>';
 const EVIL_URL = 'http://127.0.0.1:9/evil.json';
 
-/** The chart output of the notebook's cell `index`. */
-function chartOf(page: IJupyterLabPageFixture, index: number): Locator {
-  return page
-    .locator('.jp-Notebook .jp-Cell')
-    .nth(index)
-    .locator('.jp-OutputArea .jp-RunsChart');
+/** The output area of cell `index` of a notebook panel. */
+function outputOf(panel: Locator, index: number): Locator {
+  return panel.locator(
+    `.jp-Cell[data-windowed-list-index="${index}"] .jp-OutputArea`
+  );
+}
+
+/** The chart output of cell `index` of a notebook panel. */
+function chartOf(panel: Locator, index: number): Locator {
+  return outputOf(panel, index).locator('.jp-RunsChart');
 }
 
 /** Vega's SVG marks of one kind (`rect` bars, `symbol` points, `line` lines). */
@@ -25,7 +29,10 @@ function marks(chart: Locator, kind: 'rect' | 'symbol' | 'line'): Locator {
 }
 
 /** A notebook whose code cells hold the given display_data bundles as outputs. */
-function notebookWith(outputs: Record<string, unknown>[]): string {
+function notebookWith(
+  outputs: Record<string, unknown>[],
+  outputMetadata: Record<string, unknown> = {}
+): string {
   return JSON.stringify({
     nbformat: 4,
     nbformat_minor: 5,
@@ -43,23 +50,42 @@ function notebookWith(outputs: Record<string, unknown>[]): string {
       metadata: {},
       execution_count: i + 1,
       source: `# output ${i}`,
-      outputs: [{ output_type: 'display_data', data, metadata: {} }]
+      outputs: [{ output_type: 'display_data', data, metadata: outputMetadata }]
     }))
   });
 }
 
-/** Write `content` as `name` under the test's folder and open it. */
+/**
+ * Open (or find) the notebook at `path`, make it current, and return its panel.
+ * Through the command, not the file browser: after a reload it may sit in another folder.
+ */
+async function openPanel(
+  page: IJupyterLabPageFixture,
+  path: string
+): Promise<Locator> {
+  const id = await page.evaluate(async path => {
+    const app = (window as any).jupyterapp;
+    const widget = await app.commands.execute('docmanager:open', {
+      path,
+      factory: 'Notebook'
+    });
+    app.shell.activateById(widget.id);
+    await widget.context.ready;
+    return widget.id as string;
+  }, path);
+  return page.locator(`[id="${id}"]`);
+}
+
+/** Write `content` as `name` under the test's folder, open it and return its panel. */
 async function openNotebook(
   page: IJupyterLabPageFixture,
   tmpPath: string,
   name: string,
   content: string
-): Promise<string> {
+): Promise<Locator> {
   const path = `${tmpPath}/${name}`;
   expect(await page.contents.uploadContent(content, 'text', path)).toBe(true);
-  await page.notebook.openByPath(path);
-  await page.notebook.activate(name);
-  return path;
+  return openPanel(page, path);
 }
 
 /** A compare payload of `runs` charting `metric` as bars. */
@@ -169,7 +195,7 @@ test.describe('Inline comparison output', () => {
         metrics: { acc: 0.91 }
       }
     };
-    await openNotebook(
+    const panel = await openNotebook(
       page,
       tmpPath,
       'hostile.ipynb',
@@ -183,7 +209,7 @@ test.describe('Inline comparison output', () => {
       ])
     );
 
-    const chart = chartOf(page, 0);
+    const chart = chartOf(panel, 0);
     await test.step('the chart is drawn from the payload data', async () => {
       await expect(marks(chart, 'rect')).toHaveCount(3, { timeout: 30000 });
       // Vega describes each bar with its datum: our values, not the injected spec's.
@@ -209,14 +235,14 @@ test.describe('Inline comparison output', () => {
       await expect(
         chart.locator('select.jp-RunsChart-metric option', { hasText: SCRIPT })
       ).toHaveCount(1);
-      const cardNode = page.locator('.jp-Notebook .jp-RunsCard');
+      const cardNode = outputOf(panel, 1).locator('.jp-RunsCard');
       await expect(cardNode).toContainText(IMG);
       await expect(cardNode).toContainText(SCRIPT);
       await expect(cardNode).toContainText('v4 · FINISHED · acc 0.91');
     });
 
     await test.step('no element, script, dialog or request came from them', async () => {
-      const outputs = page.locator('.jp-Notebook .jp-OutputArea');
+      const outputs = panel.locator('.jp-OutputArea');
       await expect(outputs.locator('img')).toHaveCount(0);
       await expect(outputs.locator('script')).toHaveCount(0);
       await expect(outputs.locator('b')).toHaveCount(0);
@@ -265,13 +291,13 @@ test.describe('Inline comparison output', () => {
       },
       { id: 'e', version: 5, name: 'good-2', params: {}, metrics: { acc: 0.9 } }
     ]);
-    await openNotebook(
+    const panel = await openNotebook(
       page,
       tmpPath,
       'gaps.ipynb',
       notebookWith([{ [COMPARE_MIME]: compare, 'text/plain': 'comparison' }])
     );
-    const chart = chartOf(page, 0);
+    const chart = chartOf(panel, 0);
     await expect(marks(chart, 'rect')).toHaveCount(2, { timeout: 30000 });
     const notes = chart.locator('.jp-RunsChart-notes .jp-RunsChart-note');
     await expect(
@@ -292,13 +318,13 @@ test.describe('Inline comparison output', () => {
         metrics: { acc: 0.6 + v / 10 }
       }))
     );
-    await openNotebook(
+    const panel = await openNotebook(
       page,
       tmpPath,
       'themed.ipynb',
       notebookWith([{ [COMPARE_MIME]: compare, 'text/plain': 'comparison' }])
     );
-    const chart = chartOf(page, 0);
+    const chart = chartOf(panel, 0);
     await expect(marks(chart, 'rect')).toHaveCount(3, { timeout: 30000 });
     const labelFill = () =>
       chart
@@ -319,8 +345,11 @@ test.describe('Inline comparison output', () => {
   });
 
   test('%runs compare from a kernel: chart, kind picker, reload without a kernel, static fallback', async ({
-    page
+    page,
+    tmpPath
   }) => {
+    // A kernel runs five cells, then a reload: slow on a loaded machine.
+    test.setTimeout(180000);
     await page.notebook.createNew();
     const cells = [
       '%load_ext jupyterlab_runs',
@@ -336,7 +365,10 @@ test.describe('Inline comparison output', () => {
     for (let i = 0; i < cells.length; i++) {
       await page.notebook.runCell(i);
     }
-    const chart = chartOf(page, 4);
+    const path: string = await page.evaluate(
+      () => (window as any).jupyterapp.shell.currentWidget.context.path
+    );
+    const chart = chartOf(await openPanel(page, path), 4);
 
     await test.step('three bars, then three points after picking scatter', async () => {
       await expect(marks(chart, 'rect')).toHaveCount(3, { timeout: 30000 });
@@ -348,10 +380,7 @@ test.describe('Inline comparison output', () => {
       );
     });
 
-    const path: string = await page.evaluate(
-      () => (window as any).jupyterapp.shell.currentWidget.context.path
-    );
-    const name = path.split('/').pop() as string;
+    let fallback: Record<string, unknown> = {};
 
     await test.step('saved with the static vega-lite spec and a text table', async () => {
       await page.notebook.save();
@@ -375,6 +404,10 @@ test.describe('Inline comparison output', () => {
       }
       expect(data[COMPARE_MIME].runs).toHaveLength(3);
       expect(data[COMPARE_MIME].chart.kind).toBe('bar');
+      fallback = {
+        [VEGALITE_MIME]: data[VEGALITE_MIME],
+        'text/plain': data['text/plain']
+      };
     });
 
     await test.step('kernels shut down and the page reloaded: the output renders from the saved file', async () => {
@@ -385,13 +418,30 @@ test.describe('Inline comparison output', () => {
       }
       await page.reload({ waitForIsReady: false });
       await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-      if (!(await page.notebook.isOpen(name))) {
-        await page.notebook.openByPath(path);
-      }
-      await page.notebook.activate(name);
-      await expect(marks(chartOf(page, 4), 'rect')).toHaveCount(3, {
+      const panel = await openPanel(page, path);
+      await expect(marks(chartOf(panel, 4), 'rect')).toHaveCount(3, {
         timeout: 30000
       });
+    });
+
+    await test.step('without our MIME type, JupyterLab’s own vega5 renderer draws the fallback', async () => {
+      // The output as a front end without the extension sees it (SVG so marks can be counted).
+      const content = notebookWith([fallback], {
+        [VEGALITE_MIME]: { embed_options: { renderer: 'svg' } }
+      });
+      const panel = await openNotebook(
+        page,
+        tmpPath,
+        'fallback.ipynb',
+        content
+      );
+      const output = outputOf(panel, 0);
+      await expect(
+        output.locator(
+          '.jp-RenderedVegaLite svg g.mark-rect.role-mark > path[role="graphics-symbol"]'
+        )
+      ).toHaveCount(3, { timeout: 30000 });
+      await expect(output.locator('.jp-RunsChart')).toHaveCount(0);
     });
   });
 });
