@@ -93,6 +93,27 @@ describe('RunsQuery against a real server', () => {
     query.dispose();
   });
 
+  it('fetches a smaller first page, then full pages, with rows in one sequence', async () => {
+    const query = new RunsQuery({
+      client,
+      experimentIds: [experimentId],
+      pageSize: 10,
+      firstPageSize: 3
+    });
+    const fetched = client.pages.length;
+    await query.requestRange(0, RUNS);
+    expect(client.pages.slice(fetched).map(p => p.maxResults)).toEqual([
+      3, 10, 10
+    ]);
+    expect(versions(query, 0, RUNS)).toEqual(
+      Array.from({ length: RUNS }, (_, i) => RUNS - i)
+    );
+    expect(query.loadedRows().map(([index]) => index)).toEqual(
+      Array.from({ length: RUNS }, (_, i) => i)
+    );
+    query.dispose();
+  });
+
   it('sorts on the server and toggles the direction', async () => {
     const query = new RunsQuery({
       client,

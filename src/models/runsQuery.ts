@@ -19,6 +19,7 @@ export class RunsQuery implements IDisposable {
   constructor(options: RunsQuery.IOptions) {
     this._client = options.client;
     this._maxCachedPages = Math.max(2, options.maxCachedPages ?? 50);
+    this._firstPageSize = options.firstPageSize ?? 50;
     this._state = {
       experimentIds: [...(options.experimentIds ?? [])],
       filter: options.filter ?? '',
@@ -108,7 +109,7 @@ export class RunsQuery implements IDisposable {
   /** The run at `index` if it is cached (possibly stale), without loading anything. */
   peekRow(index: number): IRun | undefined {
     const page = this._pageOf(index);
-    return this._pages.get(page)?.runs[index - page * this._state.pageSize];
+    return this._pages.get(page)?.runs[index - this._pageStart(page)];
   }
 
   /** Whether the row at `index` is cached and up to date. */
@@ -123,7 +124,7 @@ export class RunsQuery implements IDisposable {
     const pages = [...this._pages.keys()].sort((a, b) => a - b);
     for (const page of pages) {
       this._pages.get(page)!.runs.forEach((run, offset) => {
-        rows.push([page * this._state.pageSize + offset, run]);
+        rows.push([this._pageStart(page) + offset, run]);
       });
     }
     return rows;
@@ -228,8 +229,22 @@ export class RunsQuery implements IDisposable {
     Signal.clearData(this);
   }
 
+  /** Rows in page `page`: the first page is smaller, so the first screen comes sooner. */
+  private _sizeOf(page: number): number {
+    return page === 0
+      ? Math.min(this._firstPageSize, this._state.pageSize)
+      : this._state.pageSize;
+  }
+
+  private _pageStart(page: number): number {
+    return page === 0 ? 0 : this._sizeOf(0) + (page - 1) * this._state.pageSize;
+  }
+
   private _pageOf(index: number): number {
-    return Math.floor(Math.max(0, index) / this._state.pageSize);
+    const first = this._sizeOf(0);
+    return index < first
+      ? 0
+      : 1 + Math.floor((index - first) / this._state.pageSize);
   }
 
   private _want(page: number): void {
@@ -269,6 +284,7 @@ export class RunsQuery implements IDisposable {
       while (page !== null) {
         const reply = await this._client.searchRuns({
           ...this.toQuery(),
+          maxResults: this._sizeOf(page),
           pageToken: page === 0 ? null : this._tokens.get(page)
         });
         if (stale()) {
@@ -297,7 +313,7 @@ export class RunsQuery implements IDisposable {
       const cached = this._pages.get(page);
       const beyondEnd =
         (this._lastPage !== null && page > this._lastPage) ||
-        (this._ready && page > 0 && page * this._state.pageSize >= this._total);
+        (this._ready && page > 0 && this._pageStart(page) >= this._total);
       if ((cached && !cached.stale) || beyondEnd) {
         this._wanted.delete(page);
         continue;
@@ -355,6 +371,7 @@ export class RunsQuery implements IDisposable {
   private _client: RunsClient;
   private _state: RunsQuery.IState;
   private _maxCachedPages: number;
+  private _firstPageSize: number;
   private _pages = new Map<number, { runs: IRun[]; stale: boolean }>();
   private _tokens = new Map<number, string>();
   private _wanted = new Set<number>();
@@ -392,6 +409,8 @@ export namespace RunsQuery {
     client: RunsClient;
     /** Pages kept in memory at most (default 50). */
     maxCachedPages?: number;
+    /** Rows of the first page, fewer than `pageSize` to show a first screen sooner (default 50). */
+    firstPageSize?: number;
   }
 
   /** `query`: the search changed (rows dropped); `rows`: a page arrived; `status`: loading or error. */

@@ -105,6 +105,10 @@ export function addTableCommands(
         existing &&
         Object.keys(args).every(key => key.startsWith('experimentId'))
       ) {
+        if (!existing.isAttached) {
+          // Restored from the state but left out of the restored layout.
+          app.shell.add(existing, 'main');
+        }
         app.shell.activateById(existing.id);
         return existing;
       }

@@ -2,23 +2,20 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import {
   defaultRangeExtractor,
   Range,
-  useVirtualizer,
-  VirtualItem
+  useVirtualizer
 } from '@tanstack/react-virtual';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 
-import { IRun } from '../api/types';
 import { IColumn } from './columns';
-import { cellText } from './format';
 import { GridAction, gridAction } from './gridKeys';
+import { GridRow, HEADER_HEIGHT, HeaderRow } from './gridRows';
 import { useRerender } from './hooks';
-import { columnLabel, columnTitle } from './labels';
 import { RunsTableModel } from './model';
 
 /** Height of a body row, px (fixed: rows are measured, not rendered, to scroll). */
 export const ROW_HEIGHT = 28;
-/** Height of the header row, px. */
-export const HEADER_HEIGHT = 30;
+/** Rows below the screen whose page is requested ahead of time. */
+const LOOKAHEAD = 50;
 
 /** Props of the grid. */
 export interface IRunsGridProps {
@@ -73,6 +70,8 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     overscan: 10,
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
+    // Render scroll updates in React's next batch, not synchronously inside scroll events.
+    useFlushSync: false,
     rangeExtractor: useCallback(keepIndex(focusRow), [])
   });
   const cols = useVirtualizer({
@@ -81,6 +80,7 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     getScrollElement: () => scrollRef.current,
     estimateSize: index => columns[index]?.width ?? 100,
     overscan: 2,
+    useFlushSync: false,
     rangeExtractor: useCallback(keepIndex(focusCol), [])
   });
   useEffect(() => cols.measure(), [columns]);
@@ -103,7 +103,8 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     };
   }, [query]);
   useEffect(() => {
-    void query.requestRange(first, last + 1);
+    // Ask a little past the screen so the next page is usually there before it is needed.
+    void query.requestRange(first, last + 1 + LOOKAHEAD);
   }, [query, first, last, generation]);
 
   // Move DOM focus to the active cell after a keyboard action rendered it.
@@ -199,7 +200,7 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     }
   };
 
-  const onMouseDown = (event: React.MouseEvent, index: number) => {
+  const mouseDown = (event: React.MouseEvent, index: number) => {
     if (event.button !== 0) {
       return;
     }
@@ -218,9 +219,26 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     });
   };
 
+  // Stable callbacks for the memoized rows, calling the handlers of the latest render.
+  const latest = useRef({ mouseDown, onOpenRun, sortBy, columns });
+  latest.current = { mouseDown, onOpenRun, sortBy, columns };
+  const onMouseDown = useCallback(
+    (event: React.MouseEvent, index: number) =>
+      latest.current.mouseDown(event, index),
+    []
+  );
+  const openRun = useCallback(
+    (runId: string) => latest.current.onOpenRun(runId),
+    []
+  );
+  const onSort = useCallback((index: number) => {
+    setActiveCol(index);
+    latest.current.sortBy(latest.current.columns[index]);
+  }, []);
+
   const totalWidth = cols.getTotalSize();
   const sort = query.sort;
-  const tabRow = inHeader ? -1 : (selection.focus ?? 0);
+  const tabRow = inHeader || rowCount === 0 ? -1 : (selection.focus ?? 0);
   return (
     <div
       ref={scrollRef}
@@ -238,52 +256,17 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
         role="rowgroup"
         style={{ width: totalWidth, height: HEADER_HEIGHT }}
       >
-        <div className="jp-RunsGrid-headerRow" role="row" aria-rowindex={1}>
-          {colItems.map(item => {
-            const column = columns[item.index];
-            const sorted = sort?.expression === column.sort ? sort : null;
-            return (
-              <div
-                key={column.id}
-                className={`jp-RunsGrid-header jp-RunsGrid-${column.entity}`}
-                role="columnheader"
-                aria-colindex={item.index + 1}
-                aria-sort={
-                  sorted
-                    ? sorted.descending
-                      ? 'descending'
-                      : 'ascending'
-                    : undefined
-                }
-                data-header-col={item.index}
-                data-column={column.id}
-                tabIndex={
-                  tabRow === -1 && item.index === focusCol.current ? 0 : -1
-                }
-                title={columnTitle(
-                  column,
-                  model.metricSummary,
-                  model.higherIsBetter(column.key),
-                  trans
-                )}
-                style={{ left: item.start, width: item.size }}
-                onClick={() => {
-                  setActiveCol(item.index);
-                  sortBy(column);
-                }}
-              >
-                <span className="jp-RunsGrid-headerLabel">
-                  {columnLabel(column, trans)}
-                </span>
-                {sorted && (
-                  <span className="jp-RunsGrid-sortMark" aria-hidden="true">
-                    {sorted.descending ? '▼' : '▲'}
-                  </span>
-                )}
-              </div>
-            );
-          })}
-        </div>
+        <HeaderRow
+          columns={columns}
+          colItems={colItems}
+          sortExpression={sort?.expression ?? null}
+          sortDescending={!!sort?.descending}
+          tabCol={tabRow === -1 ? focusCol.current : null}
+          model={model}
+          revision={model.revision}
+          trans={trans}
+          onSort={onSort}
+        />
       </div>
       <div
         className="jp-RunsGrid-body"
@@ -297,86 +280,16 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
             run={query.peekRow(item.index)}
             columns={columns}
             colItems={colItems}
-            model={model}
+            selected={selection.isRowSelected(item.index)}
+            focused={selection.focus === item.index}
             tabCol={tabRow === item.index ? focusCol.current : null}
+            model={model}
+            revision={model.revision}
             onMouseDown={onMouseDown}
-            onOpenRun={onOpenRun}
+            onOpenRun={openRun}
           />
         ))}
       </div>
-    </div>
-  );
-}
-
-/** One body row; a placeholder until its page arrives. */
-function GridRow(props: {
-  item: VirtualItem;
-  run: IRun | undefined;
-  columns: IColumn[];
-  colItems: VirtualItem[];
-  model: RunsTableModel;
-  tabCol: number | null;
-  onMouseDown: (event: React.MouseEvent, index: number) => void;
-  onOpenRun: (runId: string) => void;
-}): JSX.Element {
-  const { item, run, columns, colItems, model, tabCol } = props;
-  const selected = run ? model.selection.has(run.id) : false;
-  const focused = model.selection.focus === item.index;
-  const classes = ['jp-RunsGrid-row'];
-  if (selected) {
-    classes.push('jp-mod-selected');
-  }
-  if (focused) {
-    classes.push('jp-mod-focused');
-  }
-  if (!run) {
-    classes.push('jp-mod-placeholder');
-  }
-  return (
-    <div
-      className={classes.join(' ')}
-      role="row"
-      aria-rowindex={item.index + 2}
-      aria-selected={selected}
-      aria-busy={run ? undefined : true}
-      data-row={item.index}
-      data-version={run?.version}
-      data-run-id={run?.id}
-      style={{
-        height: item.size,
-        transform: `translateY(${item.start - HEADER_HEIGHT}px)`
-      }}
-      onMouseDown={event => props.onMouseDown(event, item.index)}
-      onDoubleClick={() => run && props.onOpenRun(run.id)}
-    >
-      {colItems.map(colItem => {
-        const column = columns[colItem.index];
-        const { text, title } = run
-          ? cellText(model.cellValue(run, column), column)
-          : { text: '', title: '' };
-        const status =
-          run && column.entity === 'attributes' && column.key === 'status'
-            ? ` jp-RunsGrid-status-${run.status}`
-            : '';
-        return (
-          <div
-            key={column.id}
-            className={`jp-RunsGrid-cell${column.numeric ? ' jp-mod-numeric' : ''}${status}`}
-            role="gridcell"
-            aria-colindex={colItem.index + 1}
-            data-col={colItem.index}
-            tabIndex={tabCol === colItem.index ? 0 : -1}
-            title={
-              status && run?.error
-                ? `${run.error.name}: ${run.error.message}`
-                : title
-            }
-            style={{ left: colItem.start, width: colItem.size }}
-          >
-            {text}
-          </div>
-        );
-      })}
     </div>
   );
 }

@@ -132,6 +132,11 @@ export class RunsTableModel implements IDisposable {
     return this._isDisposed;
   }
 
+  /** Increases whenever what cells or headers show changes (columns, summary, names). */
+  get revision(): number {
+    return this._revision;
+  }
+
   /** An experiment's name (its id until names are loaded). */
   experimentName(id: string): string {
     return this._names.get(id) ?? id;
@@ -300,6 +305,7 @@ export class RunsTableModel implements IDisposable {
       const experiments = await this.client.listExperiments('all');
       this._names = new Map(experiments.map(e => [e.id, e.name]));
       if (!this._isDisposed) {
+        this._revision++;
         this._changed.emit();
       }
     } catch {
@@ -315,6 +321,7 @@ export class RunsTableModel implements IDisposable {
       hidden: this._hidden
     };
     this._visible = this._columns.filter(c => isVisible(c, choice));
+    this._revision++;
     this._changed.emit();
     if (stateChanged) {
       this._stateChanged.emit();
@@ -333,6 +340,7 @@ export class RunsTableModel implements IDisposable {
   private _exporting: IExportProgress | null = null;
   private _abort: AbortController | null = null;
   private _chooserOpen = false;
+  private _revision = 0;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _stateChanged = new Signal<this, void>(this);

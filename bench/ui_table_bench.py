@@ -1,0 +1,379 @@
+"""Benchmark: the main-area runs table at 100,000 runs, side by side with MLflow where comparable.
+
+Seeds N runs × 50 params × 20 metrics into an embedded store (``SqliteStore.create_run``) and
+the same runs into an MLflow SQLite database (bulk rows of MLflow's own tables, as
+``bench_store.py`` does), starts ``jupyter lab`` and ``mlflow server`` on 127.0.0.1, drives
+Debian's Chromium (``bench/ui_table_browser.js``) and prints one table:
+
+- browser: ``open-table`` → first page painted; re-sort by a metric → repainted; long tasks
+  while scrolling through 10,000 rows;
+- server: the page query the table sends, timed in Python against each store and over HTTP
+  (our ``GET runs`` and MLflow's ``POST runs/search``).
+
+    .venv/bin/python bench/ui_table_bench.py                      # 100,000 runs, ~5 min
+    .venv/bin/python bench/ui_table_bench.py --runs 5000          # smoke run
+    .venv/bin/python bench/ui_table_bench.py --dir /tmp/uib       # keep and reuse the seeds
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from bench_store import measure, new_run, percentiles, seed_mlflow  # noqa: E402
+
+from jupyterlab_runs.store import SqliteStore  # noqa: E402
+
+PAGE = 200  # the table's default page size (schema/table.json)
+FIRST = 50  # the table's first page is smaller, to paint sooner (RunsQuery.firstPageSize)
+SORT = "metrics.m0 DESC"
+# (label, order_by, page size, whether it is the page after the first one)
+CASES = [
+    ("first page (50 runs), version DESC", [], FIRST, False),
+    ("re-sort: first page (50 runs) by metrics.m0 DESC", [SORT], FIRST, False),
+    ("next page (200 runs) by its token", [], PAGE, True),
+]
+SEARCH = "/api/2.0/mlflow/runs/search"
+
+
+def seed_ours(path: Path, runs: int, params: int, metrics: int) -> tuple[SqliteStore, str, float]:
+    """``runs`` runs logged one by one through ``create_run``; returns ms per run."""
+    store = SqliteStore(path)
+    found = store.list_experiments()
+    if found:  # seeded by an earlier run with the same --dir
+        return store, found[0].id, float("nan")
+    experiment = store.create_experiment("bench")
+    # Seeding only: skip the WAL fsyncs (a crash would just mean seeding again).
+    store.db.connection().execute("PRAGMA synchronous = OFF")
+    started = time.perf_counter()
+    for i in range(runs):
+        store.create_run(new_run(experiment.id, i, params, metrics))
+        if (i + 1) % max(1, runs // 10) == 0:
+            rate = (i + 1) / (time.perf_counter() - started)
+            print(f"  create_run: {i + 1:,}/{runs:,} ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    store.db.connection().execute("PRAGMA synchronous = NORMAL")
+    return store, experiment.id, elapsed * 1000 / runs
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{what} did not start within {timeout:g} s")
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a server in its own process group (so stop() ends it and its children)."""
+    handle = log.open("wb")
+    return subprocess.Popen(
+        command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def http_bytes(url: str, body: dict | None = None, token: str | None = None) -> bytes:
+    """The response body of a GET (or a JSON POST when ``body`` is given), unparsed."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"token {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read()
+
+
+def start_lab(folder: Path, store_path: Path) -> tuple[subprocess.Popen, str, str]:
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTERLAB_RUNS_URI": f"sqlite:///{store_path}"}
+    # A fresh workspace each time: no table restored from an earlier run.
+    shutil.rmtree(folder / "workspaces", ignore_errors=True)
+    for sub in ("root", "settings", "workspaces"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    command = [
+        str(Path(sys.executable).parent / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={folder / 'root'}",
+        f"--LabApp.user_settings_dir={folder / 'settings'}",
+        f"--LabApp.workspaces_dir={folder / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",
+        "--ServerApp.allow_root=True",
+    ]
+    process = start(command, env, folder / "lab.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: bool(http_bytes(f"{url}/api/status", token=token)), 120, "jupyter lab")
+    return process, url, token
+
+
+def start_mlflow(folder: Path, db: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "mlflow"),
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--backend-store-uri",
+        f"sqlite:///{db}",
+        "--default-artifact-root",
+        str(folder / "mlflow-artifacts"),
+        "--workers",
+        "1",
+    ]
+    process = start(command, dict(os.environ), folder / "mlflow.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_until(
+        lambda: urllib.request.urlopen(f"{url}/health", timeout=5).status == 200,
+        180,
+        "mlflow server",
+    )
+    return process, url
+
+
+def run_browser(url: str, token: str, experiment_id: str, args) -> dict:
+    options = {
+        "url": url,
+        "token": token,
+        "experimentId": experiment_id,
+        "repeat": args.repeat_browser,
+        "sorts": args.sorts,
+        "scrollRows": min(args.scroll_rows, args.runs),
+        "scrollStep": args.scroll_step,
+    }
+    node = shutil.which("node") or "node"
+    output = subprocess.run(
+        [node, str(HERE / "ui_table_browser.js"), json.dumps(options)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if output.returncode != 0:
+        raise RuntimeError(f"the browser run failed:\n{output.stderr}")
+    return json.loads(output.stdout)
+
+
+def median_p95(values: list[float]) -> tuple[float, float]:
+    return percentiles(values) if values else (float("nan"), float("nan"))
+
+
+def benchmark(args: argparse.Namespace, folder: Path) -> None:
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    print(
+        f"seeding {args.runs:,} runs × {args.params} params × {args.metrics} metrics",
+        file=sys.stderr,
+    )
+    ours, experiment_id, ours_seed = seed_ours(
+        folder / "ours" / "runs.db", args.runs, args.params, args.metrics
+    )
+    mlflow_runs = args.mlflow_runs or args.runs
+    theirs, theirs_experiment, _ = seed_mlflow(
+        folder / "mlflow" / "mlflow.db", mlflow_runs, args.params, args.metrics, False
+    )
+    from mlflow.entities import ViewType
+
+    rows: list[tuple[str, str, tuple[float, float], tuple[float, float] | None]] = []
+
+    def timed(action: Callable[[], object]) -> tuple[float, float]:
+        return percentiles(measure(action, args.repeat, args.budget))
+
+    # -- the page queries the table sends, in Python against each store ------------------
+    print("  timing the stores in Python", file=sys.stderr, flush=True)
+    active = ViewType.ACTIVE_ONLY
+    ours_token = ours.search_runs([experiment_id], "", [], FIRST).next_page_token
+    theirs_token = theirs.search_runs([theirs_experiment], "", active, FIRST, []).token
+    for label, order, size, paged in CASES:
+        mine = timed(
+            lambda o=order, n=size, t=ours_token if paged else None: ours.search_runs(
+                [experiment_id], "", o, n, t
+            )
+        )
+        other = timed(
+            lambda o=order, n=size, t=theirs_token if paged else None: theirs.search_runs(
+                [theirs_experiment], "", active, n, o, t
+            )
+        )
+        rows.append(("store", label, mine, other))
+
+    # -- the same over HTTP ----------------------------------------------------------------
+    lab, url, token = start_lab(folder, folder / "ours" / "runs.db")
+    mlflow_server = None
+    try:
+        if not args.no_mlflow_server:
+            mlflow_server, mlflow_url = start_mlflow(folder, folder / "mlflow" / "mlflow.db")
+        print("  timing REST", file=sys.stderr, flush=True)
+
+        def ours_get(order: list[str], size: int, page_token: str | None) -> bytes:
+            query = [("experiment_ids", experiment_id), ("max_results", size)]
+            query += [("order_by", o) for o in order]
+            query += [("page_token", page_token)] if page_token else []
+            runs_url = f"{url}/jupyterlab-runs/api/runs?{urllib.parse.urlencode(query)}"
+            return http_bytes(runs_url, token=token)
+
+        def theirs_post(order: list[str], size: int, page_token: str | None) -> bytes:
+            body = {
+                "experiment_ids": [theirs_experiment],
+                "max_results": size,
+                "order_by": order,
+                "run_view_type": "ACTIVE_ONLY",
+            }
+            if page_token:
+                body["page_token"] = page_token
+            return http_bytes(f"{mlflow_url}{SEARCH}", body)
+
+        ours_token = json.loads(ours_get([], FIRST, None))["next_page_token"]
+        if mlflow_server:
+            theirs_token = json.loads(theirs_post([], FIRST, None))["next_page_token"]
+        for label, order, size, paged in CASES:
+            mine = timed(lambda o=order, n=size, t=ours_token if paged else None: ours_get(o, n, t))
+            other = None
+            if mlflow_server:
+                other = timed(
+                    lambda o=order, n=size, t=theirs_token if paged else None: theirs_post(o, n, t)
+                )
+            rows.append(("HTTP", label, mine, other))
+        if mlflow_server:
+            stop(mlflow_server)  # free the CPU for the browser
+            mlflow_server = None
+
+        print("  driving Chromium", file=sys.stderr, flush=True)
+        browser = run_browser(url, token, experiment_id, args)
+    finally:
+        if mlflow_server:
+            stop(mlflow_server)
+        stop(lab)
+    print_table(args, mlflow_runs, ours_seed, rows, browser)
+
+
+def print_table(args, mlflow_runs, ours_seed, rows, browser) -> None:
+    import mlflow
+
+    scroll = browser["scroll"]
+    print()
+    print(
+        f"Runs table at {args.runs:,} runs × {args.params} params × {args.metrics} metrics "
+        f"(MLflow {mlflow.__version__}: {mlflow_runs:,} runs, same values); times in ms"
+    )
+    header = ("where", "operation", "ours p50", "ours p95", "MLflow p50", "MLflow p95", "target")
+    print(f"{header[0]:<9}{header[1]:<52}" + "".join(f"{h:>11}" for h in header[2:]))
+
+    def line(where: str, label: str, values: tuple, theirs: tuple | None = None, target=""):
+        cells = [*values, *(theirs or ("—", "—")), target]
+        text = [c if isinstance(c, str) else f"{c:.1f}" for c in cells]
+        print(f"{where:<9}{label:<52}" + "".join(f"{t:>11}" for t in text))
+
+    line(
+        "browser",
+        f"open-table → first page painted (n={len(browser['open'])})",
+        median_p95(browser["open"]),
+        None,
+        "≤ 300",
+    )
+    line(
+        "browser",
+        f"click metric header → repainted (n={len(browser['sort'])})",
+        median_p95(browser["sort"]),
+        None,
+        "≤ 200",
+    )
+    line(
+        "browser",
+        "its runs requests (50/200 runs): time to 1st byte",
+        median_p95(browser["requests"]),
+    )
+    for where, label, ours, theirs in rows:
+        line(where, label, ours, theirs, "" if "next" in label else "≤ 50")
+    rows_label = f"scroll {min(args.scroll_rows, args.runs):,} rows"
+    line(
+        "browser",
+        f"{rows_label} ({args.scroll_step}/frame): long tasks, longest",
+        (f"{scroll['longTasks']}", scroll["longestTask"]),
+        None,
+        "0",
+    )
+    line("browser", f"{rows_label}: frame time p95, max", (scroll["frameP95"], scroll["frameMax"]))
+    line(
+        "browser",
+        "rows, cells in the DOM while scrolling",
+        (f"{scroll['domRows']}", f"{scroll['domCells']}"),
+    )
+    line(
+        "browser",
+        "rows scrolled past before their page arrived",
+        (f"{scroll['placeholderShare']:.0%}", "—"),
+    )
+    seed = "reused" if ours_seed != ours_seed else f"{ours_seed:.2f}"
+    print(
+        f"seeding: {seed} ms per create_run (synchronous=OFF while seeding); MLflow seeded by "
+        "bulk rows of its own tables; MLflow has no equivalent of the browser rows (—)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100_000)
+    parser.add_argument("--mlflow-runs", type=int, help="runs seeded into MLflow (default --runs)")
+    parser.add_argument("--params", type=int, default=50)
+    parser.add_argument("--metrics", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=30, help="timed calls per server case")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per server case")
+    parser.add_argument("--repeat-browser", type=int, default=5, help="table openings timed")
+    parser.add_argument("--sorts", type=int, default=5, help="metric headers clicked")
+    parser.add_argument("--scroll-rows", type=int, default=10_000)
+    parser.add_argument("--scroll-step", type=int, default=25, help="rows scrolled per frame")
+    parser.add_argument("--no-mlflow-server", action="store_true", help="skip MLflow's REST")
+    parser.add_argument("--dir", type=Path, help="keep the seeded stores here (reused next time)")
+    args = parser.parse_args(argv)
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-ui-table-"))
+    try:
+        benchmark(args, folder)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
