@@ -12,3 +12,17 @@ export const runsIcon = new LabIcon({
   name: 'jupyterlab-runs:runs',
   svgstr: RUNS_SVG
 });
+
+/** Two arrows in a loop around a dot: auto-track (log every execution). */
+const AUTO_TRACK_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M12 4a8 8 0 0 1 7.4 5H22l-3.5 4L15 9h2.2A6 6 0 0 0 6.3 9.9L4.5 9A8 8 0 0 1 12 4zm0 16a8 8 0 0 1-7.4-5H2l3.5-4L9 15H6.8a6 6 0 0 0 10.9.9l1.8.9A8 8 0 0 1 12 20z"/>
+    <circle cx="12" cy="12" r="2.2"/>
+  </g>
+</svg>`;
+
+/** Icon of the auto-track switch. */
+export const autoTrackIcon = new LabIcon({
+  name: 'jupyterlab-runs:auto-track',
+  svgstr: AUTO_TRACK_SVG
+});

@@ -6,7 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IRun } from '../api/types';
-import { runsIcon } from '../icons';
+import { autoTrackIcon, runsIcon } from '../icons';
 import { formatMetric } from '../panel/format';
 import { AutoTrack } from './autoTrack';
 import { CellMeta, NotebookMeta } from './metadata';
@@ -100,6 +100,7 @@ export function addCaptureCommands(
   app.commands.addCommand(CaptureCommandIDs.toggleAutoTrack, {
     label: trans.__('Auto-track This Cell'),
     caption: trans.__('Log a run every time this cell is executed'),
+    icon: autoTrackIcon,
     describedBy: TARGET_ARGS,
     isVisible: args => activeCodeCell(args) !== null,
     isToggled: args => {

@@ -19,6 +19,15 @@ async function runsOf(page: IJupyterLabPageFixture, name: string) {
   return (await page1.json()).runs;
 }
 
+/** Run the first cell the normal way (the notebook's own run command, as Ctrl+Enter). */
+async function runFirstCell(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    app.shell.currentWidget.content.activeCellIndex = 0;
+    await app.commands.execute('notebook:run-cell');
+  });
+}
+
 /** Path of the notebook in the main area. */
 async function notebookPath(page: IJupyterLabPageFixture): Promise<string> {
   return page.evaluate(
@@ -65,11 +74,13 @@ test.describe('Capture in the browser', () => {
     await page.notebook.setCell(0, 'code', 'epochs = 3\nprint("loss: 0.25")');
     await page.notebook.leaveCellEditingMode(0);
     await page.notebook.selectCells(0);
-    await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute(
-        'jupyterlab-runs:toggle-auto-track'
-      )
+    // The switch is in the cell toolbar, shown pressed while on.
+    const toggle = (await page.notebook.getCellLocator(0))!.locator(
+      '[data-command="jupyterlab-runs:toggle-auto-track"]'
     );
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+
     const isToggled = () =>
       page.evaluate(() =>
         (window as any).jupyterapp.commands.isToggled(
@@ -78,11 +89,11 @@ test.describe('Capture in the browser', () => {
       );
     expect(await isToggled()).toBe(true);
 
-    await page.notebook.runCell(0, { inplace: true });
+    await runFirstCell(page);
     await expect(page.locator('.jp-RunsCellBadge')).toHaveText(/^v1/, {
       timeout: 30000
     });
-    await page.notebook.runCell(0, { inplace: true });
+    await runFirstCell(page);
     await expect(page.locator('.jp-RunsCellBadge')).toHaveText(/^v2/, {
       timeout: 30000
     });
@@ -100,7 +111,7 @@ test.describe('Capture in the browser', () => {
       )
     );
     expect(await isToggled()).toBe(false);
-    await page.notebook.runCell(0, { inplace: true });
+    await runFirstCell(page);
     await page.waitForTimeout(1000);
     expect(await runsOf(page, await notebookPath(page))).toHaveLength(2);
   });
