@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -48,8 +49,8 @@ SORT = "metrics.m0 DESC"
 # (label, order_by, page size, whether it is the page after the first one)
 CASES = [
     ("first page (50 runs), version DESC", [], FIRST, False),
-    ("re-sort: first page (50 runs) by metrics.m0 DESC", [SORT], FIRST, False),
     ("next page (200 runs) by its token", [], PAGE, True),
+    ("re-sort: first page (50 runs) by metrics.m0 DESC", [SORT], FIRST, False),
 ]
 SEARCH = "/api/2.0/mlflow/runs/search"
 
@@ -110,14 +111,16 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def http_bytes(url: str, body: dict | None = None, token: str | None = None) -> bytes:
+def http_bytes(
+    url: str, body: dict | None = None, token: str | None = None, timeout: float = 60
+) -> bytes:
     """The response body of a GET (or a JSON POST when ``body`` is given), unparsed."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"token {token}"
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read()
 
 
@@ -195,6 +198,48 @@ def run_browser(url: str, token: str, experiment_id: str, args) -> dict:
     return json.loads(output.stdout)
 
 
+def too_slow(args) -> tuple[str, str]:
+    return (f"> {args.mlflow_timeout:g} s", "—")
+
+
+def mlflow_store_case(db: Path, experiment: str, case: tuple, args) -> tuple:
+    """MLflow's SqlAlchemyStore.search_runs for one case, in a child process that is stopped
+    after --mlflow-timeout (its metric sort can run for many minutes at 100,000 runs)."""
+    job = {"db": str(db), "experiment": experiment, "case": case}
+    job |= {"repeat": args.repeat, "budget": args.budget}
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--mlflow-case", json.dumps(job)],
+            capture_output=True,
+            text=True,
+            timeout=args.mlflow_timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return too_slow(args)
+    if done.returncode != 0:
+        raise RuntimeError(f"timing MLflow failed:\n{done.stderr}")
+    return tuple(json.loads(done.stdout))
+
+
+def run_mlflow_case(job: dict) -> None:
+    """The child side of mlflow_store_case: prints [p50, p95]."""
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    from mlflow.entities import ViewType
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    db = Path(job["db"])
+    store = SqlAlchemyStore(f"sqlite:///{db}", str(db.parent / "mlflow-artifacts"))
+    _, order, size, paged = job["case"]
+    active, experiment = ViewType.ACTIVE_ONLY, [job["experiment"]]
+    token = store.search_runs(experiment, "", active, FIRST, []).token if paged else None
+    times = measure(
+        lambda: store.search_runs(experiment, "", active, size, order, token),
+        job["repeat"],
+        job["budget"],
+    )
+    print(json.dumps(percentiles(times)))
+
+
 def median_p95(values: list[float]) -> tuple[float, float]:
     return percentiles(values) if values else (float("nan"), float("nan"))
 
@@ -210,10 +255,8 @@ def benchmark(args: argparse.Namespace, folder: Path) -> None:
         folder / "ours" / "runs.db", args.runs, args.params, args.metrics
     )
     mlflow_runs = args.mlflow_runs or args.runs
-    theirs, theirs_experiment, _ = seed_mlflow(
-        folder / "mlflow" / "mlflow.db", mlflow_runs, args.params, args.metrics, False
-    )
-    from mlflow.entities import ViewType
+    mlflow_db = folder / "mlflow" / "mlflow.db"
+    _, theirs_experiment, _ = seed_mlflow(mlflow_db, mlflow_runs, args.params, args.metrics, False)
 
     rows: list[tuple[str, str, tuple[float, float], tuple[float, float] | None]] = []
 
@@ -222,20 +265,15 @@ def benchmark(args: argparse.Namespace, folder: Path) -> None:
 
     # -- the page queries the table sends, in Python against each store ------------------
     print("  timing the stores in Python", file=sys.stderr, flush=True)
-    active = ViewType.ACTIVE_ONLY
     ours_token = ours.search_runs([experiment_id], "", [], FIRST).next_page_token
-    theirs_token = theirs.search_runs([theirs_experiment], "", active, FIRST, []).token
-    for label, order, size, paged in CASES:
+    for case in CASES:
+        label, order, size, paged = case
         mine = timed(
             lambda o=order, n=size, t=ours_token if paged else None: ours.search_runs(
                 [experiment_id], "", o, n, t
             )
         )
-        other = timed(
-            lambda o=order, n=size, t=theirs_token if paged else None: theirs.search_runs(
-                [theirs_experiment], "", active, n, o, t
-            )
-        )
+        other = mlflow_store_case(mlflow_db, theirs_experiment, case, args)
         rows.append(("store", label, mine, other))
 
     # -- the same over HTTP ----------------------------------------------------------------
@@ -262,7 +300,7 @@ def benchmark(args: argparse.Namespace, folder: Path) -> None:
             }
             if page_token:
                 body["page_token"] = page_token
-            return http_bytes(f"{mlflow_url}{SEARCH}", body)
+            return http_bytes(f"{mlflow_url}{SEARCH}", body, timeout=args.mlflow_timeout)
 
         ours_token = json.loads(ours_get([], FIRST, None))["next_page_token"]
         if mlflow_server:
@@ -271,9 +309,14 @@ def benchmark(args: argparse.Namespace, folder: Path) -> None:
             mine = timed(lambda o=order, n=size, t=ours_token if paged else None: ours_get(o, n, t))
             other = None
             if mlflow_server:
-                other = timed(
-                    lambda o=order, n=size, t=theirs_token if paged else None: theirs_post(o, n, t)
-                )
+                try:
+                    other = timed(
+                        lambda o=order, n=size, t=theirs_token if paged else None: theirs_post(
+                            o, n, t
+                        )
+                    )
+                except (TimeoutError, urllib.error.URLError):
+                    other = too_slow(args)
             rows.append(("HTTP", label, mine, other))
         if mlflow_server:
             stop(mlflow_server)  # free the CPU for the browser
@@ -365,8 +408,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scroll-rows", type=int, default=10_000)
     parser.add_argument("--scroll-step", type=int, default=25, help="rows scrolled per frame")
     parser.add_argument("--no-mlflow-server", action="store_true", help="skip MLflow's REST")
+    parser.add_argument(
+        "--mlflow-timeout", type=float, default=120, help="seconds an MLflow case may take"
+    )
+    parser.add_argument("--mlflow-case", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help="keep the seeded stores here (reused next time)")
     args = parser.parse_args(argv)
+    if args.mlflow_case:
+        run_mlflow_case(json.loads(args.mlflow_case))
+        return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-ui-table-"))
     try:
         benchmark(args, folder)

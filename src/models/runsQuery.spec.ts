@@ -114,6 +114,23 @@ describe('RunsQuery against a real server', () => {
     query.dispose();
   });
 
+  it('stops walking towards rows the view has moved away from', async () => {
+    const query = new RunsQuery({
+      client,
+      experimentIds: [experimentId],
+      pageSize: 2,
+      firstPageSize: 2
+    });
+    const fetched = client.pages.length;
+    // Row 20 needs ten pages fetched one after another; the view is back at the top first.
+    const far = query.requestRange(20, 22);
+    await query.requestRange(0, 2);
+    await far;
+    expect(client.pages.length - fetched).toBe(1);
+    expect(query.isLoaded(20)).toBe(false);
+    query.dispose();
+  });
+
   it('sorts on the server and toggles the direction', async () => {
     const query = new RunsQuery({
       client,

@@ -131,12 +131,18 @@ export class RunsQuery implements IDisposable {
   }
 
   /**
-   * Declare the rows a view shows (`end` exclusive) and load their pages.
+   * Declare the rows a view shows (`end` exclusive) and load their pages; pages wanted for
+   * an earlier range are dropped, so a view that moved on stops a long walk of tokens.
    * Resolves when nothing is left to load (or a request failed).
    */
   requestRange(start: number, end: number): Promise<void> {
     this._visible = [Math.max(0, start), Math.max(start, end)];
     const last = Math.max(this._visible[0], this._visible[1] - 1);
+    const firstPageWanted = this._wanted.has(0);
+    this._wanted.clear();
+    if (firstPageWanted) {
+      this._wanted.add(0); // the total comes with it
+    }
     for (let page = this._pageOf(start); page <= this._pageOf(last); page++) {
       const cached = this._pages.get(page);
       if (!cached || cached.stale) {

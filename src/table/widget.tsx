@@ -86,6 +86,16 @@ export class RunsTableWidget extends MainAreaWidget<RunsTableView> {
     this.model.dispose();
   }
 
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._live?.setVisible(this, this._liveRefresh && this.isVisible);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._live?.setVisible(this, false);
+    super.onBeforeDetach(msg);
+  }
+
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this._live?.setVisible(this, this._liveRefresh);

@@ -218,6 +218,23 @@ test.describe('Runs table', () => {
     );
   });
 
+  test('shows runs logged elsewhere within 2 s', async ({ page }) => {
+    const experimentId = await seed(
+      page.request,
+      'table-live.ipynb',
+      thirtyRuns().slice(0, 3)
+    );
+    const table = await openTable(page, experimentId);
+    await expect(table.getByRole('grid')).toHaveAttribute('aria-rowcount', '4');
+    await seed(page.request, 'table-live.ipynb', [
+      { model: 'rf', accuracy: 1, n: 99 }
+    ]);
+    await expect(table.locator(`${GRID_ROW}[data-version="4"]`)).toBeVisible({
+      timeout: 2000
+    });
+    await expect(table.getByRole('grid')).toHaveAttribute('aria-rowcount', '5');
+  });
+
   test('shows HTML in values as text', async ({ page }) => {
     let alerted = false;
     page.on('dialog', dialog => {
