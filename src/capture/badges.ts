@@ -3,7 +3,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { formatMetric } from '../panel/format';
+import { formatMetric } from '../format';
 import { CellMeta, ILastRun, METADATA_KEY } from './metadata';
 
 const BADGE_CLASS = 'jp-RunsCellBadge';

@@ -7,7 +7,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IRun } from '../api/types';
 import { autoTrackIcon, runsIcon } from '../icons';
-import { formatMetric } from '../panel/format';
+import { formatMetric } from '../format';
 import { AutoTrack } from './autoTrack';
 import { CellMeta, NotebookMeta } from './metadata';
 import { CaptureError, RunCapture } from './runCapture';

@@ -5,7 +5,7 @@ export { CompareRenderer } from './compareRenderer';
 export type { ICompareRendererOptions } from './compareRenderer';
 export { RunRenderer } from './runRenderer';
 export type { IRunRendererOptions } from './runRenderer';
-export { parseRunCard, formatDuration } from './runCard';
+export { parseRunCard } from './runCard';
 export type { IRunCard } from './runCard';
 export { createRendererFactories } from './factories';
 export { embedChart, isDarkTheme, themePalette } from './vegaLoader';

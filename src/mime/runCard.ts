@@ -78,19 +78,3 @@ export function parseRunCard(data: unknown): IRunCard | null {
       duration.kind === 'finite' && duration.value >= 0 ? duration.value : null
   };
 }
-
-/** A duration as `850 ms`, `12.3 s`, `4 min 5 s` or `2 h 3 min`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) {
-    return `${Math.round(ms)} ms`;
-  }
-  const seconds = ms / 1000;
-  if (seconds < 60) {
-    return `${formatNumber(Math.round(seconds * 10) / 10)} s`;
-  }
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) {
-    return `${minutes} min ${Math.round(seconds % 60)} s`;
-  }
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}

@@ -1,4 +1,4 @@
-import { formatDuration, parseRunCard } from './runCard';
+import { parseRunCard } from './runCard';
 import { RunRenderer } from './runRenderer';
 import { RUN_MIME } from './tokens';
 import { TestMimeModel } from './testUtils';
@@ -49,17 +49,6 @@ describe('parseRunCard', () => {
     { version: 1, run: { id: 'x' } }
   ])('refuses %j', data => {
     expect(parseRunCard(data)).toBeNull();
-  });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [850, '850 ms'],
-    [1530, '1.5 s'],
-    [245_000, '4 min 5 s'],
-    [7_380_000, '2 h 3 min']
-  ])('%d ms → %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
   });
 });
 

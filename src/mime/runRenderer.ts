@@ -2,7 +2,8 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { element } from './compareView';
-import { formatDuration, IRunCard, parseRunCard } from './runCard';
+import { formatDuration } from '../format';
+import { IRunCard, parseRunCard } from './runCard';
 import { RUN_MIME } from './tokens';
 import { IRunsRendererOptions } from './types';
 

@@ -2,7 +2,7 @@ import React from 'react';
 
 import { IMetricPoint, IRun } from '../../api/types';
 import { IPanelContext } from '../context';
-import { formatMetric, truncate } from '../format';
+import { formatMetric, truncate } from '../../format';
 import { sparkline } from './sparkline';
 
 const SPARK_WIDTH = 64;

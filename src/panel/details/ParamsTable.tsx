@@ -2,7 +2,7 @@ import React from 'react';
 
 import { IRun } from '../../api/types';
 import { IPanelContext } from '../context';
-import { truncate } from '../format';
+import { truncate } from '../../format';
 
 /** Every param: value (as text), original type and where the capture found it. */
 export function ParamsTable(props: {

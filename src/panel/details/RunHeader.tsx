@@ -3,7 +3,7 @@ import React, { useState } from 'react';
 import { IRun } from '../../api/types';
 import { CommandButton } from '../components';
 import { IPanelContext } from '../context';
-import { formatDuration, formatTime } from '../format';
+import { formatDuration, formatTime } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
 import { RunDetailsModel } from './detailsModel';
 

@@ -2,7 +2,7 @@ import React, { useEffect, useRef } from 'react';
 
 import { IRun } from '../../api/types';
 import { IPanelContext } from '../context';
-import { formatAge, formatMetric, formatTime, truncate } from '../format';
+import { formatAge, formatMetric, formatTime, truncate } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
 import { RunsListModel } from './listModel';
 import { SortColumn } from './query';

@@ -1,6 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { formatAge } from './format';
+import { formatAge, formatDuration } from './format';
 
 const trans = nullTranslator.load('jupyterlab_runs');
 
@@ -14,5 +14,20 @@ describe('formatAge', () => {
     expect(formatAge(now - 90 * 86400_000, trans, now)).toMatch(
       /^\d{4}-\d\d-\d\d$/
     );
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [850, '850 ms'],
+    [1530, '1.5 s'],
+    [245_000, '4 min 05 s'],
+    [7_380_000, '2 h 03 min']
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('shows a dash for a run still running', () => {
+    expect(formatDuration(null)).toBe('—');
   });
 });

@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-/** Display formatting shared by the panel's views. */
+/** Display formatting shared by every view (panel, table, run cards, badges). */
 
 /** A metric value for a table cell: 4 significant digits, NaN/∞ spelled out. */
 export function formatMetric(value: number): string {
