@@ -29,7 +29,10 @@ async function notificationText(page: IJupyterLabPageFixture): Promise<string> {
 }
 
 /** Click the Log run button in the toolbar of cell `index`. */
-async function logRun(page: IJupyterLabPageFixture, index: number): Promise<void> {
+async function logRun(
+  page: IJupyterLabPageFixture,
+  index: number
+): Promise<void> {
   await page.notebook.selectCells(index);
   const cell = await page.notebook.getCellLocator(index);
   await cell!.locator(LOG_RUN).click();
@@ -64,11 +67,18 @@ test.describe('Log run on the demo notebook', () => {
     for (const param of ['n_estimators', 'max_depth', 'min_samples_split']) {
       await expect(v1.locator('.jp-RunsList-params')).toContainText(param);
     }
-    await expect(panel.locator('.jp-RunsList-metricPicker')).toHaveValue('accuracy');
+    await expect(panel.locator('.jp-RunsList-metricPicker')).toHaveValue(
+      'accuracy'
+    );
     const accuracy = await v1.locator('.jp-RunsList-metric').textContent();
     expect(Number(accuracy)).toBeGreaterThan(0.8);
 
-    await editCell(page, TRAINING_CELL, 'n_estimators = 200', 'n_estimators = 50');
+    await editCell(
+      page,
+      TRAINING_CELL,
+      'n_estimators = 200',
+      'n_estimators = 50'
+    );
     await logRun(page, TRAINING_CELL);
     const v2 = panel.locator('.jp-RunsList-row[data-version="2"]');
     await expect(v2).toBeVisible({ timeout: 30000 });
@@ -77,15 +87,25 @@ test.describe('Log run on the demo notebook', () => {
     await panel.screenshot({ path: 'test-results/runs-panel.png' });
   });
 
-  test('a failing cell is logged as FAILED with the error name', async ({ page }) => {
-    await page.notebook.addCell('code', 'lr = 0.1\nraise ValueError("bad data")');
+  test('a failing cell is logged as FAILED with the error name', async ({
+    page
+  }) => {
+    await page.notebook.addCell(
+      'code',
+      'lr = 0.1\nraise ValueError("bad data")'
+    );
     const index = (await page.notebook.getCellCount()) - 1;
     await page.sidebar.openTab('jupyterlab-runs-panel');
     await logRun(page, index);
-    const row = page.locator('#jupyterlab-runs-panel .jp-RunsList-row[data-version="1"]');
+    const row = page.locator(
+      '#jupyterlab-runs-panel .jp-RunsList-row[data-version="1"]'
+    );
     await expect(row).toBeVisible({ timeout: 30000 });
     await expect(row.locator('.jp-RunsList-status')).toHaveText('FAILED');
-    await expect(row.locator('.jp-RunsList-status')).toHaveAttribute('title', /ValueError/);
+    await expect(row.locator('.jp-RunsList-status')).toHaveAttribute(
+      'title',
+      /ValueError/
+    );
   });
 
   test('Log run without a kernel says so', async ({ page }) => {
