@@ -348,10 +348,18 @@ def print_table(args, mlflow_runs, ours_seed, rows, browser) -> None:
         text = [c if isinstance(c, str) else f"{c:.1f}" for c in cells]
         print(f"{where:<9}{label:<52}" + "".join(f"{t:>11}" for t in text))
 
+    first_open, reopen = browser["open"][0], browser["open"][1:]
     line(
         "browser",
-        f"open-table → first page painted (n={len(browser['open'])})",
-        median_p95(browser["open"]),
+        "open-table → first page painted, first time",
+        (first_open, "—"),
+        None,
+        "≤ 300",
+    )
+    line(
+        "browser",
+        f"open-table → first page painted, again (n={len(reopen)})",
+        median_p95(reopen),
         None,
         "≤ 300",
     )
@@ -403,7 +411,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--metrics", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=30, help="timed calls per server case")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per server case")
-    parser.add_argument("--repeat-browser", type=int, default=5, help="table openings timed")
+    parser.add_argument("--repeat-browser", type=int, default=6, help="table openings timed")
     parser.add_argument("--sorts", type=int, default=5, help="metric headers clicked")
     parser.add_argument("--scroll-rows", type=int, default=10_000)
     parser.add_argument("--scroll-step", type=int, default=25, help="rows scrolled per frame")

@@ -4,6 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { RunsClient } from '../api/client';
 import { IRun, IRunsPage, IRunsQuery, RunView } from '../api/types';
 import { formatSortClause, ISortClause, parseSortClause } from './keys';
+import { PageCache } from './pageCache';
 
 /**
  * A search over runs and a sparse cache of its rows, loaded page by page.
@@ -27,6 +28,7 @@ export class RunsQuery implements IDisposable {
       view: options.view ?? 'active',
       pageSize: options.pageSize ?? 200
     };
+    this._cache = this._newCache();
     this._want(0);
   }
 
@@ -98,9 +100,8 @@ export class RunsQuery implements IDisposable {
 
   /** The run at `index`, or undefined; requests its page when it is missing or stale. */
   getRow(index: number): IRun | undefined {
-    const page = this._pageOf(index);
-    const cached = this._pages.get(page);
-    if (!cached || cached.stale) {
+    const page = this._cache.pageOf(index);
+    if (!this._cache.isFresh(page)) {
       this._want(page);
     }
     return this.peekRow(index);
@@ -108,26 +109,17 @@ export class RunsQuery implements IDisposable {
 
   /** The run at `index` if it is cached (possibly stale), without loading anything. */
   peekRow(index: number): IRun | undefined {
-    const page = this._pageOf(index);
-    return this._pages.get(page)?.runs[index - this._pageStart(page)];
+    return this._cache.peek(index);
   }
 
   /** Whether the row at `index` is cached and up to date. */
   isLoaded(index: number): boolean {
-    const cached = this._pages.get(this._pageOf(index));
-    return !!cached && !cached.stale;
+    return this._cache.isFresh(this._cache.pageOf(index));
   }
 
   /** Every cached row with its index, in index order. */
   loadedRows(): Array<[number, IRun]> {
-    const rows: Array<[number, IRun]> = [];
-    const pages = [...this._pages.keys()].sort((a, b) => a - b);
-    for (const page of pages) {
-      this._pages.get(page)!.runs.forEach((run, offset) => {
-        rows.push([this._pageStart(page) + offset, run]);
-      });
-    }
-    return rows;
+    return this._cache.rows();
   }
 
   /**
@@ -143,9 +135,9 @@ export class RunsQuery implements IDisposable {
     if (firstPageWanted) {
       this._wanted.add(0); // the total comes with it
     }
-    for (let page = this._pageOf(start); page <= this._pageOf(last); page++) {
-      const cached = this._pages.get(page);
-      if (!cached || cached.stale) {
+    const cache = this._cache;
+    for (let page = cache.pageOf(start); page <= cache.pageOf(last); page++) {
+      if (!cache.isFresh(page)) {
         this._wanted.add(page);
       }
     }
@@ -165,10 +157,8 @@ export class RunsQuery implements IDisposable {
     }
     this._state = next;
     this._generation++;
-    this._pages.clear();
-    this._tokens.clear();
+    this._cache = this._newCache();
     this._wanted.clear();
-    this._lastPage = null;
     this._ready = false;
     this._error = null;
     this._visible = [0, 0];
@@ -196,10 +186,7 @@ export class RunsQuery implements IDisposable {
   refresh(): Promise<void> {
     this._generation++;
     this._error = null;
-    this._lastPage = null;
-    for (const cached of this._pages.values()) {
-      cached.stale = true;
-    }
+    this._cache.markStale();
     this._wanted.add(0);
     return this.requestRange(...this._visible);
   }
@@ -229,28 +216,17 @@ export class RunsQuery implements IDisposable {
     }
     this._isDisposed = true;
     this._generation++;
-    this._pages.clear();
-    this._tokens.clear();
+    this._cache = this._newCache();
     this._wanted.clear();
     Signal.clearData(this);
   }
 
-  /** Rows in page `page`: the first page is smaller, so the first screen comes sooner. */
-  private _sizeOf(page: number): number {
-    return page === 0
-      ? Math.min(this._firstPageSize, this._state.pageSize)
-      : this._state.pageSize;
-  }
-
-  private _pageStart(page: number): number {
-    return page === 0 ? 0 : this._sizeOf(0) + (page - 1) * this._state.pageSize;
-  }
-
-  private _pageOf(index: number): number {
-    const first = this._sizeOf(0);
-    return index < first
-      ? 0
-      : 1 + Math.floor((index - first) / this._state.pageSize);
+  private _newCache(): PageCache {
+    return new PageCache({
+      pageSize: this._state.pageSize,
+      firstPageSize: this._firstPageSize,
+      maxPages: this._maxCachedPages
+    });
   }
 
   private _want(page: number): void {
@@ -290,8 +266,8 @@ export class RunsQuery implements IDisposable {
       while (page !== null) {
         const reply = await this._client.searchRuns({
           ...this.toQuery(),
-          maxResults: this._sizeOf(page),
-          pageToken: page === 0 ? null : this._tokens.get(page)
+          maxResults: this._cache.sizeOf(page),
+          pageToken: this._cache.token(page)
         });
         if (stale()) {
           return;
@@ -314,55 +290,28 @@ export class RunsQuery implements IDisposable {
 
   /** The page to fetch next: the first wanted one, or the last reachable page before it. */
   private _nextPage(): number | null {
+    const cache = this._cache;
     const wanted = [...this._wanted].sort((a, b) => a - b);
     for (const page of wanted) {
-      const cached = this._pages.get(page);
       const beyondEnd =
-        (this._lastPage !== null && page > this._lastPage) ||
-        (this._ready && page > 0 && this._pageStart(page) >= this._total);
-      if ((cached && !cached.stale) || beyondEnd) {
+        (cache.lastPage !== null && page > cache.lastPage) ||
+        (this._ready && page > 0 && cache.startOf(page) >= this._total);
+      if (cache.isFresh(page) || beyondEnd) {
         this._wanted.delete(page);
         continue;
       }
-      let reachable = page;
-      while (reachable > 0 && !this._tokens.has(reachable)) {
-        reachable--;
-      }
-      return reachable;
+      return cache.reachable(page);
     }
     return null;
   }
 
   private _store(page: number, reply: IRunsPage): void {
-    this._pages.set(page, { runs: reply.runs, stale: false });
-    // Fetched once per request: even if evicted below, it is not fetched again in a loop.
+    const center = (this._visible[0] + this._visible[1]) / 2;
+    this._cache.store(page, reply, this._cache.pageOf(center));
+    // Fetched once per request: even if evicted, it is not fetched again in a loop.
     this._wanted.delete(page);
     this._total = reply.total;
     this._ready = true;
-    if (reply.next_page_token) {
-      this._tokens.set(page + 1, reply.next_page_token);
-    } else {
-      this._lastPage = page;
-      for (const later of [...this._tokens.keys()]) {
-        if (later > page) {
-          this._tokens.delete(later);
-        }
-      }
-    }
-    this._evict(page);
-  }
-
-  /** Keep memory bounded: drop the cached pages farthest from the rows on screen. */
-  private _evict(kept: number): void {
-    const excess = this._pages.size - this._maxCachedPages;
-    if (excess <= 0) {
-      return;
-    }
-    const center = this._pageOf((this._visible[0] + this._visible[1]) / 2);
-    const farthest = [...this._pages.keys()]
-      .filter(page => page !== kept)
-      .sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
-    farthest.slice(0, excess).forEach(page => this._pages.delete(page));
   }
 
   private _setLoading(loading: boolean): void {
@@ -378,11 +327,9 @@ export class RunsQuery implements IDisposable {
   private _state: RunsQuery.IState;
   private _maxCachedPages: number;
   private _firstPageSize: number;
-  private _pages = new Map<number, { runs: IRun[]; stale: boolean }>();
-  private _tokens = new Map<number, string>();
+  private _cache: PageCache;
   private _wanted = new Set<number>();
   private _visible: [number, number] = [0, 0];
-  private _lastPage: number | null = null;
   private _total = 0;
   private _ready = false;
   private _loading = false;

@@ -67,7 +67,7 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     count: rowCount,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
+    overscan: 5,
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
     // Render scroll updates in React's next batch, not synchronously inside scroll events.
@@ -79,7 +79,7 @@ export function RunsGrid(props: IRunsGridProps): JSX.Element {
     count: columns.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: index => columns[index]?.width ?? 100,
-    overscan: 2,
+    overscan: 1,
     useFlushSync: false,
     rangeExtractor: useCallback(keepIndex(focusCol), [])
   });

@@ -112,11 +112,13 @@ export const GridRow = memo(function GridRow(props: {
       onMouseDown={event => props.onMouseDown(event, item.index)}
       onDoubleClick={() => run && props.onOpenRun(run.id)}
     >
+      {!run && <div className="jp-RunsGrid-placeholder" aria-hidden="true" />}
       {colItems.map(colItem => {
+        if (!run) {
+          return null;
+        }
         const column = columns[colItem.index];
-        const { text, title } = run
-          ? cellText(model.cellValue(run, column), column)
-          : { text: '', title: '' };
+        const { text, title } = cellText(model.cellValue(run, column), column);
         const isStatus =
           run && column.entity === 'attributes' && column.key === 'status';
         const error = isStatus && run.error;

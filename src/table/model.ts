@@ -62,7 +62,10 @@ export class RunsTableModel implements IDisposable {
       filter: state.filter ?? '',
       orderBy: state.orderBy ?? [],
       view: state.view ?? 'active',
-      pageSize: options.pageSize
+      pageSize: options.pageSize,
+      // 2,000 rows at the default page size: enough to scroll back without refetching,
+      // small enough that garbage collection stays short while scrolling far.
+      maxCachedPages: 10
     });
     this.selection = new RunSelection(this.query);
     this._patterns = options.defaultColumns ?? DEFAULT_COLUMNS;
