@@ -265,3 +265,17 @@ async def test_unopenable_store_gives_a_clear_error(jp_fetch, jp_serverapp, tmp_
     assert error["error"] == "store_unavailable"
     assert str(blocker) in error["message"]
     assert any("cannot open the store" in r.getMessage() for r in caplog.records)
+
+
+async def test_summary_pages_leave_out_code_and_context(jp_fetch):
+    body = run_payload(context={"notebook": [{"id": "c", "source": "x" * 10_000}]})
+    _, run = await call(jp_fetch, "runs", method="POST", body=body)
+    params = {"experiment_ids": run["experiment_id"]}
+    _, full = await call(jp_fetch, "runs", params=params)
+    _, summary = await call(jp_fetch, "runs", params={**params, "fields": "summary"})
+    assert full["runs"][0]["code"] and full["runs"][0]["context"]["notebook"]
+    (short,) = summary["runs"]
+    assert "code" not in short and "context" not in short
+    assert short["params"] == full["runs"][0]["params"] and short["version"] == run["version"]
+    status, error = await error_of(jp_fetch, "runs", params={**params, "fields": "some"})
+    assert status == 400 and "fields" in error["message"]

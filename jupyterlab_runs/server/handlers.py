@@ -164,12 +164,15 @@ class RunsHandler(RunsAPIHandler):
         max_results = self.int_arg("max_results", 100)
         page_token = self.get_argument("page_token", None) or None
         view = self.get_argument("view", "active")
+        fields = self.get_argument("fields", "all")
+        if fields not in ("all", "summary"):
+            raise ApiError(400, "invalid_argument", "fields must be 'all' or 'summary'")
         page = await self.call(
             lambda s: s.search_runs(
                 experiment_ids, filter_text, order_by, max_results, page_token, view
             )
         )
-        self.send(serialize.page_to_json(page, "runs"))
+        self.send(serialize.page_to_json(page, "runs", summary=fields == "summary"))
 
     @tornado.web.authenticated
     @authorized

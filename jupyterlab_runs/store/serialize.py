@@ -74,15 +74,24 @@ def _metric_to_json(metric: MetricSummary) -> dict[str, Any]:
     }
 
 
-def run_to_json(run: Run) -> dict[str, Any]:
-    """A run with every field, ``params``/``metrics``/``tags`` keyed by name, and duration_ms."""
+#: Fields a summary leaves out: the bulky ones lists and tables never show.
+SUMMARY_OMITS = ("code", "context")
+
+
+def run_to_json(run: Run, summary: bool = False) -> dict[str, Any]:
+    """A run with every field, ``params``/``metrics``/``tags`` keyed by name, and duration_ms;
+    a ``summary`` leaves out the code and the capture context (notebook snapshot)."""
     result = {
         field.name: getattr(run, field.name)
         for field in dataclasses.fields(run)
         if field.name not in ("params", "metrics", "tags", "error", "context")
     }
     result["error"] = None if run.error is None else dict(run.error)
-    result["context"] = dict(run.context)
+    if summary:
+        for name in SUMMARY_OMITS:
+            result.pop(name, None)
+    else:
+        result["context"] = dict(run.context)
     result["params"] = {
         key: {"value": p.value, "type": p.type, "source": p.source} for key, p in run.params.items()
     }
@@ -112,10 +121,12 @@ def to_json(value: Any) -> Any:
     return encoder(value)
 
 
-def page_to_json(page: Page, items_key: str = "runs") -> dict[str, Any]:
-    """A search page: ``{<items_key>: [...], next_page_token, total}``."""
+def page_to_json(page: Page, items_key: str = "runs", summary: bool = False) -> dict[str, Any]:
+    """A search page: ``{<items_key>: [...], next_page_token, total}``; ``summary`` runs
+    leave out their code and context."""
+    encode = (lambda run: run_to_json(run, summary=True)) if summary else to_json
     return {
-        items_key: [to_json(item) for item in page.items],
+        items_key: [encode(item) for item in page.items],
         "next_page_token": page.next_page_token,
         "total": page.total,
     }

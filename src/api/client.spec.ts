@@ -155,4 +155,21 @@ describe('RunsClient against a real server', () => {
       /jupyterlab-runs\/api\/runs\/abc\/artifacts\/models\/model%20one\/model\.pkl$/
     );
   });
+
+  it('lists summaries without the code and the capture context', async () => {
+    const run = await client.createRun(
+      newRun({ context: { notebook: [{ id: 'c', source: 'x = 1' }] } })
+    );
+    const page = await client.searchRunSummaries({
+      experimentIds: [run.experiment_id]
+    });
+    const summary = page.runs.find(r => r.id === run.id)!;
+    expect(summary.params['lr'].value).toBe('0.1');
+    expect('code' in summary).toBe(false);
+    expect('context' in summary).toBe(false);
+    const full = await client.searchRuns({
+      experimentIds: [run.experiment_id]
+    });
+    expect(full.runs.find(r => r.id === run.id)!.code).toBe('lr = 0.1');
+  });
 });

@@ -11,6 +11,7 @@ import {
   IMetricSummary,
   INewRun,
   IRun,
+  IRunSummary,
   IRunsPage,
   IRunsQuery,
   IRunUpdate,
@@ -69,10 +70,23 @@ export class RunsClient {
     );
   }
 
-  /** One page of runs. */
+  /** One page of runs, with everything. */
   async searchRuns(query: IRunsQuery): Promise<IRunsPage> {
+    return this._search<IRun>(query, 'all');
+  }
+
+  /** One page of run summaries (no code or capture context): for lists and tables. */
+  async searchRunSummaries(query: IRunsQuery): Promise<IRunsPage<IRunSummary>> {
+    return this._search<IRunSummary>(query, 'summary');
+  }
+
+  private async _search<T extends IRunSummary>(
+    query: IRunsQuery,
+    fields: 'all' | 'summary'
+  ): Promise<IRunsPage<T>> {
     const params: Record<string, string | string[]> = {
-      experiment_ids: query.experimentIds.join(',')
+      experiment_ids: query.experimentIds.join(','),
+      fields
     };
     if (query.filter) {
       params.filter = query.filter;
@@ -89,7 +103,7 @@ export class RunsClient {
     if (query.view) {
       params.view = query.view;
     }
-    const page = await this._request<IRunsPage>('runs', params);
+    const page = await this._request<IRunsPage<T>>('runs', params);
     page.runs.forEach(decodeRun);
     return page;
   }
@@ -226,7 +240,7 @@ function runPath(id: string): string {
 }
 
 /** Decode the string-encoded non-finite metric values of a run, in place. */
-function decodeRun(run: IRun): IRun {
+function decodeRun<T extends IRunSummary>(run: T): T {
   for (const metric of Object.values(run.metrics) as IMetricSummary[]) {
     metric.value = decodeNumber(metric.value) ?? NaN;
     metric.min = decodeNumber(metric.min) ?? NaN;

@@ -81,8 +81,11 @@ export interface IRunError {
   message: string;
 }
 
-/** A stored run. */
-export interface IRun {
+/**
+ * A stored run as lists and tables get it (`fields=summary`): everything but the code and
+ * the capture context, which can be large.
+ */
+export interface IRunSummary {
   /** 32-hex id. */
   id: string;
   /** Experiment id. */
@@ -111,8 +114,6 @@ export interface IRun {
   kernel_name: string | null;
   /** Kernel language. */
   language: string | null;
-  /** The code that produced the run. */
-  code: string;
   /** sha256 of the code. */
   code_hash: string;
   /** Git commit of the notebook's repository. */
@@ -127,8 +128,6 @@ export interface IRun {
   deleted_time: number | null;
   /** Error of a FAILED run. */
   error: IRunError | null;
-  /** Extra capture context (notebook snapshot, reproducibility, …). */
-  context: Record<string, unknown>;
   /** Params by key. */
   params: Record<string, IParam>;
   /** Latest metrics by key. */
@@ -137,10 +136,18 @@ export interface IRun {
   tags: Record<string, string>;
 }
 
-/** One page of runs. */
-export interface IRunsPage {
+/** A stored run with everything. */
+export interface IRun extends IRunSummary {
+  /** The code that produced the run. */
+  code: string;
+  /** Extra capture context (notebook snapshot, reproducibility, …). */
+  context: Record<string, unknown>;
+}
+
+/** One page of runs (summaries when asked for `fields=summary`). */
+export interface IRunsPage<T extends IRunSummary = IRun> {
   /** The runs of this page. */
-  runs: IRun[];
+  runs: T[];
   /** Token for the next page, or null on the last one. */
   next_page_token: string | null;
   /** Number of runs matching the query. */

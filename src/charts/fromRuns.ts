@@ -1,5 +1,5 @@
 import { encodeNumber } from '../api/numbers';
-import { IExperiment, IMetricPoint, IRun } from '../api/types';
+import { IExperiment, IMetricPoint, IRunSummary } from '../api/types';
 import {
   IChartChoice,
   ICompareBundlePayload,
@@ -12,7 +12,7 @@ export type RunHistories = Map<string, Map<string, readonly IMetricPoint[]>>;
 
 /** One stored run as the compare payload carries it. */
 export function compareRun(
-  run: IRun,
+  run: IRunSummary,
   history?: Map<string, readonly IMetricPoint[]>
 ): ICompareRunPayload {
   // Object.fromEntries defines keys, so `__proto__` stays a key (assignment would not).
@@ -53,7 +53,7 @@ export function compareRun(
 /** A compare payload (data only, never a spec) for runs of one experiment. */
 export function comparePayload(
   experiment: Pick<IExperiment, 'id' | 'name'>,
-  runs: readonly IRun[],
+  runs: readonly IRunSummary[],
   chart: IChartChoice,
   histories?: RunHistories
 ): ICompareBundlePayload {

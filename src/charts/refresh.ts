@@ -18,7 +18,7 @@ export async function refreshComparison(
   const filter = versions.length
     ? `version IN (${versions.join(', ')}) OR version > ${newest}`
     : '';
-  const page = await client.searchRuns({
+  const page = await client.searchRunSummaries({
     experimentIds: [payload.experiment.id],
     filter,
     orderBy: ['version ASC'],

@@ -1,4 +1,4 @@
-import { IRun, IRunsPage } from '../api/types';
+import { IRunSummary, IRunsPage } from '../api/types';
 
 /**
  * The pages of one search held in memory, with the keyset tokens that lead to them.
@@ -47,14 +47,14 @@ export class PageCache {
   }
 
   /** The run at `index` if its page is cached (possibly stale). */
-  peek(index: number): IRun | undefined {
+  peek(index: number): IRunSummary | undefined {
     const page = this.pageOf(index);
     return this._pages.get(page)?.runs[index - this.startOf(page)];
   }
 
   /** Every cached row with its index, in index order. */
-  rows(): Array<[number, IRun]> {
-    const rows: Array<[number, IRun]> = [];
+  rows(): Array<[number, IRunSummary]> {
+    const rows: Array<[number, IRunSummary]> = [];
     const pages = [...this._pages.keys()].sort((a, b) => a - b);
     for (const page of pages) {
       const start = this.startOf(page);
@@ -80,7 +80,7 @@ export class PageCache {
   }
 
   /** Keep a reply; evict the pages farthest from `center` beyond the limit (never `page`). */
-  store(page: number, reply: IRunsPage, center: number): void {
+  store(page: number, reply: IRunsPage<IRunSummary>, center: number): void {
     this._pages.set(page, { runs: reply.runs, stale: false });
     if (reply.next_page_token) {
       this._tokens.set(page + 1, reply.next_page_token);
@@ -115,7 +115,7 @@ export class PageCache {
   private _pageSize: number;
   private _firstPageSize: number;
   private _maxPages: number;
-  private _pages = new Map<number, { runs: IRun[]; stale: boolean }>();
+  private _pages = new Map<number, { runs: IRunSummary[]; stale: boolean }>();
   private _tokens = new Map<number, string>();
   private _lastPage: number | null = null;
 }

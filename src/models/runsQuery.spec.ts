@@ -1,7 +1,7 @@
 import { JupyterServer } from '@jupyterlab/testing';
 
 import { RunsClient } from '../api/client';
-import { IRunsPage, IRunsQuery, INewRun } from '../api/types';
+import { IRunsPage, IRunSummary, IRunsQuery, INewRun } from '../api/types';
 import { applyCompletion, completeFilter } from './filterCompletion';
 import { RunsQuery } from './runsQuery';
 import { RunSelection } from './selection';
@@ -13,9 +13,9 @@ const server = new JupyterServer();
 class CountingClient extends RunsClient {
   pages: IRunsQuery[] = [];
 
-  searchRuns(query: IRunsQuery): Promise<IRunsPage> {
+  searchRunSummaries(query: IRunsQuery): Promise<IRunsPage<IRunSummary>> {
     this.pages.push(query);
-    return super.searchRuns(query);
+    return super.searchRunSummaries(query);
   }
 }
 

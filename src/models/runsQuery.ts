@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { RunsClient } from '../api/client';
-import { IRun, IRunsPage, IRunsQuery, RunView } from '../api/types';
+import { IRunSummary, IRunsPage, IRunsQuery, RunView } from '../api/types';
 import { formatSortClause, ISortClause, parseSortClause } from './keys';
 import { PageCache } from './pageCache';
 
@@ -99,7 +99,7 @@ export class RunsQuery implements IDisposable {
   }
 
   /** The run at `index`, or undefined; requests its page when it is missing or stale. */
-  getRow(index: number): IRun | undefined {
+  getRow(index: number): IRunSummary | undefined {
     const page = this._cache.pageOf(index);
     if (!this._cache.isFresh(page)) {
       this._want(page);
@@ -108,7 +108,7 @@ export class RunsQuery implements IDisposable {
   }
 
   /** The run at `index` if it is cached (possibly stale), without loading anything. */
-  peekRow(index: number): IRun | undefined {
+  peekRow(index: number): IRunSummary | undefined {
     return this._cache.peek(index);
   }
 
@@ -118,7 +118,7 @@ export class RunsQuery implements IDisposable {
   }
 
   /** Every cached row with its index, in index order. */
-  loadedRows(): Array<[number, IRun]> {
+  loadedRows(): Array<[number, IRunSummary]> {
     return this._cache.rows();
   }
 
@@ -264,7 +264,7 @@ export class RunsQuery implements IDisposable {
     this._setLoading(true);
     try {
       while (page !== null) {
-        const reply = await this._client.searchRuns({
+        const reply = await this._client.searchRunSummaries({
           ...this.toQuery(),
           maxResults: this._cache.sizeOf(page),
           pageToken: this._cache.token(page)
@@ -305,7 +305,7 @@ export class RunsQuery implements IDisposable {
     return null;
   }
 
-  private _store(page: number, reply: IRunsPage): void {
+  private _store(page: number, reply: IRunsPage<IRunSummary>): void {
     const center = (this._visible[0] + this._visible[1]) / 2;
     this._cache.store(page, reply, this._cache.pageOf(center));
     // Fetched once per request: even if evicted, it is not fetched again in a loop.

@@ -1,4 +1,4 @@
-import { IKeys, IRun } from '../api/types';
+import { IKeys, IRunSummary } from '../api/types';
 import { guessHigherIsBetter } from '../charts/bar';
 import { keyExpression, KeyEntity } from '../models/keys';
 
@@ -107,7 +107,7 @@ export function isVisible(column: IColumn, choice: IColumnChoice): boolean {
 
 /** The raw value of a cell, as exports write it. */
 export function cellValue(
-  run: IRun,
+  run: IRunSummary,
   column: IColumn,
   summary: MetricSummary,
   higherIsBetter: (key: string) => boolean,
@@ -137,7 +137,7 @@ export function cellValue(
 }
 
 function attributeValue(
-  run: IRun,
+  run: IRunSummary,
   key: string,
   experimentName: (id: string) => string
 ): CellValue {

@@ -1,5 +1,5 @@
 import { RunsClient } from '../api/client';
-import { IRun, IRunsQuery } from '../api/types';
+import { IRunSummary, IRunsQuery } from '../api/types';
 import { CellValue, IColumn } from './columns';
 
 /** File formats of an export. */
@@ -14,7 +14,7 @@ export interface IExportOptions {
   /** Columns shown, in order. */
   columns: IColumn[];
   /** The value of a cell, as the table computes it. */
-  value: (run: IRun, column: IColumn) => CellValue;
+  value: (run: IRunSummary, column: IColumn) => CellValue;
   /** File format. */
   format: ExportFormat;
   /** Runs per request (default 1000). */
@@ -47,7 +47,7 @@ export async function exportRuns(options: IExportOptions): Promise<Blob> {
   let token: string | null = null;
   let done = 0;
   do {
-    const page = await client.searchRuns({
+    const page = await client.searchRunSummaries({
       ...options.query,
       maxResults: options.pageSize ?? 1000,
       pageToken: token

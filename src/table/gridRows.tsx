@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { VirtualItem } from '@tanstack/react-virtual';
 import React, { memo } from 'react';
 
-import { IRun } from '../api/types';
+import { IRunSummary } from '../api/types';
 import { IColumn } from './columns';
 import { cellText } from './format';
 import { columnLabel, columnTitle } from './labels';
@@ -73,7 +73,7 @@ export const HeaderRow = memo(function HeaderRow(props: {
  */
 export const GridRow = memo(function GridRow(props: {
   item: VirtualItem;
-  run: IRun | undefined;
+  run: IRunSummary | undefined;
   columns: IColumn[];
   colItems: VirtualItem[];
   selected: boolean;

@@ -1,7 +1,7 @@
 import { JupyterServer } from '@jupyterlab/testing';
 
 import { RunsClient } from '../api/client';
-import { INewRun, IRunsPage, IRunsQuery } from '../api/types';
+import { INewRun, IRunsPage, IRunSummary, IRunsQuery } from '../api/types';
 import { RunsTableModel } from './model';
 
 // A real jupyter server with the jupyterlab_runs extension and a fresh store.
@@ -11,9 +11,9 @@ const server = new JupyterServer();
 class CountingClient extends RunsClient {
   pages: IRunsQuery[] = [];
 
-  searchRuns(query: IRunsQuery): Promise<IRunsPage> {
+  searchRunSummaries(query: IRunsQuery): Promise<IRunsPage<IRunSummary>> {
     this.pages.push(query);
-    return super.searchRuns(query);
+    return super.searchRunSummaries(query);
   }
 }
 

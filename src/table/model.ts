@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { RunsClient } from '../api/client';
-import { IKeys, IRun, RunView } from '../api/types';
+import { IKeys, IRunSummary, RunView } from '../api/types';
 import { RunsQuery } from '../models/runsQuery';
 import { RunSelection } from '../models/selection';
 import {
@@ -151,7 +151,7 @@ export class RunsTableModel implements IDisposable {
   }
 
   /** The value a cell shows. */
-  cellValue(run: IRun, column: IColumn): CellValue {
+  cellValue(run: IRunSummary, column: IColumn): CellValue {
     return cellValue(
       run,
       column,

@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { RunsClient } from '../../api/client';
-import { IExperiment, IMetricPoint, IRun } from '../../api/types';
+import { IExperiment, IMetricPoint, IRunSummary } from '../../api/types';
 import {
   ChartKind,
   IChartChoice,
@@ -41,7 +41,7 @@ export class CompareModel implements IDisposable {
   }
 
   /** The compared runs, in list order. */
-  get runs(): readonly IRun[] {
+  get runs(): readonly IRunSummary[] {
     return this._runs;
   }
 
@@ -79,7 +79,7 @@ export class CompareModel implements IDisposable {
    */
   setRuns(
     experiment: Pick<IExperiment, 'id' | 'name'>,
-    runs: readonly IRun[],
+    runs: readonly IRunSummary[],
     metric: string | null
   ): void {
     this._experiment = { id: experiment.id, name: experiment.name };
@@ -200,7 +200,7 @@ export class CompareModel implements IDisposable {
 
   private _client: RunsClient;
   private _experiment: Pick<IExperiment, 'id' | 'name'> | null = null;
-  private _runs: IRun[] = [];
+  private _runs: IRunSummary[] = [];
   private _choice: Required<IChartChoice> = {
     kind: 'bar',
     metric: '',
@@ -230,8 +230,8 @@ function historyKey(runId: string, key: string): string {
 }
 
 function keysOf(
-  runs: readonly IRun[],
-  pick: (run: IRun) => Record<string, unknown>
+  runs: readonly IRunSummary[],
+  pick: (run: IRunSummary) => Record<string, unknown>
 ): string[] {
   const keys = new Set<string>();
   runs.forEach(run => Object.keys(pick(run)).forEach(key => keys.add(key)));
@@ -239,7 +239,7 @@ function keysOf(
 }
 
 /** Params whose values differ between the runs (the interesting axes), else the first ones. */
-function defaultParams(runs: readonly IRun[], keys: string[]): string[] {
+function defaultParams(runs: readonly IRunSummary[], keys: string[]): string[] {
   const varying = keys.filter(
     key => new Set(runs.map(run => run.params[key]?.value ?? '')).size > 1
   );

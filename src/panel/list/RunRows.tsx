@@ -1,6 +1,6 @@
 import React, { useEffect, useRef } from 'react';
 
-import { IRun } from '../../api/types';
+import { IRunSummary } from '../../api/types';
 import { IPanelContext } from '../context';
 import { formatAge, formatMetric, formatTime, truncate } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
@@ -184,7 +184,7 @@ export function RunRows(props: {
 
 function RunRow(props: {
   ctx: IPanelContext;
-  run: IRun;
+  run: IRunSummary;
   index: number;
   total: number;
   metric: string | null;

@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { RunsClient } from '../../api/client';
-import { IExperiment, IKeys, IRun } from '../../api/types';
+import { IExperiment, IKeys, IRunSummary } from '../../api/types';
 import { RunsQuery } from '../../models/runsQuery';
 import { RunSelection } from '../../models/selection';
 import { IPanelError, panelError } from '../errors';
@@ -119,8 +119,8 @@ export class RunsListModel implements IDisposable, RunSelection.ISource {
   }
 
   /** The rows shown, in order (loaded ones only). */
-  get rows(): readonly IRun[] {
-    const rows: IRun[] = [];
+  get rows(): readonly IRunSummary[] {
+    const rows: IRunSummary[] = [];
     const count = Math.min(this._shown, this.total);
     for (let index = 0; index < count; index++) {
       const run = this._active?.peekRow(index);
@@ -137,17 +137,17 @@ export class RunsListModel implements IDisposable, RunSelection.ISource {
   }
 
   /** The run at a row, if loaded (`RunSelection.ISource`). */
-  peekRow(index: number): IRun | undefined {
+  peekRow(index: number): IRunSummary | undefined {
     return this._active?.peekRow(index);
   }
 
   /** Loaded rows with their index (`RunSelection.ISource`). */
-  loadedRows(): Array<[number, IRun]> {
+  loadedRows(): Array<[number, IRunSummary]> {
     return this._active?.loadedRows() ?? [];
   }
 
   /** The selected runs that are loaded, in list order. */
-  get selectedRuns(): IRun[] {
+  get selectedRuns(): IRunSummary[] {
     return this.loadedRows()
       .map(([, run]) => run)
       .filter(run => this.selection.has(run.id));
