@@ -39,11 +39,15 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
-/** A timestamp as local date and time, e.g. `2026-11-25 15:43`. */
-export function formatTime(ms: number): string {
+/** A timestamp as local date and time, `2026-11-25 15:43` (or `…15:43:07` with seconds). */
+export function formatTime(ms: number, seconds = false): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` +
+    (seconds ? `:${pad(d.getSeconds())}` : '')
+  );
 }
 
 /** Text shortened to `max` characters with an ellipsis (full text goes in a title). */

@@ -1,4 +1,5 @@
 import { formatNumber } from '../charts/format';
+import { formatDuration, formatTime } from '../format';
 import { CellValue, IColumn } from './columns';
 
 /** Longest text put in a cell; the full value goes in its title. */
@@ -27,7 +28,7 @@ function formatCellNumber(value: number, column: IColumn): string {
     switch (column.key) {
       case 'start_time':
       case 'end_time':
-        return formatTime(value);
+        return formatTime(value, true);
       case 'duration':
         return formatDuration(value);
       default:
@@ -35,31 +36,4 @@ function formatCellNumber(value: number, column: IColumn): string {
     }
   }
   return formatNumber(value);
-}
-
-/** Local date and time to the second, e.g. `2026-11-25 15:43:07`. */
-export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
-  );
-}
-
-/** A duration as `850 ms`, `12.3 s`, `4 min 05 s` or `2 h 03 min`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) {
-    return `${Math.round(ms)} ms`;
-  }
-  const seconds = ms / 1000;
-  if (seconds < 60) {
-    return `${seconds.toFixed(1)} s`;
-  }
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) {
-    return `${minutes} min ${String(Math.floor(seconds % 60)).padStart(2, '0')} s`;
-  }
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
