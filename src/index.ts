@@ -1,7 +1,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { capturePlugin } from './plugins/capture';
-import { clientPlugin } from './plugins/client';
+import { clientPlugin, liveUpdatesPlugin } from './plugins/client';
 import { panelPlugin } from './plugins/panel';
 import { renderersPlugin } from './plugins/renderers';
 import { tablePlugin } from './plugins/table';
@@ -10,6 +10,7 @@ export * from './tokens';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   clientPlugin,
+  liveUpdatesPlugin,
   capturePlugin,
   panelPlugin,
   renderersPlugin,

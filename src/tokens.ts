@@ -3,6 +3,7 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import { RunsClient } from './api/client';
+import type { LiveUpdates } from './models/liveUpdates';
 import { IRun } from './api/types';
 
 /** The REST client of the runs API, shared by every plugin. */
@@ -31,4 +32,10 @@ export interface IRunCapture {
 export const IRunCapture = new Token<IRunCapture>(
   'jupyterlab-runs:IRunCapture',
   'Runs notebook cells and saves what they produced as versioned runs.'
+);
+
+/** The one change-feed poll shared by the Runs panel and the runs tables. */
+export const ILiveUpdates = new Token<LiveUpdates>(
+  'jupyterlab-runs:ILiveUpdates',
+  'Polls the change feed while a runs view is visible and names the experiments that changed.'
 );

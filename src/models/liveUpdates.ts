@@ -1,4 +1,3 @@
-import { Token } from '@lumino/coreutils';
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -171,9 +170,3 @@ export namespace LiveUpdates {
   /** Changes the server returns per request at most. */
   export const FEED_PAGE = 1000;
 }
-
-/** The one change-feed poll shared by the Runs panel and the runs tables. */
-export const ILiveUpdates = new Token<LiveUpdates>(
-  'jupyterlab-runs:ILiveUpdates',
-  'Polls the change feed while a runs view is visible and names the experiments that changed.'
-);

@@ -4,7 +4,8 @@ import {
 } from '@jupyterlab/application';
 
 import { RunsClient } from '../api/client';
-import { IRunsClient } from '../tokens';
+import { LiveUpdates } from '../models/liveUpdates';
+import { ILiveUpdates, IRunsClient } from '../tokens';
 
 /** Provides the REST client of the runs API. */
 export const clientPlugin: JupyterFrontEndPlugin<RunsClient> = {
@@ -14,4 +15,15 @@ export const clientPlugin: JupyterFrontEndPlugin<RunsClient> = {
   provides: IRunsClient,
   activate: (app: JupyterFrontEnd) =>
     new RunsClient(app.serviceManager.serverSettings)
+};
+
+/** Provides the change-feed poll every runs view shares (it polls only while one is visible). */
+export const liveUpdatesPlugin: JupyterFrontEndPlugin<LiveUpdates> = {
+  id: 'jupyterlab-runs:live-updates',
+  description: 'The shared poll of the runs change feed.',
+  autoStart: true,
+  requires: [IRunsClient],
+  provides: ILiveUpdates,
+  activate: (_: JupyterFrontEnd, client: RunsClient) =>
+    new LiveUpdates({ client })
 };

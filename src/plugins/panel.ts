@@ -12,12 +12,12 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
-import { ILiveUpdates, LiveUpdates } from '../models/liveUpdates';
+import { LiveUpdates } from '../models/liveUpdates';
 import { addPanelCommands, PanelCommandIDs } from '../panel/commands';
 import { RunsPanelModel } from '../panel/panelModel';
 import { parsePanelState, STATE_KEY, stateToJSON } from '../panel/state';
 import { RunsPanel } from '../panel/view';
-import { IRunCapture, IRunsClient } from '../tokens';
+import { ILiveUpdates, IRunCapture, IRunsClient } from '../tokens';
 
 const PLUGIN_ID = 'jupyterlab-runs:panel';
 
@@ -39,7 +39,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'The Runs panel: browse, filter, inspect, compare, delete and restore runs.',
   autoStart: true,
-  requires: [IRunsClient, INotebookTracker],
+  requires: [IRunsClient, INotebookTracker, ILiveUpdates],
   optional: [
     IRunCapture,
     ITranslator,
@@ -49,13 +49,13 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     IStateDB,
     IRenderMimeRegistry,
     IEditorLanguageRegistry,
-    IThemeManager,
-    ILiveUpdates
+    IThemeManager
   ],
   activate: (
     app: JupyterFrontEnd,
     client: RunsClient,
     tracker: INotebookTracker,
+    live: LiveUpdates,
     capture: IRunCapture | null,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
@@ -64,12 +64,9 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     state: IStateDB | null,
     rendermime: IRenderMimeRegistry | null,
     languages: IEditorLanguageRegistry | null,
-    themes: IThemeManager | null,
-    sharedLive: LiveUpdates | null
+    themes: IThemeManager | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    // One poll for every runs view when the table plugin provides it.
-    const live = sharedLive ?? new LiveUpdates({ client });
     const model = new RunsPanelModel({ client, live });
     const panel = new RunsPanel(model, {
       commands: app.commands,

@@ -9,7 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
-import { ILiveUpdates, LiveUpdates } from '../models/liveUpdates';
+import { LiveUpdates } from '../models/liveUpdates';
 import { MetricSummary } from '../table/columns';
 import {
   addTableCommands,
@@ -18,7 +18,7 @@ import {
 } from '../table/commands';
 import { IRunsTableState, RunsTableModel } from '../table/model';
 import { RunsTableWidget } from '../table/widget';
-import { IRunCapture, IRunsClient } from '../tokens';
+import { ILiveUpdates, IRunCapture, IRunsClient } from '../tokens';
 
 const PLUGIN_ID = 'jupyterlab-runs:table';
 /** Opens one run; registered by the Runs panel. */
@@ -36,12 +36,11 @@ interface ITableSettings {
  * The runs table in the main area, and the live-update poll shared with the Runs panel
  * (provided here so that one poll serves every view).
  */
-export const tablePlugin: JupyterFrontEndPlugin<LiveUpdates> = {
+export const tablePlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description:
-    'A virtualized, server-sorted runs table in the main area; provides the shared live-update poll.',
+  description: 'A virtualized, server-sorted runs table in the main area.',
   autoStart: true,
-  requires: [IRunsClient],
+  requires: [IRunsClient, ILiveUpdates],
   optional: [
     ITranslator,
     ILayoutRestorer,
@@ -50,10 +49,10 @@ export const tablePlugin: JupyterFrontEndPlugin<LiveUpdates> = {
     INotebookTracker,
     IRunCapture
   ],
-  provides: ILiveUpdates,
   activate: (
     app: JupyterFrontEnd,
     client: RunsClient,
+    live: LiveUpdates,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
@@ -62,7 +61,6 @@ export const tablePlugin: JupyterFrontEndPlugin<LiveUpdates> = {
     capture: IRunCapture | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    const live = new LiveUpdates({ client });
     const tracker = new WidgetTracker<RunsTableWidget>({
       namespace: 'jupyterlab-runs-table'
     });
@@ -147,6 +145,5 @@ export const tablePlugin: JupyterFrontEndPlugin<LiveUpdates> = {
           loaded.changed.connect(apply);
         });
     }
-    return live;
   }
 };
