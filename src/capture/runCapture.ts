@@ -28,7 +28,8 @@ import {
 } from './kernelProbe';
 import { CellMeta, NotebookMeta } from './metadata';
 import { scanAssignedNames, scanParams } from './params';
-import { ICellState, reproducibilityVerdict } from './reproducibility';
+import { cellStates, notebookSnapshot } from './notebookState';
+import { reproducibilityVerdict } from './reproducibility';
 
 /** A failure the user can act on (no kernel, …), shown as is. */
 export class CaptureError extends Error {}
@@ -73,9 +74,6 @@ export const SAVE_MEASURE = 'jupyterlab-runs:save';
 export const PROBE_MEASURE = 'jupyterlab-runs:probe';
 /** Performance measure of the `POST runs` request (bench/). */
 export const POST_MEASURE = 'jupyterlab-runs:post';
-
-/** Most characters of a notebook snapshot kept with a run. */
-const MAX_SNAPSHOT_CHARS = 1_000_000;
 
 /**
  * Runs code cells and saves what they produced as versioned runs: literal params,
@@ -357,44 +355,6 @@ export function outcomeOf(executed: IExecuted | null): IOutcome {
 async function isPython(kernel: Kernel.IKernelConnection): Promise<boolean> {
   const info = await kernel.info;
   return info.language_info.name.toLowerCase() === 'python';
-}
-
-/** Every cell's state as the reproducibility verdict needs it. */
-function cellStates(panel: NotebookPanel): ICellState[] {
-  return panel.content.widgets.map(cell => {
-    const model = cell.model;
-    const code = model.type === 'code' ? (model as CodeCell['model']) : null;
-    return {
-      id: model.id,
-      type: model.type,
-      executionCount: code?.executionCount ?? null,
-      edited: code?.isDirty ?? false,
-      blank: model.sharedModel.getSource().trim() === ''
-    };
-  });
-}
-
-/** The notebook's code cells at the time of the run, capped in size. */
-function notebookSnapshot(panel: NotebookPanel): unknown[] {
-  const cells: unknown[] = [];
-  let size = 0;
-  for (const cell of panel.content.widgets) {
-    if (cell.model.type !== 'code') {
-      continue;
-    }
-    const source = cell.model.sharedModel.getSource();
-    size += source.length;
-    if (size > MAX_SNAPSHOT_CHARS) {
-      cells.push({ id: cell.model.id, truncated: true });
-      break;
-    }
-    cells.push({
-      id: cell.model.id,
-      source,
-      execution_count: (cell.model as CodeCell['model']).executionCount
-    });
-  }
-  return cells;
 }
 
 /** A namespace for RunCapture statics. */
