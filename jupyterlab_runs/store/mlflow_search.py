@@ -21,13 +21,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .base import MAX_RESULTS_LIMIT, VIEWS, InvalidArgument, Page, Run
+from .base import InvalidArgument, Page, Run
 from .filter import OrderKey, parse_order_by
 from .mlflow_filter import attribute_value, matches, parse_filter, server_filter
-from .values import numeric_param_value
+from .values import check_search_arguments, numeric_param_value
 
 MAX_FETCH = 100_000
-MAX_EXPERIMENT_IDS = 1000
 RUN_VIEWS = {"active": "ACTIVE_ONLY", "deleted": "DELETED_ONLY", "all": "ALL"}
 
 Position = tuple[int, Any, int, str]  # segment, sort value, version, run id
@@ -96,17 +95,7 @@ class Query:
         page_token: str | None,
         view: str,
     ):
-        if isinstance(experiment_ids, str):
-            experiment_ids = [experiment_ids]
-        self.experiment_ids = list(dict.fromkeys(experiment_ids))
-        if len(self.experiment_ids) > MAX_EXPERIMENT_IDS:
-            raise InvalidArgument(f"search at most {MAX_EXPERIMENT_IDS} experiments at once")
-        if isinstance(max_results, bool) or not isinstance(max_results, int):
-            raise InvalidArgument(f"max_results must be an integer, got {max_results!r}")
-        if not 1 <= max_results <= MAX_RESULTS_LIMIT:
-            raise InvalidArgument(f"max_results must be between 1 and {MAX_RESULTS_LIMIT}")
-        if view not in VIEWS:
-            raise InvalidArgument(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+        self.experiment_ids = check_search_arguments(experiment_ids, max_results, view)
         self.limit = max_results
         self.view = view
         self.tree = parse_filter(filter)

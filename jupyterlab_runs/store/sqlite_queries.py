@@ -21,17 +21,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .base import MAX_RESULTS_LIMIT, VIEWS, InvalidArgument, MetricSummary, Page, Param, Run
+from .base import InvalidArgument, MetricSummary, Page, Param, Run
 from .filter import ATTRIBUTES, OrderKey, parse_filter, parse_order_by
 from .filter_sql import CompiledFilter, KeyRef, render_filter
 from .sqlite_keys import KeyRegistry
+from .values import check_search_arguments
 
 RUN_COLUMNS = (
     "rid, id, experiment_id, version, name, status, source, start_time, end_time, "
     "notebook_path, cell_id, execution_count, kernel_name, language, code_hash, git_commit, "
     "user, parent_run_id, deleted_time, note, error, code, context"
 )
-MAX_EXPERIMENT_IDS = 1000
 _IN_RIDS = "IN (SELECT value FROM json_each(?))"
 
 
@@ -228,17 +228,7 @@ class Search:
         page_token: str | None,
         view: str,
     ):
-        if isinstance(experiment_ids, str):
-            experiment_ids = [experiment_ids]
-        self.experiment_ids = list(dict.fromkeys(experiment_ids))
-        if len(self.experiment_ids) > MAX_EXPERIMENT_IDS:
-            raise InvalidArgument(f"search at most {MAX_EXPERIMENT_IDS} experiments at once")
-        if isinstance(max_results, bool) or not isinstance(max_results, int):
-            raise InvalidArgument(f"max_results must be an integer, got {max_results!r}")
-        if not 1 <= max_results <= MAX_RESULTS_LIMIT:
-            raise InvalidArgument(f"max_results must be between 1 and {MAX_RESULTS_LIMIT}")
-        if view not in VIEWS:
-            raise InvalidArgument(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+        self.experiment_ids = check_search_arguments(experiment_ids, max_results, view)
         self.keys = keys
         self.totals = totals
         self.limit = max_results

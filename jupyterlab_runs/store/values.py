@@ -16,11 +16,13 @@ from .base import (
     MAX_KEY_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PARAM_VALUE_LENGTH,
+    MAX_RESULTS_LIMIT,
     MAX_TAG_VALUE_LENGTH,
     SOURCES,
     STATUSES,
     TRUNCATION_MARKER,
     VALUE_TYPES,
+    VIEWS,
     InvalidArgument,
     MetricInput,
     MetricSummary,
@@ -367,3 +369,24 @@ def check_new_run(run: NewRun) -> CheckedRun:
         tags=normalize_tags(run.tags),
         code_hash=hashlib.sha256(run.code.encode("utf-8", "surrogatepass")).hexdigest(),
     )
+
+
+#: Most experiments one search may span.
+MAX_EXPERIMENT_IDS = 1000
+
+
+def check_search_arguments(experiment_ids: Any, max_results: Any, view: Any) -> list[str]:
+    """The experiment ids of a search, de-duplicated, after checking every argument that
+    does not depend on the backend; ``InvalidArgument`` says what is wrong."""
+    if isinstance(experiment_ids, str):
+        experiment_ids = [experiment_ids]
+    ids = list(dict.fromkeys(experiment_ids))
+    if len(ids) > MAX_EXPERIMENT_IDS:
+        raise InvalidArgument(f"search at most {MAX_EXPERIMENT_IDS} experiments at once")
+    if isinstance(max_results, bool) or not isinstance(max_results, int):
+        raise InvalidArgument(f"max_results must be an integer, got {max_results!r}")
+    if not 1 <= max_results <= MAX_RESULTS_LIMIT:
+        raise InvalidArgument(f"max_results must be between 1 and {MAX_RESULTS_LIMIT}")
+    if view not in VIEWS:
+        raise InvalidArgument(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    return ids
