@@ -164,6 +164,14 @@ class _Parser:
         return "end of filter" if token.kind == "end" else repr(token.text)
 
     # -- boolean structure ----------------------------------------------------------------
+    def junction(self, op: str, parts: tuple) -> Any:
+        """The node for ``parts`` joined by ``op`` (AND/OR); a subclass may build another."""
+        return Junction(op, parts)
+
+    def negate(self, node: Any) -> Any:
+        """The node for NOT ``node``."""
+        return Negation(node)
+
     def expression(self, depth: int = 0) -> Node:
         if depth > MAX_DEPTH:
             raise FilterError(
@@ -173,19 +181,19 @@ class _Parser:
         while self.at_keyword("OR"):
             self.advance()
             parts.append(self.conjunction(depth))
-        return parts[0] if len(parts) == 1 else Junction("OR", tuple(parts))
+        return parts[0] if len(parts) == 1 else self.junction("OR", tuple(parts))
 
     def conjunction(self, depth: int) -> Node:
         parts = [self.negation(depth)]
         while self.at_keyword("AND"):
             self.advance()
             parts.append(self.negation(depth))
-        return parts[0] if len(parts) == 1 else Junction("AND", tuple(parts))
+        return parts[0] if len(parts) == 1 else self.junction("AND", tuple(parts))
 
     def negation(self, depth: int) -> Node:
         if self.at_keyword("NOT"):
             self.advance()
-            return Negation(self.negation(depth + 1))
+            return self.negate(self.negation(depth + 1))
         if self.token.kind == "punct" and self.token.text == "(":
             self.advance()
             inner = self.expression(depth + 1)

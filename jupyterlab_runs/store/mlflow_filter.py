@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import FilterError, Run
-from .filter import MAX_DEPTH, MAX_FILTER_LENGTH, _Parser, _Target
+from .filter import MAX_FILTER_LENGTH, _Parser, _Target
 from .filter_lexer import Token
 from .mlflow_mapping import hidden_tag
 from .values import clean_text, numeric_param_value
@@ -62,38 +62,11 @@ Node = Compare | Both | Either | Negation
 class _TreeParser(_Parser):
     """filter.py's parser building a tree instead of SQL."""
 
-    def expression(self, depth: int = 0) -> Node:
-        if depth > MAX_DEPTH:
-            raise FilterError(
-                f"too deeply nested (more than {MAX_DEPTH} levels)", self.token.position
-            )
-        parts = [self.conjunction(depth)]
-        while self.at_keyword("OR"):
-            self.advance()
-            parts.append(self.conjunction(depth))
-        return parts[0] if len(parts) == 1 else Either(tuple(parts))
+    def junction(self, op: str, parts: tuple) -> Node:
+        return Both(parts) if op == "AND" else Either(parts)
 
-    def conjunction(self, depth: int) -> Node:
-        parts = [self.negation(depth)]
-        while self.at_keyword("AND"):
-            self.advance()
-            parts.append(self.negation(depth))
-        return parts[0] if len(parts) == 1 else Both(tuple(parts))
-
-    def negation(self, depth: int) -> Node:
-        if self.at_keyword("NOT"):
-            self.advance()
-            return Negation(self.negation(depth + 1))
-        if self.token.kind == "punct" and self.token.text == "(":
-            self.advance()
-            inner = self.expression(depth + 1)
-            if not (self.token.kind == "punct" and self.token.text == ")"):
-                raise FilterError(
-                    f"expected ')' but found {self.describe(self.token)}", self.token.position
-                )
-            self.advance()
-            return inner
-        return self.comparison()
+    def negate(self, node: Node) -> Node:
+        return Negation(node)
 
     def emit(self, target: _Target, op: str, values: list[Token]) -> Compare:  # type: ignore[override]
         numeric = self.numeric_values(target, op, values)
