@@ -424,7 +424,8 @@ def _keywords(tree: ast.AST) -> list[ast.keyword]:
         node = stack.pop()
         if isinstance(node, ast.JoinedStr):
             continue
-        if isinstance(node, ast.Call):
+        # print's keywords (sep, end, file, flush) format output; they are not params.
+        if isinstance(node, ast.Call) and not _is_print(node.func):
             found += [keyword for keyword in node.keywords if keyword.arg is not None]
         for field in node._fields:
             child = getattr(node, field, None)
@@ -433,3 +434,7 @@ def _keywords(tree: ast.AST) -> list[ast.keyword]:
             elif isinstance(child, ast.AST):
                 stack.append(child)
     return sorted(found, key=lambda keyword: (keyword.lineno, keyword.col_offset))
+
+
+def _is_print(func: ast.expr) -> bool:
+    return isinstance(func, ast.Name) and func.id == "print"

@@ -308,7 +308,8 @@ export class ExprParser extends TokenCursor {
         this.name();
         node = { kind: 'attr' };
       } else if (this.atOp('(')) {
-        this.callArguments();
+        // print's keywords (sep, end, file, flush) format output; they are not params.
+        this.callArguments(!(node.kind === 'name' && node.id === 'print'));
         node = { kind: 'call' };
       } else if (this.eatOp('[')) {
         this.subscript();
