@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -211,6 +212,25 @@ def test_returned_runs_carry_params_metrics_and_tags(store, experiment, runs):
     assert run == store.get_run(runs[7].id)
     assert run.params["n_estimators"].value == "400" and run.metrics["acc"].value == 0.2
     assert run.tags == {"stage": "b", "my tag": "t8"}
+
+
+def test_summary_pages_do_not_read_code_or_context(store, experiment):
+    created = store.create_run(
+        NewRun(
+            experiment.id,
+            code="n = 1\n" * 1000,
+            context={"notebook": [{"id": "c1", "source": "n = 1"}]},
+            params=[ParamInput("n", 1)],
+            metrics=[MetricInput("acc", 0.9, timestamp=1)],
+        )
+    )
+    statements = traced(store)
+    (summary,) = store.search_runs([experiment.id], summary=True).items
+    assert not any("code, context" in statement for statement in statements)
+    assert (summary.code, summary.context) == ("", {})
+    assert dataclasses.replace(summary, code=created.code, context=created.context) == created
+    (full,) = store.search_runs([experiment.id]).items
+    assert full == created
 
 
 def traced(store):

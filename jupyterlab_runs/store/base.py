@@ -327,8 +327,12 @@ class RunStore(abc.ABC):
         max_results: int = 100,
         page_token: str | None = None,
         view: ViewType = "active",
+        summary: bool = False,
     ) -> Page:
-        """Runs matching an MLflow-style filter, ordered, one keyset page at a time."""
+        """Runs matching an MLflow-style filter, ordered, one keyset page at a time.
+
+        ``summary`` runs may leave ``code`` empty and ``context`` empty: lists and tables never
+        show them, and reading them for a page of runs is most of a page's cost."""
 
     @abc.abstractmethod
     def update_run(

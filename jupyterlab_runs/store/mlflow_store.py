@@ -219,8 +219,10 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         max_results: int = 100,
         page_token: str | None = None,
         view: ViewType = "active",
+        summary: bool = False,
     ) -> Page:
-        """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment)."""
+        """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment).
+        ``summary`` changes nothing here: code and context come with the run's tags anyway."""
         query = Query(experiment_ids, filter, order_by, max_results, page_token, view)
         return query.page(self._runs(query.experiment_ids, query.server_filter, query.view))
 

@@ -220,10 +220,19 @@ class SqliteStore(ExperimentMethods, RunStore):
         max_results: int = 100,
         page_token: str | None = None,
         view: ViewType = "active",
+        summary: bool = False,
     ) -> Page:
         """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment)."""
         search = Search(
-            self.keys, self.totals, experiment_ids, filter, order_by, max_results, page_token, view
+            self.keys,
+            self.totals,
+            experiment_ids,
+            filter,
+            order_by,
+            max_results,
+            page_token,
+            view,
+            summary,
         )
         with self.db.snapshot() as conn:
             return search.run(conn)

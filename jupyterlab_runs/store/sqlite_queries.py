@@ -27,11 +27,14 @@ from .filter_sql import CompiledFilter, KeyRef, render_filter
 from .sqlite_keys import KeyRegistry
 from .values import check_search_arguments
 
-RUN_COLUMNS = (
+_RUN_HEAD = (
     "rid, id, experiment_id, version, name, status, source, start_time, end_time, "
     "notebook_path, cell_id, execution_count, kernel_name, language, code_hash, git_commit, "
-    "user, parent_run_id, deleted_time, note, error, code, context"
+    "user, parent_run_id, deleted_time, note, error, "
 )
+RUN_COLUMNS = _RUN_HEAD + "code, context"
+# A summary's code and context are left empty (see RunStore.search_runs).
+SUMMARY_COLUMNS = _RUN_HEAD + "'' AS code, '{}' AS context"
 _IN_RIDS = "IN (SELECT value FROM json_each(?))"
 
 
@@ -40,12 +43,16 @@ def _float(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def load_runs(conn: sqlite3.Connection, keys: KeyRegistry, rids: Sequence[int]) -> list[Run]:
-    """The runs with these rowids, in that order, with params, latest metrics and tags."""
+def load_runs(
+    conn: sqlite3.Connection, keys: KeyRegistry, rids: Sequence[int], summary: bool = False
+) -> list[Run]:
+    """The runs with these rowids, in that order, with params, latest metrics and tags
+    (``summary``: without their code and context)."""
     if not rids:
         return []
     bound = (json.dumps(list(rids)),)
-    rows = conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE rid {_IN_RIDS}", bound).fetchall()
+    columns = SUMMARY_COLUMNS if summary else RUN_COLUMNS
+    rows = conn.execute(f"SELECT {columns} FROM runs WHERE rid {_IN_RIDS}", bound).fetchall()
     params = conn.execute(
         f"SELECT run, key_id, value, type, source FROM params WHERE run {_IN_RIDS}", bound
     ).fetchall()
@@ -227,7 +234,9 @@ class Search:
         max_results: int,
         page_token: str | None,
         view: str,
+        summary: bool = False,
     ):
+        self.summary = summary
         self.experiment_ids = check_search_arguments(experiment_ids, max_results, view)
         self.keys = keys
         self.totals = totals
@@ -302,7 +311,7 @@ class Search:
         if len(rows) > self.limit:
             rows = rows[: self.limit]
             token = encode_token(self.fingerprint, rows[-1])
-        runs = load_runs(conn, self.keys, [row.rid for row in rows])
+        runs = load_runs(conn, self.keys, [row.rid for row in rows], self.summary)
         return Page(items=runs, next_page_token=token, total=total)
 
     def _segment_rows(

@@ -26,7 +26,7 @@ export class RunsQuery implements IDisposable {
       filter: options.filter ?? '',
       orderBy: [...(options.orderBy ?? [])],
       view: options.view ?? 'active',
-      pageSize: options.pageSize ?? 200
+      pageSize: options.pageSize ?? 100
     };
     this._cache = this._newCache();
     this._want(0);

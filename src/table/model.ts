@@ -65,7 +65,7 @@ export class RunsTableModel implements IDisposable {
       pageSize: options.pageSize,
       // 2,000 rows at the default page size: enough to scroll back without refetching,
       // small enough that garbage collection stays short while scrolling far.
-      maxCachedPages: 10
+      maxCachedPages: 20
     });
     this.selection = new RunSelection(this.query);
     this._patterns = options.defaultColumns ?? DEFAULT_COLUMNS;
