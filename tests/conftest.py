@@ -2,7 +2,7 @@
 
 import pytest
 
-pytest_plugins = ("pytest_jupyter.jupyter_server",)
+pytest_plugins = ("pytest_jupyter.jupyter_server", "unprivileged")
 
 
 @pytest.fixture

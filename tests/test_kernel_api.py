@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
 from kernel_support import ROOT, kernel_env, open_store, run_cell, runs_of
+from unprivileged import call_without_root
 
 import jupyterlab_runs as jr
 from jupyterlab_runs.kernel import runs as runs_module
@@ -292,17 +292,17 @@ def test_store_that_cannot_be_opened_never_breaks_the_cell(ip, tmp_path, monkeyp
         jr.start_run()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only directories")
-def test_read_only_store_directory_warns(ip, tmp_path, monkeypatch):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
-    monkeypatch.setenv("JUPYTERLAB_RUNS_URI", "sqlite:///" + str(folder / "runs.db"))
-    try:
+def test_read_only_store_directory_warns(ip, locked_folder, monkeypatch):
+    run_cell(ip, "%%track\nv = 0")  # loads what tracking needs while Python's files are readable
+    monkeypatch.setenv("JUPYTERLAB_RUNS_URI", "sqlite:///" + str(locked_folder / "runs.db"))
+
+    def track() -> tuple[bool, object, str]:
         result, _, err, _ = run_cell(ip, "%%track\nv = 1")
-    finally:
-        folder.chmod(0o700)
-    assert result.success and "the run was not saved" in err
+        return result.success, ip.user_ns["v"], err
+
+    success, value, err = call_without_root(track)
+    assert success and value == 1 and "the run was not saved" in err
+    assert not (locked_folder / "runs.db").exists()
 
 
 WRITER = textwrap.dedent(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sqlite3
 
 import pytest
+from unprivileged import call_without_root
 
 from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore, StoreUnavailable
 from jupyterlab_runs.store.base import MAX_CODE_LENGTH, MAX_PARAM_VALUE_LENGTH, TRUNCATION_MARKER
@@ -116,15 +116,14 @@ def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
         SqliteStore(path)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
-def test_a_store_in_a_read_only_folder_is_unavailable(tmp_path):
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
+def test_a_store_in_a_read_only_folder_is_unavailable(locked_folder):
+    path = locked_folder / "runs.db"
+
+    def open_store() -> str:
         with pytest.raises(StoreUnavailable) as caught:
-            SqliteStore(folder / "runs.db")
-        assert str(folder / "runs.db") in str(caught.value)
-        assert "Permission denied" in str(caught.value)
-    finally:
-        folder.chmod(0o700)
+            SqliteStore(path)
+        return str(caught.value)
+
+    message = call_without_root(open_store)
+    assert str(path) in message and "Permission denied" in message
+    assert not path.exists()
