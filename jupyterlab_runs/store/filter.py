@@ -340,15 +340,16 @@ class _Parser:
         return numeric
 
 
-def parse_filter(text: str | None) -> Node | None:
-    """The tree of a filter expression; None for an empty filter (every run matches)."""
+def parse_filter(text: str | None, parser_class: type[_Parser] | None = None) -> Node | None:
+    """The tree of a filter expression; None for an empty filter (every run matches).
+    ``parser_class`` lets another backend build its own nodes from the same grammar."""
     if text is not None and not isinstance(text, str):
         raise FilterError(f"filter must be a string, got {type(text).__name__}")
     if text is None or not text.strip():
         return None
     if len(text) > MAX_FILTER_LENGTH:
         raise FilterError(f"filter is longer than {MAX_FILTER_LENGTH} characters", 0)
-    parser = _Parser(clean_text(text))
+    parser = (parser_class or _Parser)(clean_text(text))
     tree = parser.expression()
     parser.expect_end()
     return tree

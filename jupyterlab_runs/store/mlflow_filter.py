@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from .base import FilterError, Run
-from .filter import MAX_FILTER_LENGTH, _Parser, _Target
+from .base import Run
+from .filter import _Parser, _Target
+from .filter import parse_filter as parse_tree
 from .filter_lexer import Token
 from .mlflow_mapping import hidden_tag
-from .values import clean_text, numeric_param_value
+from .values import numeric_param_value
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,7 @@ class _TreeParser(_Parser):
 
 def parse_filter(text: str | None) -> Node | None:
     """The tree of a filter expression; None for an empty filter (every run matches)."""
-    if text is not None and not isinstance(text, str):
-        raise FilterError(f"filter must be a string, got {type(text).__name__}")
-    if text is None or not text.strip():
-        return None
-    if len(text) > MAX_FILTER_LENGTH:
-        raise FilterError(f"filter is longer than {MAX_FILTER_LENGTH} characters", 0)
-    parser = _TreeParser(clean_text(text))
-    tree = parser.expression()
-    parser.expect_end()
-    return tree
+    return cast(Node | None, parse_tree(text, _TreeParser))
 
 
 # -- evaluation ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from typing import Any
 
 from . import mlflow_artifacts
 from .base import (
-    MAX_CODE_LENGTH,
     MAX_TAG_VALUE_LENGTH,
     STATUSES,
     Conflict,
@@ -60,9 +59,9 @@ from .mlflow_versions import VersionLedger
 from .sqlite_writes import created_run
 from .values import (
     check_error,
-    check_name,
     check_new_run,
     check_status,
+    check_update_arguments,
     normalize_tags,
     now_ms,
     optional_int,
@@ -70,7 +69,6 @@ from .values import (
     truncate,
     unique_params,
     unique_points,
-    validate_key,
 )
 
 # Tags MLflow's UI reads at once: sent with runs/create, the rest follow in log-batch.
@@ -276,20 +274,17 @@ class RunMethods:
         delete_tags: Sequence[str] = (),
     ) -> Run:
         """Rename (``mlflow.runName``), annotate (``mlflow.note.content``) or re-tag a run."""
-        name = None if name is None else check_name(name, "run name")
-        if note is not None and not isinstance(note, str):
-            raise InvalidArgument(f"note must be a string, got {type(note).__name__}")
-        tags = normalize_tags(set_tags)
-        removed = [validate_key(key, "tag key") for key in delete_tags]
+        update = check_update_arguments(name, note, set_tags, delete_tags)
+        tags = dict(update.set_tags)
         check_mlflow_keys((), (), tags)
         current = self._run_json(run_id)
-        if name is not None:
-            tags[RUN_NAME] = name
-        if note is not None:
-            tags[NOTE] = truncate(truncate(note, MAX_CODE_LENGTH), MAX_TAG_VALUE_LENGTH)
+        if update.name is not None:
+            tags[RUN_NAME] = update.name
+        if update.note is not None:
+            tags[NOTE] = truncate(update.note, MAX_TAG_VALUE_LENGTH)
         self._post_batches(run_id, tags=tags)
         present = set(tags_of(current["data"])) | set(tags)
-        for key in dict.fromkeys(removed):
+        for key in dict.fromkeys(update.delete_tags):
             if key in present and not hidden_tag(key):
                 self.rest.post("runs/delete-tag", {"run_id": run_id, "key": key})
         self._changed("updated", run_id, current["info"]["experiment_id"])

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from . import artifact_files
 from .base import (
-    MAX_CODE_LENGTH,
     STATUSES,
     Artifact,
     Change,
@@ -37,16 +36,14 @@ from .sqlite_queries import Search, Totals, load_runs
 from .sqlite_writes import created_run, insert_values, merge_values, record_change
 from .values import (
     check_error,
-    check_name,
     check_new_run,
     check_status,
+    check_update_arguments,
     normalize_tags,
     now_ms,
     optional_int,
-    truncate,
     unique_params,
     unique_points,
-    validate_key,
 )
 
 
@@ -246,22 +243,17 @@ class SqliteStore(ExperimentMethods, RunStore):
         delete_tags: Sequence[str] = (),
     ) -> Run:
         """Rename, annotate or re-tag a run."""
-        name = None if name is None else check_name(name, "run name")
-        if note is not None and not isinstance(note, str):
-            raise InvalidArgument(f"note must be a string, got {type(note).__name__}")
-        note = None if note is None else truncate(note, MAX_CODE_LENGTH)
-        tags = normalize_tags(set_tags)
-        removed = [validate_key(key, "tag key") for key in delete_tags]
+        update = check_update_arguments(name, note, set_tags, delete_tags)
         with self._write() as (conn, batch):
             rid, experiment_id, _ = self._run_row(conn, run_id)
             conn.execute(
                 "UPDATE runs SET name = coalesce(?, name), note = coalesce(?, note) WHERE rid = ?",
-                (name, note, rid),
+                (update.name, update.note, rid),
             )
-            merge_values(conn, batch, rid, experiment_id, [], [], tags)
+            merge_values(conn, batch, rid, experiment_id, [], [], update.set_tags)
             conn.executemany(
                 "DELETE FROM tags WHERE run = ? AND key_id = ?",
-                [(rid, key_id) for key_id in batch.find("tag", removed).values()],
+                [(rid, key_id) for key_id in batch.find("tag", update.delete_tags).values()],
             )
             record_change(conn, "run", "updated", run_id, experiment_id)
         return self.get_run(run_id)

@@ -390,3 +390,29 @@ def check_search_arguments(experiment_ids: Any, max_results: Any, view: Any) -> 
     if view not in VIEWS:
         raise InvalidArgument(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     return ids
+
+
+@dataclasses.dataclass(frozen=True)
+class RunUpdate:
+    """The checked arguments of ``update_run``."""
+
+    name: str | None
+    note: str | None
+    set_tags: dict[str, str]
+    delete_tags: list[str]
+
+
+def check_update_arguments(
+    name: Any, note: Any, set_tags: Mapping[str, Any] | None, delete_tags: Iterable[Any]
+) -> RunUpdate:
+    """``update_run``'s arguments checked the same for every backend; ``InvalidArgument`` says
+    what is wrong, and a note over the code limit is truncated with a marker."""
+    checked_name = None if name is None else check_name(name, "run name")
+    if note is not None and not isinstance(note, str):
+        raise InvalidArgument(f"note must be a string, got {type(note).__name__}")
+    return RunUpdate(
+        name=checked_name,
+        note=None if note is None else truncate(note, MAX_CODE_LENGTH),
+        set_tags=normalize_tags(set_tags),
+        delete_tags=[validate_key(key, "tag key") for key in delete_tags],
+    )
