@@ -106,3 +106,35 @@ export function Section(props: {
     </section>
   );
 }
+
+/**
+ * A focused text input for editing in place: Enter or leaving it commits, Escape cancels
+ * without closing the panel around it.
+ */
+export function InlineInput(props: {
+  className: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  onCommit: () => void;
+  onCancel: () => void;
+}): JSX.Element {
+  return (
+    <input
+      className={`jp-mod-styled ${props.className}`}
+      aria-label={props.label}
+      value={props.value}
+      autoFocus
+      onChange={event => props.onChange(event.target.value)}
+      onBlur={props.onCommit}
+      onKeyDown={event => {
+        if (event.key === 'Enter') {
+          props.onCommit();
+        } else if (event.key === 'Escape') {
+          event.stopPropagation();
+          props.onCancel();
+        }
+      }}
+    />
+  );
+}

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 
 import { IRun } from '../../api/types';
-import { CommandButton } from '../components';
+import { CommandButton, InlineInput } from '../components';
 import { IPanelContext } from '../context';
 import { formatDuration, formatTime } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
@@ -89,21 +89,13 @@ function RunName(props: {
   };
   if (draft !== null) {
     return (
-      <input
-        className="jp-RunsDetails-nameInput jp-mod-styled"
-        aria-label={trans.__('Run name')}
+      <InlineInput
+        className="jp-RunsDetails-nameInput"
+        label={trans.__('Run name')}
         value={draft}
-        autoFocus
-        onChange={event => setDraft(event.target.value)}
-        onBlur={() => void commit()}
-        onKeyDown={event => {
-          if (event.key === 'Enter') {
-            void commit();
-          } else if (event.key === 'Escape') {
-            event.stopPropagation();
-            setDraft(null);
-          }
-        }}
+        onChange={setDraft}
+        onCommit={() => void commit()}
+        onCancel={() => setDraft(null)}
       />
     );
   }

@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 
 import { IRun } from '../../api/types';
+import { InlineInput } from '../components';
 import { IPanelContext } from '../context';
 import { RunDetailsModel } from './detailsModel';
 
@@ -63,21 +64,13 @@ function TagItem(props: {
           </button>
         </>
       ) : (
-        <input
-          className="jp-mod-styled jp-RunsDetails-tagInput"
-          aria-label={trans.__('Value of tag %1', tag)}
+        <InlineInput
+          className="jp-RunsDetails-tagInput"
+          label={trans.__('Value of tag %1', tag)}
           value={draft}
-          autoFocus
-          onChange={event => setDraft(event.target.value)}
-          onBlur={() => void save()}
-          onKeyDown={event => {
-            if (event.key === 'Enter') {
-              void save();
-            } else if (event.key === 'Escape') {
-              event.stopPropagation();
-              setDraft(null);
-            }
-          }}
+          onChange={setDraft}
+          onCommit={() => void save()}
+          onCancel={() => setDraft(null)}
         />
       )}
       <button
