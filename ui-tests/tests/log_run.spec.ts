@@ -1,51 +1,14 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import * as path from 'path';
-
-const NOTEBOOK = 'retrain.ipynb';
-const TRAINING_CELL = 8;
-const LOG_RUN = '[data-command="jupyterlab-runs:log-run"]';
-
-/** Replace text in a cell's source through the shared model (no typing). */
-async function editCell(
-  page: IJupyterLabPageFixture,
-  index: number,
-  from: string,
-  to: string
-): Promise<void> {
-  await page.evaluate(
-    ({ index, from, to }) => {
-      const app = (window as any).jupyterapp;
-      const cell = app.shell.currentWidget.content.widgets[index];
-      const source: string = cell.model.sharedModel.getSource();
-      cell.model.sharedModel.setSource(source.replace(from, to));
-    },
-    { index, from, to }
-  );
-}
+import { clickLogRun, editCell, openDemo, TRAINING_CELL } from './notebook';
 
 /** Messages of the notifications shown so far. */
 async function notificationText(page: IJupyterLabPageFixture): Promise<string> {
   return (await page.notifications).map(n => n.message).join('\n');
 }
 
-/** Click the Log run button in the toolbar of cell `index`. */
-async function logRun(
-  page: IJupyterLabPageFixture,
-  index: number
-): Promise<void> {
-  await page.notebook.selectCells(index);
-  const cell = await page.notebook.getCellLocator(index);
-  await cell!.locator(LOG_RUN).click();
-}
-
 test.describe('Log run on the demo notebook', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
-    await page.contents.uploadFile(
-      path.resolve(__dirname, '../../examples', NOTEBOOK),
-      `${tmpPath}/${NOTEBOOK}`
-    );
-    await page.notebook.openByPath(`${tmpPath}/${NOTEBOOK}`);
-    await page.notebook.activate(NOTEBOOK);
+    await openDemo(page, tmpPath);
   });
 
   test('logs v1 then v2 and shows both in the Runs panel', async ({ page }) => {
@@ -57,7 +20,7 @@ test.describe('Log run on the demo notebook', () => {
     const panel = page.locator('#jupyterlab-runs-panel');
     await expect(panel.locator('.jp-RunsPanel-empty')).toBeVisible();
 
-    await logRun(page, TRAINING_CELL);
+    await clickLogRun(page, TRAINING_CELL);
     const v1 = panel.locator('.jp-RunsList-row[data-version="1"]');
     await expect(v1).toBeVisible({ timeout: 30000 });
     await expect(v1).toContainText('FINISHED');
@@ -79,7 +42,7 @@ test.describe('Log run on the demo notebook', () => {
       'n_estimators = 200',
       'n_estimators = 50'
     );
-    await logRun(page, TRAINING_CELL);
+    await clickLogRun(page, TRAINING_CELL);
     const v2 = panel.locator('.jp-RunsList-row[data-version="2"]');
     await expect(v2).toBeVisible({ timeout: 30000 });
     await expect(v2).toContainText('n_estimators=50');
@@ -96,7 +59,7 @@ test.describe('Log run on the demo notebook', () => {
     );
     const index = (await page.notebook.getCellCount()) - 1;
     await page.sidebar.openTab('jupyterlab-runs-panel');
-    await logRun(page, index);
+    await clickLogRun(page, index);
     const row = page.locator(
       '#jupyterlab-runs-panel .jp-RunsList-row[data-version="1"]'
     );

@@ -1,30 +1,15 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import * as path from 'path';
 
-const NOTEBOOK = 'retrain.ipynb';
-const TRAINING_CELL = 8;
+import {
+  clickLogRun,
+  editCell,
+  NOTEBOOK,
+  openDemo,
+  TRAINING_CELL
+} from './notebook';
+
 const PANEL = '#jupyterlab-runs-panel';
-const LOG_RUN = '[data-command="jupyterlab-runs:log-run"]';
-
-/** Replace text in a cell's source through the shared model (no typing). */
-async function editCell(
-  page: IJupyterLabPageFixture,
-  index: number,
-  from: string,
-  to: string
-): Promise<void> {
-  await page.evaluate(
-    ({ index, from, to }) => {
-      const app = (window as any).jupyterapp;
-      const notebook = app.shell.currentWidget.content;
-      const cell = notebook.widgets[index];
-      const source: string = cell.model.sharedModel.getSource();
-      cell.model.sharedModel.setSource(source.replace(from, to));
-    },
-    { index, from, to }
-  );
-}
 
 /** Click Log run in the toolbar of cell `index` and wait for version `version` in the list. */
 async function logRun(
@@ -32,9 +17,7 @@ async function logRun(
   index: number,
   version: number
 ): Promise<void> {
-  await page.notebook.selectCells(index);
-  const cell = await page.notebook.getCellLocator(index);
-  await cell!.locator(LOG_RUN).click();
+  await clickLogRun(page, index);
   await expect(row(page, version)).toBeVisible({ timeout: 30000 });
 }
 
@@ -88,12 +71,7 @@ test.describe('Runs panel on the demo notebook', () => {
   test.setTimeout(240000);
 
   test.beforeEach(async ({ page, tmpPath }) => {
-    await page.contents.uploadFile(
-      path.resolve(__dirname, '../../examples', NOTEBOOK),
-      `${tmpPath}/${NOTEBOOK}`
-    );
-    await page.notebook.openByPath(`${tmpPath}/${NOTEBOOK}`);
-    await page.notebook.activate(NOTEBOOK);
+    await openDemo(page, tmpPath);
   });
 
   test('browse, filter, sort, inspect, diff, restore, compare and insert', async ({
