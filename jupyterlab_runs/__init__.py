@@ -55,6 +55,7 @@ _API = {
     "get_run": "kernel.api",
     "log_model": "kernel.models",
     "load_model": "kernel.models",
+    "trust_model": "kernel.models",
 }
 
 __all__ = ["__version__", *_API]

@@ -19,6 +19,8 @@ def tracking(tmp_path, monkeypatch):
     uri = "sqlite:///" + str(tmp_path / "store" / "runs.db")
     monkeypatch.setenv("JUPYTERLAB_RUNS_URI", uri)
     monkeypatch.setenv("JUPYTERLAB_RUNS_NOTEBOOK", "work/notebook.ipynb")
+    # The model-signing key lives in the Jupyter data directory: one per test, never the user's.
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
     monkeypatch.chdir(tmp_path)
     _reset(session)
     yield session.get_session()
