@@ -2,22 +2,30 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 /** Display formatting shared by every view (panel, table, run cards, badges). */
 
-/** A metric value for a table cell: 4 significant digits, NaN/∞ spelled out. */
-export function formatMetric(value: number): string {
-  if (Number.isNaN(value)) {
-    return 'NaN';
-  }
+/**
+ * A number as every view shows it (panel, table, badges, chart labels, diff table).
+ *
+ * Rules (mirrored by `jupyterlab_runs/kernel/compare_spec.py` for the text/plain
+ * fallback): integers below 1e6 print as integers; other magnitudes in [1e-3, 1e6) print
+ * with `digits` significant digits and no trailing zeros; anything else in exponent form
+ * (`1.5e-7`); NaN and ±Infinity spelled out as the REST API spells them.
+ */
+export function formatNumber(value: number, digits = 4): string {
   if (!Number.isFinite(value)) {
-    return value > 0 ? '∞' : '-∞';
-  }
-  if (Number.isInteger(value) && Math.abs(value) < 1e9) {
-    return String(value);
+    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   }
   const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) {
-    return value.toExponential(3);
+  if (Number.isInteger(value) && abs < 1e6) {
+    return String(value);
   }
-  return String(Number(value.toPrecision(4)));
+  if (abs >= 1e-3 && abs < 1e6) {
+    return String(Number(value.toPrecision(digits)));
+  }
+  const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+  const trimmed = mantissa.includes('.')
+    ? mantissa.replace(/0+$/, '').replace(/\.$/, '')
+    : mantissa;
+  return `${trimmed}e${exponent.replace('+', '')}`;
 }
 
 /** A duration in ms as `850 ms`, `12.3 s`, `4 min 05 s` or `2 h 03 min`. */

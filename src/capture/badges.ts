@@ -3,7 +3,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { formatMetric } from '../format';
+import { formatNumber } from '../format';
 import { CellMeta, ILastRun, METADATA_KEY } from './metadata';
 
 const BADGE_CLASS = 'jp-RunsCellBadge';
@@ -32,7 +32,7 @@ export class RunBadge extends Widget {
   setRun(run: ILastRun): void {
     this._run = run;
     const metric = run.metric
-      ? ` · ${run.metric[0]} ${formatMetric(run.metric[1] ?? NaN)}`
+      ? ` · ${run.metric[0]} ${formatNumber(run.metric[1] ?? NaN)}`
       : '';
     const status = run.status === 'FINISHED' ? '' : ` · ${run.status}`;
     this.node.textContent = `v${run.version}${metric}${status}`;

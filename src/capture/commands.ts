@@ -7,7 +7,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IRun } from '../api/types';
 import { autoTrackIcon, runsIcon } from '../icons';
-import { formatMetric } from '../format';
+import { formatNumber } from '../format';
 import { AutoTrack } from './autoTrack';
 import { CellMeta, NotebookMeta } from './metadata';
 import { CaptureError, RunCapture } from './runCapture';
@@ -148,7 +148,7 @@ function notifyLogged(
   openRun: (run: IRun) => void
 ): void {
   const first = Object.entries(run.metrics)[0];
-  const summary = first ? ` · ${first[0]} ${formatMetric(first[1].value)}` : '';
+  const summary = first ? ` · ${first[0]} ${formatNumber(first[1].value)}` : '';
   const text =
     run.status === 'FINISHED'
       ? trans.__('Logged run v%1%2', run.version, summary)

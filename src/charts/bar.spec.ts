@@ -1,4 +1,4 @@
-import { barRows, guessHigherIsBetter } from './bar';
+import { barRows } from './bar';
 import { buildSpec } from './spec';
 import { testModel, testPayload, testRun } from './testUtils';
 import { compileWarnings } from './compileCheck';
@@ -11,23 +11,6 @@ const runs = [
   testRun(5, { metrics: { loss: 0.4 } })
 ];
 const model = testModel(testPayload(runs));
-
-describe('guessHigherIsBetter', () => {
-  it.each([
-    ['accuracy', true],
-    ['f1', true],
-    ['val_loss', false],
-    ['logloss', false],
-    ['RMSE', false],
-    ['test_mae', false],
-    ['mse', false],
-    ['error_rate', false],
-    ['valErr', false],
-    ['maestro_score', true]
-  ])('%s → %s', (metric, expected) => {
-    expect(guessHigherIsBetter(metric)).toBe(expected);
-  });
-});
 
 describe('barRows', () => {
   it('sorts best first (descending when higher is better)', () => {

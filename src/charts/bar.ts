@@ -25,31 +25,6 @@ export interface IBarRow {
   best: boolean;
 }
 
-/** Words in a metric name that mean lower is better (loss, error, rmse …). */
-const LOWER_IS_BETTER = new Set([
-  'loss',
-  'error',
-  'err',
-  'rmse',
-  'mae',
-  'mse',
-  'mape',
-  'perplexity'
-]);
-
-/** Guess from a metric name whether higher is better (`val_loss`, `RMSE` → false). */
-export function guessHigherIsBetter(metric: string): boolean {
-  const name = metric.toLowerCase();
-  if (name.includes('loss') || name.includes('error')) {
-    return false;
-  }
-  const words = metric
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/);
-  return !words.some(word => LOWER_IS_BETTER.has(word));
-}
-
 /** Rows of the bar chart, best first; runs lacking the metric are not rows. */
 export function barRows(
   model: ICompareModel,

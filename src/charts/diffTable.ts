@@ -1,4 +1,4 @@
-import { formatNumber } from './format';
+import { formatNumber } from '../format';
 import { ICompareModel, IRunPoint } from './types';
 
 /** One cell of the diff table. */

@@ -6,7 +6,7 @@ import {
   paramNumber,
   VEGALITE_SCHEMA
 } from './common';
-import { formatNumber } from './format';
+import { formatNumber } from '../format';
 import { ChartBuild, ICompareModel, IMissingRun, IRunPoint } from './types';
 
 /** One vertex of a run's line: its value on one axis, normalised to 0..1. */

@@ -1,4 +1,5 @@
-import { guessHigherIsBetter, buildBar } from './bar';
+import { guessHigherIsBetter } from '../metricDirection';
+import { buildBar } from './bar';
 import {
   DEFAULT_LABELS,
   differingParams,

@@ -3,8 +3,6 @@ import {
   buildSpec,
   defaultBuildOptions,
   formatIssue,
-  formatNumber,
-  guessHigherIsBetter,
   ICompareBundlePayload,
   ICompareModel,
   ICompareRunPayload,
@@ -13,6 +11,8 @@ import {
   validateCompare,
   WireNumber
 } from '../charts';
+import { formatNumber } from '../format';
+import { guessHigherIsBetter } from '../metricDirection';
 import { COMPARE_MIME, VEGALITE_MIME, VEGALITE_V5_SCHEMA } from './tokens';
 import { ICompareBundle } from './types';
 

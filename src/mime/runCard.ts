@@ -1,12 +1,12 @@
 import {
   decodeNumber,
-  formatNumber,
   isRecord,
   LIMITS,
   RUN_STATUSES,
   RunStatus,
   shorten
 } from '../charts';
+import { formatNumber } from '../format';
 
 /** A validated run card: text and finite-or-token numbers only. */
 export interface IRunCard {

@@ -1,5 +1,4 @@
 import { IKeys, IRunSummary } from '../api/types';
-import { guessHigherIsBetter } from '../charts/bar';
 import { keyExpression, KeyEntity } from '../models/keys';
 
 /** Which value of a metric's history a cell shows. */
@@ -153,12 +152,4 @@ function attributeValue(
         : null;
     }
   }
-}
-
-/** Whether a metric improves upward: the column's override, else a guess from its name. */
-export function higherIsBetter(
-  key: string,
-  overrides: Record<string, boolean>
-): boolean {
-  return overrides[key] ?? guessHigherIsBetter(key);
 }

@@ -1,5 +1,4 @@
-import { formatNumber } from '../charts/format';
-import { formatDuration, formatTime } from '../format';
+import { formatDuration, formatNumber, formatTime } from '../format';
 import { CellValue, IColumn } from './columns';
 
 /** Longest text put in a cell; the full value goes in its title. */

@@ -10,12 +10,12 @@ import {
   CellValue,
   cellValue,
   DEFAULT_COLUMNS,
-  higherIsBetter,
   IColumn,
   isVisible,
   MetricSummary
 } from './columns';
 import { ExportFormat, exportRuns } from './export';
+import { higherIsBetter } from '../metricDirection';
 
 /** What a runs table restores after a reload. */
 export interface IRunsTableState {

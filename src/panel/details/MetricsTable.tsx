@@ -2,7 +2,7 @@ import React from 'react';
 
 import { IMetricPoint, IRun } from '../../api/types';
 import { IPanelContext } from '../context';
-import { formatMetric, truncate } from '../../format';
+import { formatNumber, truncate } from '../../format';
 import { sparkline } from './sparkline';
 
 const SPARK_WIDTH = 64;
@@ -39,11 +39,11 @@ export function MetricsTable(props: {
               {truncate(key, 40)}
             </th>
             <td className="jp-RunsDetails-number">
-              {formatMetric(metric.value)}
+              {formatNumber(metric.value)}
             </td>
             <td className="jp-RunsDetails-number jp-RunsDetails-range">
               {metric.count > 1
-                ? `${formatMetric(metric.min)} – ${formatMetric(metric.max)}`
+                ? `${formatNumber(metric.min)} – ${formatNumber(metric.max)}`
                 : '—'}
             </td>
             <td>
@@ -84,9 +84,9 @@ function Sparkline(props: {
           '%1 over %2 steps: min %3, max %4, last %5',
           metric,
           history.length,
-          formatMetric(line.min),
-          formatMetric(line.max),
-          formatMetric(last)
+          formatNumber(line.min),
+          formatNumber(line.max),
+          formatNumber(last)
         );
   return (
     <svg

@@ -2,7 +2,7 @@ import React, { useEffect, useRef } from 'react';
 
 import { IRunSummary } from '../../api/types';
 import { IPanelContext } from '../context';
-import { formatAge, formatMetric, formatTime, truncate } from '../../format';
+import { formatAge, formatNumber, formatTime, truncate } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
 import { RunsListModel } from './listModel';
 import { SortColumn } from './query';
@@ -243,7 +243,7 @@ function RunRow(props: {
         {formatAge(run.start_time, trans)}
       </span>
       <span className="jp-RunsList-metric" title={metric ?? ''}>
-        {value ? formatMetric(value.value) : ''}
+        {value ? formatNumber(value.value) : ''}
       </span>
       {params && (
         <span className="jp-RunsList-params" title={params}>
