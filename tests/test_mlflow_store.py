@@ -26,7 +26,7 @@ from jupyterlab_runs.store import (  # noqa: E402
 )
 
 pytest_plugins = ("mlflow_fixtures",)
-mlflow_store = pytest.importorskip("jupyterlab_runs.store.mlflow_store")
+mlflow_store = pytest.importorskip("jupyterlab_runs.store.mlflow.store")
 MlflowStore = mlflow_store.MlflowStore
 
 
@@ -535,7 +535,7 @@ def test_concurrent_writers_get_unique_gapless_versions(mlflow_server, client):
 WRITER = """
 import sys
 from jupyterlab_runs.store import NewRun
-from jupyterlab_runs.store.mlflow_store import MlflowStore
+from jupyterlab_runs.store.mlflow.store import MlflowStore
 store = MlflowStore(sys.argv[1])
 print(*[store.create_run(NewRun(sys.argv[2])).version for _ in range(4)])
 """
@@ -601,7 +601,7 @@ def test_a_run_we_log_looks_right_to_mlflow(mlflow, client):
 
 
 def test_the_filter_is_split_between_mlflow_and_python():
-    from jupyterlab_runs.store.mlflow_filter import parse_filter, server_filter
+    from jupyterlab_runs.store.mlflow.filter import parse_filter, server_filter
 
     def split(text):
         return server_filter(parse_filter(text))
@@ -632,7 +632,7 @@ def test_the_filter_is_split_between_mlflow_and_python():
 def test_log_batches_stay_within_mlflow_limits():
     import json
 
-    from jupyterlab_runs.store.mlflow_batch import log_batches
+    from jupyterlab_runs.store.mlflow.batch import log_batches
 
     params = [{"key": f"p{i}", "value": "x"} for i in range(250)]
     metrics = [{"key": "m", "value": 1.0, "timestamp": i, "step": i} for i in range(2500)]
@@ -706,8 +706,8 @@ def test_the_feed_sees_runs_logged_by_others(mlflow, client):
 
 
 def test_the_registry_is_elected_once_when_writers_meet_a_new_server(mlflow_server):
-    from jupyterlab_runs.store.mlflow_rest import RestClient
-    from jupyterlab_runs.store.mlflow_versions import VersionLedger
+    from jupyterlab_runs.store.mlflow.rest import RestClient
+    from jupyterlab_runs.store.mlflow.versions import VersionLedger
 
     experiment_id = MlflowStore(mlflow_server).create_experiment(unique("elect")).id
     name = unique("test-ledger")

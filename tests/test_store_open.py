@@ -64,7 +64,7 @@ def test_sqlite_uris_open_the_embedded_store(monkeypatch, tmp_path, uri, expecte
 
 @pytest.mark.parametrize("uri", ["http://localhost:5000", "https://x", "databricks", "mlflow"])
 def test_mlflow_uris_explain_a_missing_backend(monkeypatch, uri):
-    monkeypatch.setitem(sys.modules, "jupyterlab_runs.store.mlflow_store", None)
+    monkeypatch.setitem(sys.modules, "jupyterlab_runs.store.mlflow.store", None)
     with pytest.raises(StoreUnavailable, match=r"pip install 'jupyterlab-runs\[mlflow\]'"):
         open_store(uri)
 

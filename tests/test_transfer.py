@@ -167,7 +167,7 @@ def embedded_runs(store) -> str:
 def test_export_to_mlflow_round_trips_and_is_idempotent(mlflow_server, target, tmp_path):
     from mlflow.tracking import MlflowClient
 
-    from jupyterlab_runs.store.mlflow_store import MlflowStore
+    from jupyterlab_runs.store.mlflow.store import MlflowStore
 
     name = embedded_runs(target)
     server = MlflowStore(mlflow_server)

@@ -97,7 +97,7 @@ def open_store(uri: str | None = None) -> RunStore:
     if "://" not in uri and uri != "mlflow" and not uri.startswith("databricks"):
         return SqliteStore(uri)
     try:
-        from .mlflow_store import MlflowStore
+        from .mlflow.store import MlflowStore
     except ImportError as error:
         raise StoreUnavailable(
             f"the tracking URI {uri!r} needs the MLflow backend, which could not be imported "

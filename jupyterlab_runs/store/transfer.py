@@ -35,7 +35,7 @@ from .base import (
     RunStore,
     StoreUnavailable,
 )
-from .mlflow_mapping import (
+from .mlflow.mapping import (
     ARTIFACT_MARK,
     CODE_ARTIFACT,
     CONTEXT_ARTIFACT,
@@ -49,7 +49,7 @@ from .mlflow_mapping import (
     run_version,
     tags_of,
 )
-from .mlflow_versions import LEDGER_EXPERIMENT
+from .mlflow.versions import LEDGER_EXPERIMENT
 
 INTERNAL_FOLDER = "jupyterlab_runs/"
 _MLFLOW_SETTINGS = {

@@ -21,10 +21,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .base import InvalidArgument, Page, Run
-from .filter import OrderKey, parse_order_by
-from .mlflow_filter import attribute_value, matches, parse_filter, server_filter
-from .values import check_search_arguments, numeric_param_value
+from ..base import InvalidArgument, Page, Run
+from ..filter import OrderKey, parse_order_by
+from ..values import check_search_arguments, numeric_param_value
+from .filter import attribute_value, matches, parse_filter, server_filter
 
 MAX_FETCH = 100_000
 RUN_VIEWS = {"active": "ACTIVE_ONLY", "deleted": "DELETED_ONLY", "all": "ALL"}

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from .base import Conflict, InvalidArgument, NotFound, StoreError, StoreUnavailable
+from ..base import Conflict, InvalidArgument, NotFound, StoreError, StoreUnavailable
 
 API = "api/2.0/mlflow"
 ARTIFACTS_API = "api/2.0/mlflow-artifacts/artifacts"

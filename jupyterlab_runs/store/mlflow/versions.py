@@ -41,9 +41,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import NotFound, StoreError, StoreUnavailable
-from .mlflow_mapping import NOTE, PREFIX, TAG_VERSION, tags_of
-from .mlflow_rest import RestClient
+from ..base import NotFound, StoreError, StoreUnavailable
+from .mapping import NOTE, PREFIX, TAG_VERSION, tags_of
+from .rest import RestClient
 
 LEDGER_EXPERIMENT = PREFIX + "ledger"
 TAG_REGISTRY = PREFIX + "registry_run"

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .base import (
+from ..base import (
     MAX_TAG_VALUE_LENGTH,
     Experiment,
     InvalidArgument,
@@ -27,7 +27,7 @@ from .base import (
     Param,
     Run,
 )
-from .values import CheckedRun, json_float, truncate
+from ..values import CheckedRun, json_float, truncate
 
 PREFIX = "jupyterlab_runs."
 TAG_VERSION = PREFIX + "version"

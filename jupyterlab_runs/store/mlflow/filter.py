@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from .base import Run
-from .filter import _Parser, _Target
-from .filter import parse_filter as parse_tree
-from .filter_lexer import Token
-from .mlflow_mapping import hidden_tag
-from .values import numeric_param_value
+from ..base import Run
+from ..filter import _Parser, _Target
+from ..filter import parse_filter as parse_tree
+from ..filter_lexer import Token
+from ..values import numeric_param_value
+from .mapping import hidden_tag
 
 
 @dataclass(frozen=True)

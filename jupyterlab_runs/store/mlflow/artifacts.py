@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from .artifact_files import check_artifact_path, media_type_of
-from .base import Artifact, StoreUnavailable
-from .mlflow_rest import RestClient
+from ..artifact_files import check_artifact_path, media_type_of
+from ..base import Artifact, StoreUnavailable
+from .rest import RestClient
 
 # Files that hold run fields (code, context): shown as fields, so not listed as artifacts.
 INTERNAL_FOLDER = "jupyterlab_runs/"

@@ -26,9 +26,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .base import Change
-from .mlflow_rest import RestClient
-from .values import now_ms
+from ..base import Change
+from ..values import now_ms
+from .rest import RestClient
 
 SLACK_MS = 5 * 60 * 1000
 KEEP = 10_000

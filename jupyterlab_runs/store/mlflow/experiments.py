@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import (
+from ..base import (
     MAX_CODE_LENGTH,
     VIEWS,
     Conflict,
@@ -18,12 +18,12 @@ from .base import (
     StoreError,
     ViewType,
 )
-from .mlflow_changes import ChangeFeed
-from .mlflow_mapping import NOTE, TAG_NOTEBOOK, experiment_from_mlflow, tags_of
-from .mlflow_rest import RestClient
-from .mlflow_search import RUN_VIEWS
-from .mlflow_versions import LEDGER_EXPERIMENT
-from .values import check_name, optional_text, truncate
+from ..values import check_name, optional_text, truncate
+from .changes import ChangeFeed
+from .mapping import NOTE, TAG_NOTEBOOK, experiment_from_mlflow, tags_of
+from .rest import RestClient
+from .search import RUN_VIEWS
+from .versions import LEDGER_EXPERIMENT
 
 MAX_EXPERIMENT_TAG_LENGTH = 20_000  # mlflow/utils/validation.py MAX_EXPERIMENT_TAG_VAL_LENGTH
 

@@ -8,8 +8,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from . import mlflow_artifacts
-from .base import (
+from ..base import (
     MAX_TAG_VALUE_LENGTH,
     STATUSES,
     Conflict,
@@ -24,8 +23,23 @@ from .base import (
     StoreError,
     StoreUnavailable,
 )
-from .mlflow_batch import log_batches
-from .mlflow_mapping import (
+from ..sqlite_writes import created_run
+from ..values import (
+    check_error,
+    check_new_run,
+    check_status,
+    check_update_arguments,
+    normalize_tags,
+    now_ms,
+    optional_int,
+    summarize_metrics,
+    truncate,
+    unique_params,
+    unique_points,
+)
+from . import artifacts as mlflow_artifacts
+from .batch import log_batches
+from .mapping import (
     ARTIFACT_MARK,
     CODE_ARTIFACT,
     CONTEXT_ARTIFACT,
@@ -54,22 +68,8 @@ from .mlflow_mapping import (
     run_tags,
     tags_of,
 )
-from .mlflow_rest import RestClient
-from .mlflow_versions import VersionLedger
-from .sqlite_writes import created_run
-from .values import (
-    check_error,
-    check_new_run,
-    check_status,
-    check_update_arguments,
-    normalize_tags,
-    now_ms,
-    optional_int,
-    summarize_metrics,
-    truncate,
-    unique_params,
-    unique_points,
-)
+from .rest import RestClient
+from .versions import VersionLedger
 
 # Tags MLflow's UI reads at once: sent with runs/create, the rest follow in log-batch.
 _CREATE_TAGS = (USER, SOURCE_NAME, SOURCE_TYPE, GIT_COMMIT, PARENT)

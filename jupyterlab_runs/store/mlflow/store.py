@@ -2,11 +2,10 @@
 
 ``MlflowStore("http://host:5000")`` (or ``"mlflow"`` for ``$MLFLOW_TRACKING_URI``) needs only
 ``requests``, which ``pip install 'jupyterlab-runs[mlflow]'`` brings. The pieces:
-``mlflow_rest`` (HTTP, errors, timeouts), ``mlflow_mapping`` (which MLflow tag holds which run
-field), ``mlflow_versions`` (unique, gapless versions with several writers),
-``mlflow_filter``/``mlflow_search`` (our filter language, order and pages),
-``mlflow_changes`` (the change feed), ``mlflow_artifacts`` (the artifact proxy),
-``mlflow_experiments`` and ``mlflow_runs``. Runs logged by plain ``mlflow`` code appear with
+``rest`` (HTTP, errors, timeouts), ``mapping`` (which MLflow tag holds which run field),
+``versions`` (unique, gapless versions with several writers), ``filter``/``search`` (our
+filter language, order and pages), ``changes`` (the change feed), ``artifacts`` (the
+artifact proxy), ``experiments`` and ``runs``. Runs logged by plain ``mlflow`` code appear with
 source ``import``, param types inferred from their text, and versions claimed when first seen.
 
 Where MLflow differs from the embedded store: metric summaries in search results cover only
@@ -24,9 +23,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import mlflow_artifacts
-from .artifact_files import check_artifact_path
-from .base import (
+from ..artifact_files import check_artifact_path
+from ..base import (
     Artifact,
     Change,
     InvalidArgument,
@@ -38,14 +36,15 @@ from .base import (
     StoreUnavailable,
     ViewType,
 )
-from .mlflow_changes import ChangeFeed
-from .mlflow_experiments import ExperimentMethods
-from .mlflow_mapping import TAG_VERSION, run_from_mlflow
-from .mlflow_rest import DEFAULT_TIMEOUT, RestClient, tracking_url
-from .mlflow_runs import RunMethods
-from .mlflow_search import MAX_FETCH, RUN_VIEWS, Query
-from .mlflow_versions import VersionLedger
-from .values import optional_int
+from ..values import optional_int
+from . import artifacts as mlflow_artifacts
+from .changes import ChangeFeed
+from .experiments import ExperimentMethods
+from .mapping import TAG_VERSION, run_from_mlflow
+from .rest import DEFAULT_TIMEOUT, RestClient, tracking_url
+from .runs import RunMethods
+from .search import MAX_FETCH, RUN_VIEWS, Query
+from .versions import VersionLedger
 
 SEARCH_PAGE = 5_000
 CACHE_SIZE = 32
@@ -238,7 +237,7 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         return Keys(params=sorted(params), metrics=sorted(metrics), tags=sorted(tags))
 
     def changes(self, since: int = 0, limit: int = 1000) -> tuple[int, list[Change]]:
-        """Changes after cursor ``since`` and the cursor to pass next time (see mlflow_changes)."""
+        """Changes after cursor ``since`` and the cursor to pass next time (see mlflow.changes)."""
         since = max(0, optional_int(since, "since") or 0)
         limit = optional_int(limit, "limit") or 1000
         return self.feed.changes(since, limit)

@@ -1,0 +1,1 @@
+"""The MLflow backend: the store contract over an MLflow tracking server (see ``store``)."""
