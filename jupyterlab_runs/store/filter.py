@@ -173,10 +173,6 @@ class _Parser:
         return Negation(node)
 
     def expression(self, depth: int = 0) -> Node:
-        if depth > MAX_DEPTH:
-            raise FilterError(
-                f"too deeply nested (more than {MAX_DEPTH} levels)", self.token.position
-            )
         parts = [self.conjunction(depth)]
         while self.at_keyword("OR"):
             self.advance()
@@ -191,6 +187,12 @@ class _Parser:
         return parts[0] if len(parts) == 1 else self.junction("AND", tuple(parts))
 
     def negation(self, depth: int) -> Node:
+        # Both NOT and parentheses nest here; a deep tree would overflow SQLite's parser stack.
+        if depth > MAX_DEPTH:
+            raise FilterError(
+                f"too deeply nested (more than {MAX_DEPTH} levels of NOT or parentheses)",
+                self.token.position,
+            )
         if self.at_keyword("NOT"):
             self.advance()
             return self.negate(self.negation(depth + 1))

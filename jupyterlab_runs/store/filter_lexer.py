@@ -8,6 +8,8 @@ from typing import Any
 
 from .base import FilterError
 
+# Longer literals cost quadratic time to convert (Python caps int strings at 4,300 digits).
+MAX_NUMBER_LENGTH = 100
 KEYWORDS = frozenset({"AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "IS", "NULL", "ASC", "DESC"})
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
@@ -45,6 +47,10 @@ def tokenize(text: str) -> list[Token]:
                 raise FilterError(f"unterminated quoted text starting with {char}", position)
             raise FilterError(f"unexpected character {char!r}", position)
         kind, raw = match.lastgroup, match.group()
+        if kind == "number" and len(raw) > MAX_NUMBER_LENGTH:
+            raise FilterError(
+                f"number is too long ({len(raw)} characters, limit {MAX_NUMBER_LENGTH})", position
+            )
         if kind == "number":
             number: int | float = float(raw) if any(c in raw for c in ".eE") else int(raw)
             if isinstance(number, int) and not -(2**63) <= number < 2**63:
