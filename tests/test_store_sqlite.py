@@ -79,7 +79,8 @@ def test_schema_holds_the_designed_tables_and_indexes(store):
     assert "AUTOINCREMENT" in objects["changes"]
     assert "latest_metrics(key_id, value)" in objects["latest_metrics_key_value"]
     assert "params(key_id, num_value)" in objects["params_key_number"]
-    assert version == SCHEMA_VERSION and recorded == [(1, "initial schema")]
+    assert version == SCHEMA_VERSION
+    assert recorded == [(1, "initial schema"), (2, "owners of running runs")]
 
 
 def test_connections_use_wal_foreign_keys_and_a_busy_timeout(store):
@@ -95,7 +96,7 @@ def test_migrations_run_once_and_reopening_is_a_no_op(tmp_path):
     again = SqliteStore(path)
     assert migrate(again.db) == 0
     with raw(again) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 2
     again.close()
 
 

@@ -40,8 +40,11 @@ class JupyterLabRuns(ExtensionApp):
         # read and can make notebook paths relative to the same root as the front end.
         os.environ[URI_ENV] = uri
         os.environ[ROOT_ENV] = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
-        self.settings["jupyterlab_runs_store"] = StoreHolder(uri, self.log)
+        holder = StoreHolder(uri, self.log)
+        self.settings["jupyterlab_runs_store"] = holder
         self.log.info("jupyterlab_runs: tracking store %s", uri)
+        # Open the store (and end the runs a crash left RUNNING) now, not at the first request.
+        threading.Thread(target=holder.open_quietly, name="jupyterlab-runs", daemon=True).start()
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(route_table())
@@ -67,13 +70,26 @@ class StoreHolder:
         with self._lock:
             if self._store is None:
                 try:
-                    self._store = open_store(self.uri)
+                    store = open_store(self.uri)
+                    killed = store.kill_orphaned_runs()
                 except StoreUnavailable as error:
                     if self._logged_failure != str(error):
                         self._log.error("jupyterlab_runs: cannot open the store: %s", error)
                         self._logged_failure = str(error)
                     raise
+                if killed:
+                    self._log.info(
+                        "jupyterlab_runs: %d run(s) whose process died are now KILLED", len(killed)
+                    )
+                self._store = store
             return self._store
+
+    def open_quietly(self) -> None:
+        """Open the store; a failure is logged by ``get`` and retried by the next request."""
+        try:
+            self.get()
+        except StoreUnavailable:
+            pass
 
     def close(self) -> None:
         with self._lock:

@@ -310,6 +310,11 @@ class RunStore(abc.ABC):
     ) -> Run:
         """Close a RUNNING run with its final status."""
 
+    def kill_orphaned_runs(self) -> list[str]:
+        """Mark KILLED the RUNNING runs whose writer died; a backend that cannot tell keeps
+        them (the default), so a run that is still being logged is never cut short."""
+        return []
+
     @abc.abstractmethod
     def get_run(self, run_id: str) -> Run:
         """One run with params, metric summaries and tags; ``NotFound`` if absent."""

@@ -135,8 +135,23 @@ _INITIAL = (
     )""",
 )
 
+# The process that writes each RUNNING run (owners.py), so that runs whose process died are
+# marked KILLED when a server starts; the row goes when the run ends.
+_RUN_OWNERS = (
+    """CREATE TABLE run_owners (
+        run INTEGER PRIMARY KEY REFERENCES runs(rid) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        boot_id TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started INTEGER NOT NULL
+    )""",
+)
+
 # (version, name, statements), in order; append new migrations, never edit applied ones.
-MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = ((1, "initial schema", _INITIAL),)
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (1, "initial schema", _INITIAL),
+    (2, "owners of running runs", _RUN_OWNERS),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

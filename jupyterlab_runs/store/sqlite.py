@@ -33,7 +33,14 @@ from .sqlite_db import Database
 from .sqlite_experiments import ExperimentMethods
 from .sqlite_keys import KeyBatch, KeyRegistry
 from .sqlite_queries import Search, Totals, load_runs
-from .sqlite_writes import created_run, insert_values, merge_values, record_change
+from .sqlite_writes import (
+    created_run,
+    insert_values,
+    kill_orphans,
+    merge_values,
+    record_change,
+    record_owner,
+)
 from .values import (
     check_error,
     check_new_run,
@@ -139,6 +146,8 @@ class SqliteStore(ExperimentMethods, RunStore):
                     raise
                 raise NotFound(f"no parent run with id {new.parent_run_id!r}") from None
             metrics = insert_values(conn, batch, rid, new.experiment_id, checked)
+            if new.status == "RUNNING":
+                record_owner(conn, rid)
             record_change(conn, "run", "created", run_id, new.experiment_id)
         return created_run(run_id, version, checked, metrics)
 
@@ -190,8 +199,14 @@ class SqliteStore(ExperimentMethods, RunStore):
                 "WHERE rid = ?",
                 (status, end_time, error_json, rid),
             )
+            conn.execute("DELETE FROM run_owners WHERE run = ?", (rid,))
             record_change(conn, "run", "updated", run_id, experiment_id)
         return self.get_run(run_id)
+
+    def kill_orphaned_runs(self) -> list[str]:
+        """Mark KILLED the RUNNING runs whose writing process on this machine is gone."""
+        with self._write() as (conn, _):
+            return kill_orphans(conn)
 
     def get_run(self, run_id: str) -> Run:
         """One run with params, metric summaries and tags; ``NotFound`` if absent."""

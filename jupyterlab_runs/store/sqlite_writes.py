@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 
 from .base import Conflict, MetricInput, MetricSummary, Param, Run
+from .owners import Owner, is_gone, this_process
 from .sqlite_keys import KeyBatch
 from .values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
 
@@ -20,6 +21,43 @@ def record_change(
         "INSERT INTO changes (kind, op, id, experiment_id, time) VALUES (?, ?, ?, ?, ?)",
         (kind, op, id, experiment_id, now_ms()),
     )
+
+
+def record_owner(conn: sqlite3.Connection, rid: int) -> None:
+    """Note the calling process as the one that will end RUNNING run ``rid``."""
+    owner = this_process()
+    conn.execute(
+        "INSERT OR REPLACE INTO run_owners (run, host, boot_id, pid, started) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (rid, owner.host, owner.boot_id, owner.pid, owner.started),
+    )
+
+
+def kill_orphans(conn: sqlite3.Connection) -> list[str]:
+    """Mark KILLED the RUNNING runs whose owner process is gone; returns their ids.
+
+    The end time is the run's last sign of life (its latest metric point, else its start).
+    """
+    rows = conn.execute(
+        "SELECT o.run, r.id, r.experiment_id, r.status, o.host, o.boot_id, o.pid, o.started "
+        "FROM run_owners o JOIN runs r ON r.rid = o.run"
+    ).fetchall()
+    killed = []
+    for rid, run_id, experiment_id, status, *owner in rows:
+        if status == "RUNNING" and not is_gone(Owner(*owner)):
+            continue
+        conn.execute("DELETE FROM run_owners WHERE run = ?", (rid,))
+        if status != "RUNNING":
+            continue  # ended by a writer that predates this table's upkeep
+        conn.execute(
+            "UPDATE runs SET status = 'KILLED', end_time = max(start_time, coalesce("
+            "(SELECT max(timestamp) FROM metric_history WHERE run = ?), start_time)) "
+            "WHERE rid = ?",
+            (rid, rid),
+        )
+        record_change(conn, "run", "updated", run_id, experiment_id)
+        killed.append(run_id)
+    return killed
 
 
 def created_run(

@@ -1,0 +1,110 @@
+"""Runs left RUNNING by a process that died become KILLED; a live writer's runs are kept."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from jupyterlab_runs.store import MetricInput, NewRun, SqliteStore
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from jupyterlab_runs.store import MetricInput, NewRun, SqliteStore
+    store = SqliteStore(sys.argv[1])
+    exp = store.get_or_create_experiment("crash")
+    run = store.create_run(NewRun(exp.id, status="RUNNING", start_time=1000))
+    store.log_batch(run.id, metrics=[MetricInput("loss", 0.5, 3, 5000)])
+    print(run.id, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+@pytest.fixture
+def writer(tmp_path):
+    """Start a process that creates a RUNNING run in the store and then waits to be killed."""
+    started = []
+
+    def start(db):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True
+        )
+        started.append(proc)
+        return proc, proc.stdout.readline().strip()
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def test_a_run_whose_writer_was_killed_becomes_killed_at_its_last_sign_of_life(tmp_path, writer):
+    db = tmp_path / "runs.db"
+    proc, run_id = writer(db)
+    store = SqliteStore(db)
+    assert store.kill_orphaned_runs() == []
+    assert store.get_run(run_id).status == "RUNNING"
+
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert store.kill_orphaned_runs() == [run_id]
+    run = store.get_run(run_id)
+    assert (run.status, run.end_time) == ("KILLED", 5000)
+    assert store.kill_orphaned_runs() == []  # done once
+    store.close()
+
+
+def test_a_killed_writer_not_yet_reaped_by_its_parent_counts_as_gone(tmp_path, writer):
+    db = tmp_path / "runs.db"
+    proc, run_id = writer(db)
+    os.kill(proc.pid, signal.SIGKILL)
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # a zombie until proc.wait()
+    store = SqliteStore(db)
+    assert store.kill_orphaned_runs() == [run_id]
+    store.close()
+
+
+def test_runs_of_this_live_process_and_ended_runs_are_left_alone(store, experiment):
+    running = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    ended = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    store.end_run(ended.id, "FINISHED", end_time=7)
+    finished = store.create_run(NewRun(experiment.id, metrics=[MetricInput("a", 1.0)]))
+    assert store.kill_orphaned_runs() == []
+    assert [store.get_run(r.id).status for r in (running, ended, finished)] == [
+        "RUNNING",
+        "FINISHED",
+        "FINISHED",
+    ]
+    rows = store.db.connection().execute("SELECT count(*) FROM run_owners").fetchone()[0]
+    assert rows == 1  # only the run still RUNNING has an owner
+
+
+def test_a_reused_pid_or_a_reboot_is_not_mistaken_for_the_owner(store, experiment):
+    reused = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    rebooted = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    conn = store.db.connection()
+    conn.execute(
+        "UPDATE run_owners SET started = started + 1 WHERE run = "
+        "(SELECT rid FROM runs WHERE id = ?)",
+        (reused.id,),
+    )
+    conn.execute(
+        "UPDATE run_owners SET boot_id = 'another-boot' WHERE run = "
+        "(SELECT rid FROM runs WHERE id = ?)",
+        (rebooted.id,),
+    )
+    assert sorted(store.kill_orphaned_runs()) == sorted([reused.id, rebooted.id])
+
+
+def test_a_run_owned_on_another_host_is_left_alone(store, experiment):
+    run = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    store.db.connection().execute("UPDATE run_owners SET host = 'elsewhere', pid = 999999999")
+    assert store.kill_orphaned_runs() == []
+    assert store.get_run(run.id).status == "RUNNING"
