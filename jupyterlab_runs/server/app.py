@@ -9,7 +9,9 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Unicode, default
 
 from ..store import RunStore, StoreUnavailable, open_store
+from .bulk import bulk_routes
 from .handlers import route_table
+from .scan import scan_routes
 
 URI_ENV = "JUPYTERLAB_RUNS_URI"
 ROOT_ENV = "JUPYTERLAB_RUNS_ROOT"
@@ -47,7 +49,8 @@ class JupyterLabRuns(ExtensionApp):
         threading.Thread(target=holder.open_quietly, name="jupyterlab-runs", daemon=True).start()
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(route_table())
+        # Bulk routes first: the pattern of runs/{run_id} would match runs/export.
+        self.handlers.extend([*bulk_routes(), *route_table(), *scan_routes()])
 
     async def stop_extension(self) -> None:
         holder = self.settings.get("jupyterlab_runs_store")

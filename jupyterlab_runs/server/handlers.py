@@ -20,8 +20,10 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
+from ..gitinfo import head_commit
 from ..store import InvalidArgument, RunStore, StoreError, serialize
-from .git import head_commit
+from ..store.values import MAX_EXPERIMENT_IDS
+from . import inputs
 
 T = TypeVar("T")
 API = "jupyterlab-runs/api"
@@ -45,6 +47,14 @@ class RunsAPIHandler(ExtensionHandlerMixin, APIHandler):
     async def prepare(self):
         self._started = time.perf_counter()
         await super().prepare()
+        self._json: dict[str, Any] | None = None
+        # Parse authenticated bodies in a worker thread: megabytes of JSON must not stall
+        # every other request on the event loop.
+        if self.request.body and self.current_user and len(self.request.body) <= MAX_BODY_BYTES:
+            try:
+                self._json = await asyncio.to_thread(inputs.parse_json_object, self.request.body)
+            except InvalidArgument as error:
+                raise ApiError(400, "invalid_json", str(error)) from error
 
     @property
     def store_holder(self):
@@ -61,13 +71,7 @@ class RunsAPIHandler(ExtensionHandlerMixin, APIHandler):
         """The request body as a JSON object, or a 400 that says what is wrong."""
         if len(self.request.body) > MAX_BODY_BYTES:
             raise ApiError(413, "too_large", f"request body over {MAX_BODY_BYTES} bytes")
-        try:
-            data = json.loads(self.request.body or b"{}")
-        except ValueError as error:
-            raise ApiError(400, "invalid_json", f"request body is not JSON: {error}") from error
-        if not isinstance(data, dict):
-            raise ApiError(400, "invalid_json", "request body must be a JSON object")
-        return data
+        return self._json if self._json is not None else {}
 
     def send(self, payload: Any, status: int = 200) -> None:
         body = json.dumps(payload, allow_nan=False, separators=(",", ":"))
@@ -83,15 +87,20 @@ class RunsAPIHandler(ExtensionHandlerMixin, APIHandler):
         if raw is None or raw == "":
             return default
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError as error:
             raise ApiError(400, "invalid_argument", f"{name} must be an integer") from error
+        if not inputs.INT64_MIN <= value <= inputs.INT64_MAX:
+            raise ApiError(400, "invalid_argument", f"{name} is out of range (64-bit integer)")
+        return value
 
     def list_arg(self, name: str) -> list[str]:
         """Repeated or comma-separated query values."""
         values: list[str] = []
         for raw in self.get_arguments(name):
             values.extend(v for v in raw.split(",") if v)
+        if len(values) > MAX_EXPERIMENT_IDS:
+            raise ApiError(400, "invalid_argument", f"{name}: at most {MAX_EXPERIMENT_IDS} values")
         return values
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -168,6 +177,15 @@ class RunsHandler(RunsAPIHandler):
         if fields not in ("all", "summary"):
             raise ApiError(400, "invalid_argument", "fields must be 'all' or 'summary'")
         summary = fields == "summary"
+        if not summary and max_results > inputs.MAX_FULL_RUNS:
+            raise ApiError(
+                400,
+                "invalid_argument",
+                f"max_results is at most {inputs.MAX_FULL_RUNS} for full runs; "
+                "ask for fields=summary to page through more at once",
+            )
+        if page_token and len(page_token) > inputs.MAX_PAGE_TOKEN_LENGTH:
+            raise ApiError(400, "invalid_argument", "page_token is not a token this store issued")
         page = await self.call(
             lambda s: s.search_runs(
                 experiment_ids, filter_text, order_by, max_results, page_token, view, summary
@@ -180,6 +198,10 @@ class RunsHandler(RunsAPIHandler):
     async def post(self):
         body = self.body()
         new_run, experiment_name = _parse_new_run(body)
+        try:
+            inputs.check_notebook_path(new_run.notebook_path)
+        except InvalidArgument as error:
+            raise ApiError(400, error.error, str(error)) from error
         user = self.current_user.username if self.current_user else None
         root_dir = self.serverapp.root_dir
 
@@ -273,7 +295,7 @@ class ArtifactHandler(RunsAPIHandler):
         meta = next((a for a in artifacts if a.path == path), None)
         data = await self.call(lambda s: s.read_artifact(run_id, path))
         # Downloads only: never let the browser render an artifact inside Jupyter's origin.
-        self.set_header("Content-Type", meta.media_type if meta else "application/octet-stream")
+        self.set_header("Content-Type", inputs.safe_media_type(meta and meta.media_type))
         self.set_header("X-Content-Type-Options", "nosniff")
         filename = quote(os.path.basename(path))
         self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{filename}")
@@ -299,7 +321,8 @@ class ChangesHandler(RunsAPIHandler):
 
 
 def route_table() -> list[tuple[str, type]]:
-    """URL patterns (without base_url, which ExtensionApp prepends) and their handlers."""
+    """URL patterns (without base_url, which ExtensionApp prepends) and their handlers;
+    the bulk routes (runs/export, runs/metrics, runs/delete, runs/restore) are in bulk.py."""
     run = r"(?P<run_id>[0-9a-zA-Z_-]+)"
     return [
         (f"{API}/experiments", ExperimentsHandler),
