@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import textwrap
 
 import pytest
+from live_writer import start_writer
 
 from jupyterlab_runs.store import MetricInput, NewRun, SqliteStore
-
-WRITER = textwrap.dedent(
-    """
-    import sys, time
-    from jupyterlab_runs.store import MetricInput, NewRun, SqliteStore
-    store = SqliteStore(sys.argv[1])
-    exp = store.get_or_create_experiment("crash")
-    run = store.create_run(NewRun(exp.id, status="RUNNING", start_time=1000))
-    store.log_batch(run.id, metrics=[MetricInput("loss", 0.5, 3, 5000)])
-    print(run.id, flush=True)
-    time.sleep(600)
-    """
-)
 
 
 @pytest.fixture
@@ -32,11 +17,9 @@ def writer(tmp_path):
     started = []
 
     def start(db):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True
-        )
+        proc, run_id = start_writer(db)
         started.append(proc)
-        return proc, proc.stdout.readline().strip()
+        return proc, run_id
 
     yield start
     for proc in started:
