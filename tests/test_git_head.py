@@ -1,11 +1,12 @@
 """``head_commit`` agrees with git itself on branches, packed refs, detached HEADs and
 worktrees."""
 
+import os
 import subprocess
 
 import pytest
 
-from jupyterlab_runs.server.git import head_commit
+from jupyterlab_runs.gitinfo import head_commit
 
 
 def git(cwd, *args):
@@ -60,3 +61,35 @@ def test_outside_a_repository_and_before_the_first_commit(tmp_path):
     fresh.mkdir()
     git(fresh, "init", "-q")
     assert head_commit(str(fresh)) is None
+
+
+def test_a_gitdir_pointer_outside_any_git_directory_is_not_followed(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "refs" / "heads").mkdir(parents=True)
+    (elsewhere / "HEAD").write_text("0123456789abcdef0123456789abcdef01234567\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".git").write_text(f"gitdir: {elsewhere}\n")
+    assert head_commit(str(work)) is None
+    (work / ".git").write_text("gitdir: ../elsewhere\n")
+    assert head_commit(str(work)) is None
+
+
+def test_refs_that_climb_out_or_symlink_out_are_not_followed(repo, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_text("0123456789abcdef0123456789abcdef01234567\n")
+    (repo / ".git" / "HEAD").write_text("ref: refs/../../../outside/secret\n")
+    assert head_commit(str(repo)) is None
+    (repo / ".git" / "refs" / "heads" / "evil").symlink_to(outside / "secret")
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/evil\n")
+    assert head_commit(str(repo)) is None
+
+
+def test_huge_and_special_files_are_not_read(repo):
+    head = repo / ".git" / "HEAD"
+    head.write_text("ref: refs/heads/main" + " " * 10_000_000 + "\n")
+    assert head_commit(str(repo)) is None
+    head.unlink()
+    os.mkfifo(head)  # reading a FIFO would block the server forever
+    assert head_commit(str(repo)) is None

@@ -100,7 +100,7 @@ def git_commit(directory: str | None) -> str | None:
     cached = _git_cache.get(directory)
     if cached is not None and now - cached[0] < _GIT_TTL_S:
         return cached[1]
-    from ..server.git import head_commit
+    from ..gitinfo import head_commit
 
     commit = head_commit(directory)
     _git_cache[directory] = (now, commit)

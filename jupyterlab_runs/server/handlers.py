@@ -28,6 +28,7 @@ from . import inputs
 T = TypeVar("T")
 API = "jupyterlab-runs/api"
 MAX_BODY_BYTES = 64 * 1024 * 1024
+DOWNLOAD_CHUNK_BYTES = 256 * 1024
 
 
 class ApiError(tornado.web.HTTPError):
@@ -293,13 +294,19 @@ class ArtifactHandler(RunsAPIHandler):
     async def get(self, run_id: str, path: str):
         artifacts = await self.call(lambda s: s.list_artifacts(run_id))
         meta = next((a for a in artifacts if a.path == path), None)
-        data = await self.call(lambda s: s.read_artifact(run_id, path))
+        file = await self.call(lambda s: s.open_artifact(run_id, path))
+        media_type = inputs.safe_media_type(meta and meta.media_type)
         # Downloads only: never let the browser render an artifact inside Jupyter's origin.
-        self.set_header("Content-Type", inputs.safe_media_type(meta and meta.media_type))
+        self.set_header("Content-Type", media_type)
         self.set_header("X-Content-Type-Options", "nosniff")
         filename = quote(os.path.basename(path))
         self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{filename}")
-        self.finish(data)
+        # Chunk by chunk: a model of gigabytes never sits whole in the server's memory.
+        with file:
+            while chunk := await asyncio.to_thread(file.read, DOWNLOAD_CHUNK_BYTES):
+                self.write(chunk)
+                await self.flush()
+        self.finish(set_content_type=media_type)
 
 
 class KeysHandler(RunsAPIHandler):

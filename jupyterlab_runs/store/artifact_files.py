@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from .base import InvalidArgument, NotFound
 
@@ -55,9 +56,15 @@ def write_temporary(target: Path, data: bytes) -> tuple[Path, str]:
     return Path(name), hashlib.sha256(data).hexdigest()
 
 
-def read_file(target: Path, path: str) -> bytes:
-    """The bytes of an artifact file; NotFound if it is gone from disk."""
+def open_file(target: Path, path: str) -> BinaryIO:
+    """An artifact file opened for reading; NotFound if it is gone from disk."""
     try:
-        return target.read_bytes()
+        return target.open("rb")
     except FileNotFoundError:
         raise NotFound(f"artifact {path!r} is recorded but its file is missing") from None
+
+
+def read_file(target: Path, path: str) -> bytes:
+    """The bytes of an artifact file; NotFound if it is gone from disk."""
+    with open_file(target, path) as file:
+        return file.read()

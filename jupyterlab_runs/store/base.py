@@ -8,9 +8,10 @@ share it without importing a backend.
 from __future__ import annotations
 
 import abc
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 RunStatus = Literal["RUNNING", "FINISHED", "FAILED", "KILLED"]
 RunSource = Literal["toolbar", "auto", "magic", "api", "import"]
@@ -384,6 +385,11 @@ class RunStore(abc.ABC):
     @abc.abstractmethod
     def read_artifact(self, run_id: str, path: str) -> bytes:
         """The bytes of one artifact; ``NotFound`` if absent, ``InvalidArgument`` if unconfined."""
+
+    def open_artifact(self, run_id: str, path: str) -> BinaryIO:
+        """One artifact as a binary file to read in chunks (downloads stream it); stores that
+        keep files on disk open them, the default reads the artifact whole."""
+        return io.BytesIO(self.read_artifact(run_id, path))
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has nothing to release."""

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from . import artifact_files
 from .base import (
@@ -384,6 +385,13 @@ class SqliteStore(ExperimentMethods, RunStore):
 
     def read_artifact(self, run_id: str, path: str) -> bytes:
         """The bytes of one artifact; ``NotFound`` if absent, ``InvalidArgument`` if unconfined."""
+        return artifact_files.read_file(self._artifact_file(run_id, path), path)
+
+    def open_artifact(self, run_id: str, path: str) -> BinaryIO:
+        """One artifact's file opened for reading (downloads stream it in chunks)."""
+        return artifact_files.open_file(self._artifact_file(run_id, path), path)
+
+    def _artifact_file(self, run_id: str, path: str) -> Path:
         target = artifact_files.confined(self.artifact_root, run_id, path)
         with self.db.snapshot() as conn:
             rid = self._run_row(conn, run_id)[0]
@@ -392,4 +400,4 @@ class SqliteStore(ExperimentMethods, RunStore):
             ).fetchone()
         if found is None:
             raise NotFound(f"run {run_id} has no artifact {path!r}")
-        return artifact_files.read_file(target, path)
+        return target

@@ -182,7 +182,7 @@ def decode_token(token: str, fingerprint: str) -> _Position:
             and isinstance(rid, int)
             and (value is None or isinstance(value, (str, int, float)))
         )
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError):
         valid = False
     if not valid:
         raise InvalidArgument("page_token is not a token this store issued")

@@ -1,0 +1,109 @@
+"""Hostile or oversized requests get a 400 (or 413) that says what is wrong, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from test_handlers import call, error_of, run_payload
+
+
+async def posted_run(jp_fetch, **overrides):
+    _, run = await call(jp_fetch, "runs", method="POST", body=run_payload(**overrides))
+    return run
+
+
+def token_of(value) -> str:
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+NESTED = "[" * 1500 + "]" * 1500  # within the length cap, beyond json's recursion
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "where"),
+    [
+        ("not " * 500 + "params.a = '1'", "nest"),
+        ("(" * 500 + "params.a = '1'" + ")" * 500, "nest"),
+        ("metrics.acc > " + "9" * 5000, "number"),
+        ("metrics.acc > 0." + "1" * 5000, "number"),
+        (" or ".join(f"params.p{i} = '{i}'" for i in range(600)), "conditions"),
+    ],
+)
+async def test_pathological_filters_are_400(jp_fetch, filter_text, where):
+    run = await posted_run(jp_fetch)
+    params = {"experiment_ids": run["experiment_id"], "filter": filter_text}
+    status, body = await error_of(jp_fetch, "runs", params=params)
+    assert status == 400 and body["error"] == "invalid_filter"
+    assert where in body["message"]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        token_of(["x", 10**4000, 1, 2, "a" * 32]),
+        token_of([[1] * 3, 1e308 * 10, 1, 2, 3]),
+        base64.urlsafe_b64encode(NESTED.encode()).decode(),
+        "A" * 40_000,
+    ],
+)
+async def test_forged_page_tokens_are_400(jp_fetch, token):
+    run = await posted_run(jp_fetch)
+    params = {"experiment_ids": run["experiment_id"], "page_token": token}
+    status, body = await error_of(jp_fetch, "runs", params=params)
+    assert status == 400 and "page_token" in body["message"]
+
+
+@pytest.mark.parametrize("since", [str(10**20), "-" + str(10**20), "9" * 5000])
+async def test_changes_since_out_of_range_is_400(jp_fetch, since):
+    status, body = await error_of(jp_fetch, "changes", params={"since": since})
+    assert status == 400 and "since" in body["message"]
+
+
+async def test_huge_integer_arguments_are_400(jp_fetch):
+    status, body = await error_of(jp_fetch, "runs", params={"max_results": "9" * 5000})
+    assert status == 400 and "max_results" in body["message"]
+
+
+async def test_tens_of_thousands_of_experiment_ids_are_400(jp_fetch):
+    ids = ",".join(["1"] * 12_000)  # what fits in a URL (commas travel as %2C)
+    for route in ("runs", "keys"):
+        status, body = await error_of(jp_fetch, route, params={"experiment_ids": ids})
+        assert status == 400 and "experiment_ids" in body["message"]
+
+
+async def test_a_stored_media_type_with_cr_lf_downloads_safely(jp_fetch, jp_serverapp):
+    run = await posted_run(jp_fetch)
+    store = jp_serverapp.web_app.settings["jupyterlab_runs_store"].get()
+    # What an older version, an import or another writer may have stored.
+    store.log_artifact(run["id"], "evil.txt", b"hi", "text/plain\r\nSet-Cookie: a=b")
+    response = await jp_fetch("jupyterlab-runs", "api", "runs", run["id"], "artifacts", "evil.txt")
+    assert response.code == 200 and response.body == b"hi"
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert not any(c.startswith("a=b") for c in response.headers.get_list("Set-Cookie"))
+
+
+async def test_post_run_refuses_a_notebook_path_outside_the_root(jp_fetch):
+    for path in ("/etc/passwd.ipynb", "../outside.ipynb", "a/../../b.ipynb", "C:\\x.ipynb"):
+        status, body = await error_of(
+            jp_fetch, "runs", method="POST", body=run_payload(notebook_path=path)
+        )
+        assert status == 400 and "notebook_path" in body["message"], path
+    run = await posted_run(jp_fetch, notebook_path="a/b/../c.ipynb")
+    assert run["notebook_path"] == "a/b/../c.ipynb"
+
+
+async def test_artifact_downloads_stream_in_chunks_with_their_media_type(jp_fetch, jp_serverapp):
+    run = await posted_run(jp_fetch)
+    store = jp_serverapp.web_app.settings["jupyterlab_runs_store"].get()
+    data = bytes(range(256)) * 12_000  # 3 MB, a dozen chunks
+    store.log_artifact(run["id"], "data/blob.bin", data, "application/x-blob")
+    response = await jp_fetch(
+        "jupyterlab-runs", "api", "runs", run["id"], "artifacts", "data/blob.bin"
+    )
+    assert response.body == data
+    assert response.headers["Transfer-Encoding"] == "chunked"
+    assert response.headers["Content-Type"] == "application/x-blob"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
