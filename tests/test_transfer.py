@@ -17,18 +17,21 @@ pytest.importorskip("mlflow")
 transfer = pytest.importorskip("jupyterlab_runs.store.transfer")
 
 
-def log_plain_runs(uri: str, artifact_root) -> dict[str, str]:
-    """Two experiments of runs logged by plain MLflow code; returns run ids by role."""
+def log_plain_runs(uri: str, artifact_root=None) -> dict[str, str]:
+    """Two experiments of runs logged by plain MLflow code (artifacts under ``artifact_root``,
+    or where MLflow puts them by default); returns run ids by role."""
     from mlflow.entities import Metric, Param, RunTag
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=uri)
+    locations = {
+        name: None if artifact_root is None else (artifact_root / name).as_uri()
+        for name in ("train", "other")
+    }
     train = client.create_experiment(
-        "train",
-        artifact_location=(artifact_root / "train").as_uri(),
-        tags={"mlflow.note.content": "about"},
+        "train", artifact_location=locations["train"], tags={"mlflow.note.content": "about"}
     )
-    other = client.create_experiment("other", artifact_location=(artifact_root / "other").as_uri())
+    other = client.create_experiment("other", artifact_location=locations["other"])
     ids = {}
     for role, start, lr in (("first", 1000, 0.1), ("second", 2000, 0.01), ("failed", 3000, 1.0)):
         run = client.create_run(train, start_time=start, run_name=role, tags={"team": "ml"})
@@ -55,12 +58,13 @@ def log_plain_runs(uri: str, artifact_root) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def mlflow_sources(tmp_path_factory):
-    """The same plain runs in an mlruns/ folder and in an MLflow SQLite database."""
+    """The same plain runs in an mlruns/ folder (artifacts inside it, where MLflow puts them:
+    an import reads nothing outside the folder) and in an MLflow SQLite database."""
     root = tmp_path_factory.mktemp("sources")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
         folder = root / "mlruns"
-        log_plain_runs(folder.as_uri(), root / "folder-artifacts")
+        log_plain_runs(folder.as_uri())
     database = root / "mlflow.db"
     log_plain_runs(f"sqlite:///{database}", root / "db-artifacts")
     return {"folder": str(folder), "sqlite": f"sqlite:///{database}"}

@@ -1,10 +1,12 @@
 """Copying experiments and runs between stores: import from MLflow, export to MLflow.
 
-Import reads through MLflow's own Python API (``MlflowClient``), which reads an ``mlruns/``
-folder, an MLflow database (``sqlite:///mlflow.db``, ``postgresql://…``) and a tracking
-server alike; export reads our store and writes through the store contract, so any target
-works (an MLflow server through ``MlflowStore``, another embedded store). Runs are copied in
-start-time order (import) or version order (export), so the target numbers them the same way.
+Import reads an ``mlruns/`` folder from disk (``mlruns``, MLflow 1.x to 3.x layouts), and an
+MLflow database (``sqlite:///mlflow.db``, ``postgresql://…``) or a tracking server through
+MLflow's own ``MlflowClient`` (``client_source``); a local folder or database file is read
+only inside its folder (``confined``). Export reads our store and writes through the store
+contract, so any target works (an MLflow server through ``MlflowStore``, another embedded
+store). Runs are copied in start-time order (import) or version order (export), so the target
+numbers them the same way. MLflow's own tags are kept; logged models come along as artifacts.
 
 Both directions are idempotent: each copy carries the id of the run it came from in the tag
 ``jupyterlab_runs.imported_from``, and a run is skipped when the target experiment already
@@ -13,14 +15,11 @@ holds a copy of it, or holds the run it was itself copied from (an export import
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
 from .base import (
     Artifact,
@@ -33,30 +32,21 @@ from .base import (
     ParamInput,
     Run,
     RunStore,
-    StoreUnavailable,
 )
-from .mlflow.mapping import (
-    ARTIFACT_MARK,
-    CODE_ARTIFACT,
-    CONTEXT_ARTIFACT,
-    TAG_CODE_HASH,
-    TAG_CONTEXT,
-    TAG_IMPORTED_FROM,
-    code_hash,
-    experiment_from_mlflow,
-    metric_value,
-    run_from_mlflow,
-    run_version,
-    tags_of,
-)
-from .mlflow.versions import LEDGER_EXPERIMENT
+from .client_source import PAGE, MlflowSource, mlflow_settings, tracking_uri
+from .mlflow.mapping import GIT_COMMIT, NOTE, PARENT, RUN_NAME, TAG_IMPORTED_FROM, USER
+from .mlruns import FileStoreSource
 
-INTERNAL_FOLDER = "jupyterlab_runs/"
-_MLFLOW_SETTINGS = {
-    "MLFLOW_ALLOW_FILE_STORE": "true",
-    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
-}
-PAGE = 1000
+# What callers (the CLI, tests) take from here; InvalidArgument is what tracking_uri raises.
+__all__ = [
+    "InvalidArgument",
+    "NotFound",
+    "Report",
+    "copy_runs",
+    "export_runs",
+    "import_runs",
+    "tracking_uri",
+]
 
 
 @dataclass
@@ -67,6 +57,7 @@ class Report:
     runs: int = 0
     skipped: int = 0
     artifacts: int = 0
+    damaged: int = 0
     problems: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -74,6 +65,8 @@ class Report:
             f"{self.runs} runs copied into {self.experiments} experiments "
             f"({self.skipped} already there), {self.artifacts} artifacts"
         )
+        if self.damaged:
+            text += f"; {self.damaged} damaged runs not imported"
         return "\n".join([text, *(f"warning: {p}" for p in self.problems)])
 
 
@@ -127,118 +120,17 @@ class StoreSource:
         return self.store.read_artifact(run.id, path)
 
 
-def tracking_uri(source: str) -> str:
-    """An MLflow tracking URI for an ``mlruns/`` folder, a database file or a URI."""
-    if "://" in source or source.startswith("databricks"):
-        return source
-    path = Path(source).expanduser().absolute()
-    if path.is_dir():
-        return path.as_uri()
-    if path.is_file():
-        return f"sqlite:///{path}"
-    raise InvalidArgument(f"{source!r} is not an mlruns/ folder, an MLflow database or a URI")
-
-
-class MlflowSource:
-    """An MLflow store read through ``MlflowClient``: active experiments, runs by start time."""
-
-    def __init__(self, uri: str):
-        try:
-            from mlflow.tracking import MlflowClient
-        except ImportError as error:
-            raise StoreUnavailable(
-                f"importing from MLflow needs mlflow ({error}); "
-                "install it with: pip install 'jupyterlab-runs[mlflow]'"
-            ) from error
-        self.client = MlflowClient(tracking_uri=tracking_uri(uri))
-        self._tags: dict[str, dict[str, str]] = {}
-
-    def experiments(self) -> list[Experiment]:
-        from mlflow.utils.proto_json_utils import message_to_json
-
-        found: list[Experiment] = []
-        for experiment in _pages(lambda token: self.client.search_experiments(page_token=token)):
-            payload = json.loads(message_to_json(experiment.to_proto()))
-            if not payload["name"].startswith(LEDGER_EXPERIMENT):
-                found.append(experiment_from_mlflow(payload))
-        return sorted(found, key=lambda e: (e.created, e.id))
-
-    def runs(self, experiment: Experiment) -> list[Run]:
-        from mlflow.utils.proto_json_utils import message_to_json
-
-        def page(token: str | None) -> Any:
-            return self.client.search_runs(
-                [experiment.id],
-                max_results=PAGE,
-                order_by=["attributes.start_time ASC"],
-                page_token=token,
-            )
-
-        found = []
-        for entity in _pages(page):
-            payload = json.loads(message_to_json(entity.to_proto()))
-            found.append(run_from_mlflow(payload, run_version(payload) or 0))
-            self._tags[found[-1].id] = tags_of(payload["data"])
-        return sorted(found, key=lambda run: (run.start_time, run.id))
-
-    def complete(self, run: Run) -> Run:
-        """Code and context from their artifacts when the tags hold only a part (runs logged
-        by MlflowStore)."""
-        tags = self._tags.get(run.id, {})
-        if TAG_CODE_HASH in tags and code_hash(run.code) != run.code_hash:
-            data = self._read_or_none(run, CODE_ARTIFACT)
-            run = run if data is None else replace(run, code=data.decode("utf-8", "replace"))
-        if tags.get(TAG_CONTEXT, "").startswith(ARTIFACT_MARK):
-            data = self._read_or_none(run, CONTEXT_ARTIFACT)
-            run = run if data is None else replace(run, context=json.loads(data))
-        return run
-
-    def _read_or_none(self, run: Run, path: str) -> bytes | None:
-        try:
-            return self.read(run, path)
-        except Exception:  # noqa: BLE001 - MLflow raises many kinds; the tag's copy remains
-            return None
-
-    def history(self, run: Run, key: str) -> list[MetricPoint]:
-        points = self.client.get_metric_history(run.id, key)
-        return [MetricPoint(key, metric_value(p.value), p.step, p.timestamp) for p in points]
-
-    def artifacts(self, run: Run) -> list[Artifact]:
-        found, folders = [], [None]
-        while folders:
-            for item in self.client.list_artifacts(run.id, folders.pop()):
-                if item.is_dir:
-                    folders.append(item.path)
-                elif not item.path.startswith(INTERNAL_FOLDER):
-                    found.append(Artifact(item.path, item.file_size or 0, "", ""))
-        return sorted(found, key=lambda a: a.path)
-
-    def read(self, run: Run, path: str) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="jupyterlab-runs-import-") as folder:
-            local = self.client.download_artifacts(run.id, path, folder)
-            return Path(local).read_bytes()
-
-
-def _pages(fetch: Callable[[str | None], Any]) -> Iterator[Any]:
-    """Every item of an MLflow PagedList search, page after page."""
-    token = None
-    while True:
-        page = fetch(token)
-        yield from page
-        token = page.token
-        if not token:
-            return
-
-
 def copy_runs(
     source: Source,
     target: RunStore,
     experiments: Sequence[str] = (),
     artifacts: bool = True,
     progress: Callable[[str], None] = lambda line: None,
+    report: Report | None = None,
 ) -> Report:
-    """Copy the source's experiments (all, or those named) and their active runs to ``target``."""
-    report = Report()
+    """Copy the source's experiments (all, or those named) and their active runs to ``target``
+    (adding to ``report``, which the source may also write to)."""
+    report = report or Report()
     wanted = set(experiments)
     chosen = [e for e in source.experiments() if not wanted or e.name in wanted]
     missing = wanted - {e.name for e in chosen}
@@ -335,8 +227,28 @@ def _new_run(source: Source, run: Run, experiment_id: str, parent: str | None) -
         context=run.context,
         params=[ParamInput(k, p.value, p.type, p.source) for k, p in run.params.items()],
         metrics=metrics,
-        tags={**run.tags, TAG_IMPORTED_FROM: run.id},
+        tags={**_copied_tags(run, default_name), TAG_IMPORTED_FROM: run.id},
     )
+
+
+def _copied_tags(run: Run, default_name: bool) -> dict[str, str]:
+    """The run's tags for its copy. MLflow's tags that mirror a run field (kept from an
+    import) take the field's value, which may have been edited since, so that an export does
+    not write back a stale name or note; the parent link is the parent field's alone, since it
+    names a run of the source store."""
+    tags = {key: value for key, value in run.tags.items() if key != PARENT}
+    fields = {
+        RUN_NAME: None if default_name else run.name,
+        USER: run.user,
+        NOTE: run.note or None,
+        GIT_COMMIT: run.git_commit,
+    }
+    for key, value in fields.items():
+        if key in tags and value is None:
+            del tags[key]
+        elif key in tags:
+            tags[key] = value
+    return tags
 
 
 def _copy_artifacts(source: Source, target: RunStore, run: Run, run_id: str, report: Report) -> int:
@@ -358,26 +270,14 @@ def _copy_artifacts(source: Source, target: RunStore, run: Run, run_id: str, rep
 
 
 def import_runs(source: str, target: RunStore, **options: Any) -> Report:
-    """Import an MLflow store (``mlruns/`` folder, database URI or server URL) into ``target``."""
-    with _mlflow_settings():
-        return copy_runs(MlflowSource(source), target, **options)
-
-
-@contextmanager
-def _mlflow_settings() -> Iterator[None]:
-    """Let MLflow open an ``mlruns/`` folder (since 3.7 it refuses its file store unless told
-    otherwise, and reading old folders is what an import is for) and keep its download
-    progress bars out of our output."""
-    previous = {name: os.environ.get(name) for name in _MLFLOW_SETTINGS}
-    os.environ.update(_MLFLOW_SETTINGS)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = value
+    """Import an MLflow store (``mlruns/`` folder, database URI or file, or server URL) into
+    ``target``; damaged runs and files that cannot be read are left out and named in the report."""
+    report, uri = Report(), tracking_uri(source)
+    if urlsplit(uri).scheme == "file":
+        folder = Path(unquote(urlsplit(uri).path))
+        return copy_runs(FileStoreSource(folder, report), target, report=report, **options)
+    with mlflow_settings():
+        return copy_runs(MlflowSource(uri, report), target, report=report, **options)
 
 
 def export_runs(source: RunStore, target: RunStore, **options: Any) -> Report:

@@ -1,0 +1,193 @@
+"""An MLflow store read through ``MlflowClient``: a database (``sqlite:///mlflow.db``,
+``postgresql://…``) or a tracking server, as a transfer source.
+
+An SQLite database file comes with its artifacts folder: its runs' files (and MLflow 3's
+logged models) are read from disk inside the database's folder only (see ``confined``),
+never through an artifact repository that would follow ``artifact_uri`` elsewhere. A server
+serves its own artifacts, which MLflow's client downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .base import Artifact, Experiment, InvalidArgument, MetricPoint, Run, StoreUnavailable
+from .confined import Folder, LocalArtifacts
+from .mlflow.mapping import (
+    ARTIFACT_MARK,
+    CODE_ARTIFACT,
+    CONTEXT_ARTIFACT,
+    TAG_CODE_HASH,
+    TAG_CONTEXT,
+    code_hash,
+    experiment_from_mlflow,
+    metric_value,
+    tags_of,
+)
+from .mlflow.versions import LEDGER_EXPERIMENT
+from .mlruns import imported_run, with_models
+
+INTERNAL_FOLDER = "jupyterlab_runs/"
+PAGE = 1000
+_MLFLOW_SETTINGS = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
+
+
+def tracking_uri(source: str) -> str:
+    """An MLflow tracking URI for an ``mlruns/`` folder, a database file or a URI."""
+    if "://" in source or source.startswith("databricks"):
+        return source
+    path = Path(source).expanduser().absolute()
+    if path.is_dir():
+        return path.as_uri()
+    if path.is_file():
+        return f"sqlite:///{path}"
+    raise InvalidArgument(f"{source!r} is not an mlruns/ folder, an MLflow database or a URI")
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The database file of an ``sqlite:///…`` URI (three slashes and a relative path, or four
+    and an absolute one), or None for any other URI."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    path = uri[len("sqlite:///") :].split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path).absolute()
+
+
+class MlflowSource:
+    """An MLflow store read through ``MlflowClient``: active experiments, runs by start time;
+    unreadable files go to ``report.problems``."""
+
+    def __init__(self, uri: str, report: Any):
+        try:
+            from mlflow.tracking import MlflowClient
+        except ImportError as error:
+            raise StoreUnavailable(
+                f"importing from MLflow needs mlflow ({error}); "
+                "install it with: pip install 'jupyterlab-runs[mlflow]'"
+            ) from error
+        self.report = report
+        self.client = MlflowClient(tracking_uri=tracking_uri(uri))
+        database = sqlite_file(tracking_uri(uri))
+        self.files = None
+        if database is not None:
+            self.files = LocalArtifacts(Folder(database.parent, report.problems))
+        self._tags: dict[str, dict[str, str]] = {}
+
+    def experiments(self) -> list[Experiment]:
+        from mlflow.utils.proto_json_utils import message_to_json
+
+        found: list[Experiment] = []
+        for experiment in _pages(lambda token: self.client.search_experiments(page_token=token)):
+            payload = json.loads(message_to_json(experiment.to_proto()))
+            if not payload["name"].startswith(LEDGER_EXPERIMENT):
+                found.append(experiment_from_mlflow(payload))
+        return sorted(found, key=lambda e: (e.created, e.id))
+
+    def runs(self, experiment: Experiment) -> list[Run]:
+        from mlflow.utils.proto_json_utils import message_to_json
+
+        def page(token: str | None) -> Any:
+            return self.client.search_runs(
+                [experiment.id],
+                max_results=PAGE,
+                order_by=["attributes.start_time ASC"],
+                page_token=token,
+            )
+
+        found = []
+        for entity in _pages(page):
+            payload = json.loads(message_to_json(entity.to_proto()))
+            found.append(imported_run(payload))
+            self._tags[found[-1].id] = tags_of(payload["data"])
+            if self.files is not None:
+                self.files.add_run(entity.info.run_id, entity.info.artifact_uri or "")
+        if self.files is not None:
+            self._add_models(experiment.id)
+        return sorted(found, key=lambda run: (run.start_time, run.id))
+
+    def _add_models(self, experiment_id: str) -> None:
+        """MLflow 3's logged models of the experiment, under the runs that logged them."""
+        assert self.files is not None
+        for model in _pages(
+            lambda token: self.client.search_logged_models([experiment_id], page_token=token)
+        ):
+            if model.source_run_id:
+                self.files.add_model(
+                    model.source_run_id, model.model_id, model.name, model.artifact_location
+                )
+
+    def complete(self, run: Run) -> Run:
+        """Code and context from their artifacts when the tags hold only a part (runs logged
+        by MlflowStore); which artifact folders are MLflow models."""
+        tags = self._tags.get(run.id, {})
+        if TAG_CODE_HASH in tags and code_hash(run.code) != run.code_hash:
+            data = self._read_or_none(run, CODE_ARTIFACT)
+            run = run if data is None else replace(run, code=data.decode("utf-8", "replace"))
+        if tags.get(TAG_CONTEXT, "").startswith(ARTIFACT_MARK):
+            data = self._read_or_none(run, CONTEXT_ARTIFACT)
+            run = run if data is None else replace(run, context=json.loads(data))
+        listed = self.artifacts(run)
+        return with_models(run, listed, lambda path: self.read(run, path), self.report.problems)
+
+    def _read_or_none(self, run: Run, path: str) -> bytes | None:
+        try:
+            return self.read(run, path)
+        except Exception:  # noqa: BLE001 - MLflow raises many kinds; the tag's copy remains
+            return None
+
+    def history(self, run: Run, key: str) -> list[MetricPoint]:
+        points = self.client.get_metric_history(run.id, key)
+        return [MetricPoint(key, metric_value(p.value), p.step, p.timestamp) for p in points]
+
+    def artifacts(self, run: Run) -> list[Artifact]:
+        if self.files is not None:
+            listed = self.files.artifacts(run.id)
+            return [a for a in listed if not a.path.startswith(INTERNAL_FOLDER)]
+        found, folders = [], [None]
+        while folders:
+            for item in self.client.list_artifacts(run.id, folders.pop()):
+                if item.is_dir:
+                    folders.append(item.path)
+                elif not item.path.startswith(INTERNAL_FOLDER):
+                    found.append(Artifact(item.path, item.file_size or 0, "", ""))
+        return sorted(found, key=lambda a: a.path)
+
+    def read(self, run: Run, path: str) -> bytes:
+        if self.files is not None:
+            return self.files.read(run.id, path)
+        with tempfile.TemporaryDirectory(prefix="jupyterlab-runs-import-") as folder:
+            local = self.client.download_artifacts(run.id, path, folder)
+            return Path(local).read_bytes()
+
+
+def _pages(fetch: Callable[[str | None], Any]) -> Iterator[Any]:
+    """Every item of an MLflow PagedList search, page after page."""
+    token = None
+    while True:
+        page = fetch(token)
+        yield from page
+        token = page.token
+        if not token:
+            return
+
+
+@contextmanager
+def mlflow_settings() -> Iterator[None]:
+    """Keep MLflow's download progress bars out of our output."""
+    previous = {name: os.environ.get(name) for name in _MLFLOW_SETTINGS}
+    os.environ.update(_MLFLOW_SETTINGS)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value

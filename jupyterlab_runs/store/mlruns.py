@@ -1,0 +1,296 @@
+"""An MLflow file store (an ``mlruns/`` folder) read straight from disk, 1.x to 3.x layouts.
+
+Read without MLflow's ``FileStore``, which fails a whole search on one malformed metric file
+and reads artifacts wherever ``artifact_uri`` points; here a damaged run is left out with a
+report, and every file is read through ``Folder``, so nothing outside the folder is opened.
+
+The layout (MLflow 1.x–3.x): ``<root>/<experiment>/meta.yaml`` (name, lifecycle_stage,
+creation_time since 2.x) with ``tags/``; ``<root>/<experiment>/<run>/meta.yaml`` (run_id,
+status as MLflow's enum number, start/end time, artifact_uri, lifecycle_stage, run_name since
+2.x), ``metrics/<key>`` (one ``timestamp value [step]`` line per point), ``params/<key>`` and
+``tags/<key>`` (the file holds the value; a key with ``/`` is a subfolder), ``artifacts/``;
+MLflow 3 adds ``<root>/<experiment>/models/<model>/meta.yaml`` (name, source_run_id,
+artifact_location) for logged models. Deleted experiments (``.trash``) and runs are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .base import Artifact, Experiment, MetricPoint, Run
+from .confined import Folder, LocalArtifacts
+from .mlflow.mapping import PARENT, experiment_from_mlflow, run_from_mlflow, run_version, tags_of
+
+MODELS_TAG = "jupyterlab_runs.models"
+MODEL_HISTORY = "mlflow.log-model.history"
+_STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+# Folders of an experiment that are not runs (MLflow's reserved names).
+_NOT_RUNS = {"tags", "datasets", "traces", "models"}
+
+
+class Damaged(Exception):
+    """A run file that cannot be read or parsed; the run is left out and the reason reported."""
+
+
+def imported_run(payload: dict[str, Any]) -> Run:
+    """Our Run for an MLflow run's JSON, keeping MLflow's own tags (``mlflow.source.name``,
+    ``mlflow.log-model.history``, …) as tags; the parent link names a run of the source
+    store, so it is kept only as the parent field, which the copy maps to the new id."""
+    run = run_from_mlflow(payload, run_version(payload) or 0)
+    own = tags_of(payload.get("data", {}))
+    kept = {k: v for k, v in own.items() if k.startswith("mlflow.") and k != PARENT}
+    return replace(run, tags={**run.tags, **kept})
+
+
+def with_models(
+    run: Run, listed: list[Artifact], read: Callable[[str], bytes], problems: list[str]
+) -> Run:
+    """``run`` with the tag ``jupyterlab_runs.models``: which artifact folders are MLflow models
+    (they hold an ``MLmodel`` file), with their flavors and model id."""
+    models = {}
+    for artifact in listed:
+        folder, _, name = artifact.path.rpartition("/")
+        if name != "MLmodel":
+            continue
+        try:
+            meta = yaml.safe_load(read(artifact.path))
+        except (OSError, yaml.YAMLError) as error:
+            problems.append(f"run {run.id}: {artifact.path} is not readable MLflow YAML ({error})")
+            meta = None
+        meta = meta if isinstance(meta, dict) else {}
+        flavors = meta.get("flavors")
+        models[folder or "."] = {
+            "flavors": sorted(flavors) if isinstance(flavors, dict) else [],
+            "model_id": str(meta.get("model_id") or meta.get("model_uuid") or ""),
+        }
+    for path in _history_paths(run.tags.get(MODEL_HISTORY)):
+        if path not in models:
+            problems.append(
+                f"run {run.id}: model {path!r} ({MODEL_HISTORY}) has no MLmodel in the folder"
+            )
+    if not models:
+        return run
+    return replace(run, tags={**run.tags, MODELS_TAG: json.dumps(models, sort_keys=True)})
+
+
+def _history_paths(text: str | None) -> list[str]:
+    try:
+        entries = json.loads(text or "[]")
+    except ValueError:
+        return []
+    entries = entries if isinstance(entries, list) else []
+    return [e["artifact_path"] for e in entries if isinstance(e, dict) and "artifact_path" in e]
+
+
+class FileStoreSource:
+    """An ``mlruns/`` folder as a transfer source; damaged runs and unreadable files go to
+    ``report`` (its ``problems`` and ``damaged``)."""
+
+    def __init__(self, root: Path, report: Any):
+        self.report = report
+        self.folder = Folder(root, report.problems)
+        self.files = LocalArtifacts(self.folder)
+        self._folders: dict[str, Path] = {}
+        self._history: dict[str, dict[str, list[MetricPoint]]] = {}
+
+    def experiments(self) -> list[Experiment]:
+        found = []
+        for directory in self._subfolders(self.folder.root):
+            if directory.name.startswith("."):  # .trash holds deleted experiments
+                continue
+            try:
+                meta = self._yaml(directory / "meta.yaml")
+                if meta.get("lifecycle_stage") == "deleted":
+                    continue
+                payload = {**meta, "experiment_id": directory.name}
+                payload["tags"] = _pairs(self._texts(directory / "tags", directory.name))
+                found.append(experiment_from_mlflow(payload))
+            except (Damaged, KeyError) as error:
+                self.report.problems.append(
+                    f"experiment folder {directory.name} not imported: {_reason(error)}"
+                )
+                continue
+            self._folders[directory.name] = directory
+        return sorted(found, key=lambda e: (e.created, e.id))
+
+    def runs(self, experiment: Experiment) -> list[Run]:
+        directory, found = self._folders[experiment.id], []
+        for folder in self._subfolders(directory):
+            if folder.name in _NOT_RUNS:
+                continue
+            try:
+                run = self._run(folder, experiment.id)
+            except Damaged as error:
+                self.report.problems.append(
+                    f"run {folder.name} of {experiment.name!r} not imported: {error}"
+                )
+                self.report.damaged += 1
+                continue
+            if run is not None:
+                found.append(run)
+        self._add_models(directory)
+        return sorted(found, key=lambda run: (run.start_time, run.id))
+
+    def complete(self, run: Run) -> Run:
+        return with_models(run, self.artifacts(run), self.read_for(run), self.report.problems)
+
+    def history(self, run: Run, key: str) -> list[MetricPoint]:
+        return self._history[run.id][key]
+
+    def artifacts(self, run: Run) -> list[Artifact]:
+        return self.files.artifacts(run.id)
+
+    def read(self, run: Run, path: str) -> bytes:
+        return self.files.read(run.id, path)
+
+    def read_for(self, run: Run) -> Callable[[str], bytes]:
+        """``read`` bound to one run."""
+        return lambda path: self.read(run, path)
+
+    def _run(self, folder: Path, experiment_id: str) -> Run | None:
+        meta = self._yaml(folder / "meta.yaml")
+        run_id = meta.get("run_id") or meta.get("run_uuid")
+        if run_id != folder.name:
+            raise Damaged(f"meta.yaml names run {run_id!r}, not the folder's {folder.name!r}")
+        if meta.get("lifecycle_stage") == "deleted":
+            return None
+        where = f"run {run_id}"
+        history = self._metrics(folder / "metrics", where)
+        info = {
+            "run_id": run_id,
+            "experiment_id": experiment_id,
+            "run_name": meta.get("run_name") or "",
+            "status": _status(meta.get("status", 1)),
+            "start_time": _number(meta, "start_time"),
+            "end_time": _number(meta, "end_time"),
+            "user_id": meta.get("user_id") or "",
+        }
+        data = {
+            "params": _pairs(self._texts(folder / "params", where)),
+            "tags": _pairs(self._texts(folder / "tags", where)),
+            "metrics": [
+                {"key": key, "value": p.value, "step": p.step, "timestamp": p.timestamp}
+                for key, points in history.items()
+                for p in [max(points, key=lambda p: (p.step, p.timestamp))]
+            ],
+        }
+        self._history[run_id] = history
+        self.files.add_run(run_id, str(meta.get("artifact_uri") or ""))
+        return imported_run({"info": info, "data": data})
+
+    def _metrics(self, folder: Path, where: str) -> dict[str, list[MetricPoint]]:
+        history = {}
+        for key, text in self._texts(folder, where, damaged=True).items():
+            points = [_point(key, line) for line in text.splitlines() if line.strip()]
+            if not points:
+                raise Damaged(f"metrics/{key} holds no value")
+            history[key] = points
+        return history
+
+    def _add_models(self, directory: Path) -> None:
+        """MLflow 3's logged models of the experiment, under the runs that logged them."""
+        if not os.path.lexists(directory / "models"):
+            return
+        for folder in self._subfolders(directory / "models"):
+            try:
+                meta = self._yaml(folder / "meta.yaml")
+            except Damaged as error:
+                self.report.problems.append(f"model {folder.name} not imported: {error}")
+                continue
+            run_id = meta.get("source_run_id")
+            if run_id and meta.get("lifecycle_stage") != "deleted":
+                model_id = str(meta.get("model_id") or folder.name)
+                name = str(meta.get("name") or model_id)
+                self.files.add_model(run_id, model_id, name, str(meta.get("artifact_location")))
+
+    def _yaml(self, path: Path) -> dict[str, Any]:
+        try:
+            meta = yaml.safe_load(self.folder.read(path))
+        except OSError as error:
+            raise Damaged(f"{path.name} cannot be read ({_reason(error)})") from None
+        except yaml.YAMLError as error:
+            raise Damaged(f"{path.name} is not valid YAML ({_reason(error)})") from None
+        if not isinstance(meta, dict):
+            raise Damaged(f"{path.name} is not a YAML mapping")
+        return meta
+
+    def _texts(self, folder: Path, where: str, damaged: bool = False) -> dict[str, str]:
+        """The files under ``folder`` (``params/``, ``tags/``, ``metrics/``) by key; one that cannot
+        be read is reported and left out, or makes the run ``damaged``."""
+        if not os.path.lexists(folder):
+            return {}
+        texts = {}
+        for key, path in self.folder.files(folder, where).items():
+            try:
+                texts[key] = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                message = f"{folder.name}/{key} cannot be read ({_reason(error)})"
+                if damaged:
+                    raise Damaged(message) from None
+                self.report.problems.append(f"{where}: {message}; left out")
+        return texts
+
+    def _subfolders(self, directory: Path) -> list[Path]:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError as error:
+            self.report.problems.append(f"cannot read {directory} ({_reason(error)})")
+            return []
+        found = []
+        for entry in entries:
+            path = Path(entry.path)
+            if self.folder.inside(path) is None:
+                self.report.problems.append(f"{path} {self.folder.why_not(path)}; skipped")
+            elif entry.is_dir():
+                found.append(path)
+        return found
+
+
+def _point(key: str, line: str) -> MetricPoint:
+    """One ``timestamp value [step [dataset digest]]`` line of a metric file."""
+    fields = line.split()
+    try:
+        if len(fields) not in (2, 3, 5):
+            raise ValueError(f"{len(fields)} fields")
+        step = int(fields[2]) if len(fields) >= 3 else 0
+        return MetricPoint(key, float(fields[1]), step, int(fields[0]))
+    except ValueError:
+        shown = line if len(line) <= 60 else line[:60] + "…"
+        raise Damaged(
+            f"metrics/{key} has a line that is not 'timestamp value step': {shown!r}"
+        ) from None
+
+
+def _number(meta: dict[str, Any], name: str) -> int | None:
+    value = meta.get(name)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    raise Damaged(f"meta.yaml: {name} is not a time in milliseconds ({value!r})")
+
+
+def _status(value: Any) -> str:
+    if value in _STATUS.values():
+        return value
+    if value in _STATUS:
+        return _STATUS[value]
+    raise Damaged(f"meta.yaml: status {value!r} is none of MLflow's run statuses")
+
+
+def _pairs(texts: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": key, "value": value} for key, value in texts.items()]
+
+
+def _reason(error: BaseException) -> str:
+    """An error's message on one line (YAML errors span several)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
