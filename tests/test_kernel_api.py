@@ -12,6 +12,7 @@ from kernel_support import ROOT, kernel_env, open_store, run_cell, runs_of
 from unprivileged import call_without_root
 
 import jupyterlab_runs as jr
+from jupyterlab_runs.kernel import flusher as flusher_module
 from jupyterlab_runs.kernel import runs as runs_module
 from jupyterlab_runs.store.base import (
     MAX_PARAM_VALUE_LENGTH,
@@ -98,6 +99,7 @@ def test_nested_runs_inside_track_are_saved_after_their_parent(ip):
 
 def test_step_metrics_are_flushed_in_batches_while_the_run_is_open(tracking, monkeypatch):
     monkeypatch.setattr(runs_module, "FLUSH_SECONDS", 3600.0)
+    monkeypatch.setattr(flusher_module, "FLUSH_INTERVAL", 3600.0)  # only size triggers here
     store = open_store()
     with jr.start_run(experiment="steps") as run:
         for step in range(runs_module.FLUSH_POINTS + 10):

@@ -4,15 +4,18 @@ Two modes, decided when the run starts:
 
 - **deferred** (``%%track``, implicit runs, claimed cells, and runs nested under those):
   everything stays in memory and is written by one ``create_run`` when the run ends, so a
-  run is saved whole or not at all;
+  run is saved whole or not at all; a ``%%track`` or implicit run still logging steps after
+  half a second goes live (flusher.py), so a crash cannot take its whole history;
 - **live** (``start_run``): the run row is created at start (``RUNNING``), logged values are
-  buffered and written with ``log_batch`` every ``FLUSH_POINTS`` points or ``FLUSH_SECONDS``,
-  at the end of each cell, at ``end_run`` and at interpreter exit.
+  buffered and written with ``log_batch`` every ``FLUSH_POINTS`` points, every half second
+  (flusher.py), at the end of each cell, at ``end_run`` and at interpreter exit.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from typing import Any
 
 from ..store.base import (
@@ -100,7 +103,12 @@ class ActiveRun:
         self._params: dict[str, ParamInput] = {}
         self._fallback_params: list[ParamInput] = []  # papermill, scanned: explicit ones win
         self._tags: dict[str, str] = {}
-        self._points: list[tuple[str, float, int, int]] = []
+        # Appended by the logging thread, drained by the flusher's: a deque needs no lock.
+        self._points: deque[tuple[str, float, int, int]] = deque()
+        self._lock = threading.Lock()  # pending params and tags, shared with the flusher
+        self._pending_captured: list[MetricInput] = []
+        # Deferred runs that go live when they outlast the flush interval (flusher.py).
+        self.promotable = kind in ("track", "implicit") and parent is None
         self._captured: list[MetricInput] = []
         self._metric_keys: set[str] = set()
         self._checked: set[str] = set()
@@ -151,7 +159,8 @@ class ActiveRun:
             return
         self._params[key] = param
         if self.live:
-            self._pending_params.append(param)
+            with self._lock:
+                self._pending_params.append(param)
 
     def add_fallback_params(self, params: list[ParamInput]) -> None:
         """Params that explicit ones override (papermill's, then the cell's literals)."""
@@ -162,7 +171,8 @@ class ActiveRun:
         tag = normalize_tags({key: value})
         self._tags.update(tag)
         if self.live:
-            self._pending_tags.update(tag)
+            with self._lock:
+                self._pending_tags.update(tag)
 
     def log_metric(
         self, key: str, value: Any, step: Any = None, timestamp: int | None = None
@@ -198,20 +208,23 @@ class ActiveRun:
     # -- what gets written -----------------------------------------------------------------
     def take_batch(self) -> tuple[list[ParamInput], list[MetricInput], dict[str, str]]:
         """The values logged since the last flush, removed from the buffer."""
-        points, self._points = self._points, []
-        params, self._pending_params = self._pending_params, []
-        tags, self._pending_tags = self._pending_tags, {}
+        with self._lock:
+            points = [self._points.popleft() for _ in range(len(self._points))]
+            params, self._pending_params = self._pending_params, []
+            tags, self._pending_tags = self._pending_tags, {}
+            captured, self._pending_captured = self._pending_captured, []
         self._flush_due = time.monotonic() + FLUSH_SECONDS
         self._flush_size = FLUSH_POINTS
-        return params, [MetricInput(k, v, s, t) for k, v, s, t in points], tags
+        return params, [MetricInput(k, v, s, t) for k, v, s, t in points] + captured, tags
 
     def restore_batch(
         self, params: list[ParamInput], metrics: list[MetricInput], tags: dict[str, str]
     ) -> None:
         """Put back a batch the store refused; retry after another full buffer or interval."""
-        self._points[:0] = [(m.key, m.value, m.step, m.timestamp) for m in metrics]
-        self._pending_params[:0] = params
-        self._pending_tags = {**tags, **self._pending_tags}
+        with self._lock:
+            self._points.extendleft((m.key, m.value, m.step, m.timestamp) for m in metrics[::-1])
+            self._pending_params[:0] = params
+            self._pending_tags = {**tags, **self._pending_tags}
         self._flush_size = len(self._points) + FLUSH_POINTS
 
     def final_params(self) -> list[ParamInput]:
@@ -228,6 +241,18 @@ class ActiveRun:
             if param.key not in queued and self._params.get(param.key) is not param:
                 self._pending_params.append(param)
                 queued.add(param.key)
+
+    def go_live(self) -> None:
+        """Turn a deferred run live: what it logged so far becomes pending for the store."""
+        with self._lock:
+            self.live = True
+            self._pending_params = list(self._params.values())
+            self._pending_tags = dict(self._tags)
+
+    def queue_captured(self) -> None:
+        """Queue the captured metrics of a run that went live (a deferred run saves them)."""
+        with self._lock:
+            self._pending_captured.extend(self._captured)
 
     def buffered(self) -> int:
         """How many values wait to be written."""

@@ -14,6 +14,7 @@ from typing import Any
 from ..store.base import NewRun, Run, RunStore, StoreError
 from . import context as ctx
 from .display import emit, log_bundle, show_card, warn
+from .flusher import Flusher
 from .live_chart import LiveChart
 from .notebook_path import default_experiment, local_file, notebook_path
 from .papermill import InjectedParams
@@ -39,6 +40,7 @@ class Session:
         self._injected = InjectedParams()
         self._exit_hook = False
         self._warned: set[int] = set()
+        self._flusher = Flusher(self)
 
     # -- where runs go -----------------------------------------------------------------------
     def store(self) -> RunStore:
@@ -59,6 +61,7 @@ class Session:
         """A forked child must not share the parent's database connections."""
         self._store = None
         self._store_uri = None
+        self._flusher = Flusher(self)  # threads do not survive a fork
 
     # -- runs --------------------------------------------------------------------------------
     def start(
@@ -98,6 +101,8 @@ class Session:
         if run.live:
             self._create_live(run)
         self.stack.append(run)
+        if run.live or run.promotable:
+            self._flusher.watch()
         if ctx.in_kernel(shell):
             run.chart = LiveChart()
         self._watch(shell)
@@ -118,6 +123,12 @@ class Session:
         quiet: bool = False,
     ) -> Run | None:
         """Close ``run`` (and any run still open inside it) and save or display it."""
+        with self._flusher.lock:  # not while the flusher writes it
+            return self._end(run, error, status, quiet)
+
+    def _end(
+        self, run: ActiveRun, error: BaseException | None, status: str | None, quiet: bool
+    ) -> Run | None:
         if run not in self.stack:
             return run.stored
         while self.stack[-1] is not run:
@@ -170,7 +181,26 @@ class Session:
         return run.stored
 
     def flush(self, run: ActiveRun) -> None:
-        """Write a live run's buffered values with one ``log_batch``."""
+        """Write a live run's buffered values with one ``log_batch`` (a promotable deferred
+        run with step points goes live: created now, RUNNING)."""
+        with self._flusher.lock:
+            if not run.live:
+                if run.promotable and run.stored is None and run.buffered():
+                    self._go_live(run)
+                return
+            self._flush_live(run)
+
+    def _go_live(self, run: ActiveRun) -> None:
+        run.go_live()
+        try:
+            self._create_live(run)
+        except STORE_ERRORS as error:
+            run.live = False  # saved whole at its end, as if it never tried
+            if id(run) not in self._warned:
+                self._warned.add(id(run))
+                warn(f"the run could not be created yet ({error}); values stay buffered")
+
+    def _flush_live(self, run: ActiveRun) -> None:
         params, metrics, tags = run.take_batch()
         if not (params or metrics or tags) or run.run_id is None:
             return
@@ -289,13 +319,20 @@ class Session:
         experiment = store.get_or_create_experiment(
             run.experiment_name, run.context.get("notebook_path")
         )
-        params, _, tags = run.take_batch()
-        run.stored = store.create_run(
-            self._new_run(run, experiment.id, status="RUNNING", params=params, tags=tags)
-        )
+        params, metrics, tags = run.take_batch()
+        try:
+            run.stored = store.create_run(
+                self._new_run(
+                    run, experiment.id, status="RUNNING", params=params, metrics=metrics, tags=tags
+                )
+            )
+        except STORE_ERRORS:
+            run.restore_batch(params, metrics, tags)
+            raise
 
     def _end_live(self, run: ActiveRun, quiet: bool) -> None:
         run.queue_leftover_params()
+        run.queue_captured()
         self.flush(run)
         lost = run.buffered()
         if lost:
@@ -305,8 +342,11 @@ class Session:
         except STORE_ERRORS as error:
             warn(f"run v{run.version} could not be closed: {error}")
             return
+        self._write_artifacts(run)  # those logged before a deferred run went live
         if not quiet:
             show_card(run.stored, run.experiment_name)
+        for child in run.children:
+            self.save(child, quiet)
 
     def _write_artifacts(self, run: ActiveRun) -> None:
         for path, data, media_type in run.artifacts:
