@@ -160,12 +160,25 @@ def schema_version(db: Database) -> int:
     return db.connection().execute("PRAGMA user_version").fetchone()[0]
 
 
+def refuse_newer_file(path: str) -> None:
+    """``StoreUnavailable`` if the file at ``path`` records a newer schema, read from its header
+    before any connection could change it (switching it to WAL, creating ``-wal``/``-shm``)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+    except OSError:
+        return  # a new file, or one SQLite will explain better
+    # Bytes 60-63 of the header hold PRAGMA user_version, big-endian.
+    if len(header) == 100 and header.startswith(b"SQLite format 3\x00"):
+        _checked(path, int.from_bytes(header[60:64], "big", signed=True))
+
+
 def migrate(db: Database) -> int:
     """Apply the migrations the database lacks; returns how many were applied."""
-    if _checked(db, schema_version(db)) == SCHEMA_VERSION:
+    if _checked(db.path, schema_version(db)) == SCHEMA_VERSION:
         return 0
     with db.transaction() as conn:
-        current = _checked(db, conn.execute("PRAGMA user_version").fetchone()[0])
+        current = _checked(db.path, conn.execute("PRAGMA user_version").fetchone()[0])
         pending = [m for m in MIGRATIONS if m[0] > current]
         for version, name, statements in pending:
             for statement in statements:
@@ -179,10 +192,10 @@ def migrate(db: Database) -> int:
     return len(pending)
 
 
-def _checked(db: Database, version: int) -> int:
+def _checked(path: str, version: int) -> int:
     if version > SCHEMA_VERSION:
         raise StoreUnavailable(
-            f"the store at {db.path} has schema version {version}, newer than this "
+            f"the store at {path} has schema version {version}, newer than this "
             f"jupyterlab-runs understands ({SCHEMA_VERSION}); upgrade jupyterlab-runs"
         )
     return version

@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .base import StoreUnavailable
-from .migrations import migrate
+from .migrations import migrate, refuse_newer_file
 
 MEMORY = ":memory:"
 _BUSY = ("database is locked", "database is busy", "database table is locked")
@@ -39,6 +39,7 @@ class Database:
         self._closed = False
         if not self.memory:
             self._make_directory()
+            refuse_newer_file(self.path)
         try:
             self.connection()
             migrate(self)
