@@ -34,6 +34,15 @@ function newRun(overrides: Partial<INewRun> = {}): INewRun {
   };
 }
 
+/** A blob's text (jsdom's Blob has no text()). */
+function readText(blob: Blob): Promise<string> {
+  return new Promise(resolve => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result as string);
+    reader.readAsText(blob);
+  });
+}
+
 describe('RunsClient against a real server', () => {
   it('creates runs with consecutive versions and reads them back', async () => {
     const first = await client.createRun(newRun());
@@ -64,7 +73,9 @@ describe('RunsClient against a real server', () => {
     expect(run.metrics['loss'].value).toBeNaN();
     expect(run.metrics['upper'].value).toBe(Infinity);
     expect(run.metrics['lower'].value).toBe(-Infinity);
-    const history = await client.metricHistory(run.id, 'loss');
+    const history = (await client.metricHistories([run.id], ['loss']))
+      .get(run.id)!
+      .get('loss')!;
     expect(history).toHaveLength(1);
     expect(history[0].value).toBeNaN();
   });
@@ -130,14 +141,15 @@ describe('RunsClient against a real server', () => {
     expect(updated.name).toBe('baseline');
     expect(updated.tags).toEqual({ team: 'ml' });
 
-    await client.deleteRun(run.id);
+    expect((await client.deleteRuns([run.id])).done).toEqual([run.id]);
     const deleted = await client.searchRuns({
       experimentIds: [run.experiment_id],
       view: 'deleted'
     });
     expect(deleted.runs.map(r => r.id)).toContain(run.id);
-    const restored = await client.restoreRun(run.id);
-    expect(restored.deleted_time).toBeNull();
+    const restored = await client.restoreRuns([run.id]);
+    expect(restored).toEqual({ done: [run.id], errors: [] });
+    expect((await client.getRun(run.id)).deleted_time).toBeNull();
 
     const keys = await client.keys([run.experiment_id]);
     expect(keys.params).toContain('lr');
@@ -171,5 +183,85 @@ describe('RunsClient against a real server', () => {
       experimentIds: [run.experiment_id]
     });
     expect(full.runs.find(r => r.id === run.id)!.code).toBe('lr = 0.1');
+  });
+
+  it('reads many histories, deletes and restores many runs in one request each', async () => {
+    const steps = [0, 1, 2].map(step => ({
+      key: 'loss',
+      value: 1 / (step + 1),
+      step,
+      source: 'explicit' as const
+    }));
+    const runs = [
+      await client.createRun(
+        newRun({ experiment_name: 'bulk.ipynb', metrics: steps })
+      ),
+      await client.createRun(
+        newRun({ experiment_name: 'bulk.ipynb', metrics: steps })
+      )
+    ];
+    const ids = runs.map(run => run.id);
+    const requests = jest.spyOn(ServerConnection, 'makeRequest');
+    try {
+      const histories = await client.metricHistories(ids, ['loss']);
+      expect(requests).toHaveBeenCalledTimes(1);
+      expect(
+        ids.map(id =>
+          histories
+            .get(id)!
+            .get('loss')!
+            .map(p => p.step)
+        )
+      ).toEqual([
+        [0, 1, 2],
+        [0, 1, 2]
+      ]);
+      requests.mockClear();
+      const missing = 'f'.repeat(32);
+      const deleted = await client.deleteRuns([...ids, missing]);
+      expect(requests).toHaveBeenCalledTimes(1);
+      expect(deleted.done).toEqual(ids);
+      expect(deleted.errors.map(e => e.run_id)).toEqual([missing]);
+    } finally {
+      requests.mockRestore();
+    }
+    const active = await client.searchRunSummaries({
+      experimentIds: [runs[0].experiment_id]
+    });
+    expect(active.total).toBe(0);
+    expect((await client.restoreRuns(ids)).done).toEqual(ids);
+  });
+
+  it('exports a search as CSV streamed by the server, with progress', async () => {
+    const run = await client.createRun(
+      newRun({ experiment_name: 'export.ipynb', params: [] })
+    );
+    const progress: Array<[number, number]> = [];
+    const blob = await client.exportRuns(
+      {
+        format: 'csv',
+        query: { experimentIds: [run.experiment_id] },
+        columns: ['attributes.version', 'metrics.accuracy'],
+        metricValues: { accuracy: 'max' }
+      },
+      undefined,
+      (done, total) => progress.push([done, total])
+    );
+    expect(blob.type).toMatch(/^text\/csv/);
+    expect(await readText(blob)).toBe(
+      `run_id,version,metrics.accuracy\r\n${run.id},1,0.9\r\n`
+    );
+    expect(progress[progress.length - 1]).toEqual([1, 1]);
+  });
+
+  it('reports a bad export request with the server message', async () => {
+    await expect(
+      client.exportRuns({
+        format: 'csv',
+        query: { experimentIds: [] },
+        columns: ['accuracy'],
+        metricValues: {}
+      })
+    ).rejects.toThrow(/columns\[0\]/);
   });
 });

@@ -4,7 +4,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import { decodeNumber, encodeNumber } from './numbers';
 import {
   IArtifact,
+  IBulkResult,
   IChanges,
+  IExportRequest,
   IExperiment,
   IKeys,
   IMetricPoint,
@@ -15,6 +17,7 @@ import {
   IRunsPage,
   IRunsQuery,
   IRunUpdate,
+  MetricHistories,
   RunView
 } from './types';
 
@@ -135,28 +138,95 @@ export class RunsClient {
     return decodeRun(run);
   }
 
-  /** Soft-delete a run. */
-  async deleteRun(id: string): Promise<void> {
-    await this._request<void>(runPath(id), undefined, { method: 'DELETE' });
+  /** Soft-delete runs, in one request. */
+  async deleteRuns(ids: string[]): Promise<IBulkResult> {
+    const reply = await this._post<{
+      deleted: string[];
+      errors: IBulkResult['errors'];
+    }>('runs/delete', { run_ids: ids });
+    return { done: reply.deleted, errors: reply.errors };
   }
 
-  /** Undo a soft delete. */
-  async restoreRun(id: string): Promise<IRun> {
-    const run = await this._request<IRun>(`${runPath(id)}/restore`, undefined, {
-      method: 'POST'
-    });
-    return decodeRun(run);
+  /** Undo the soft delete of runs, in one request. */
+  async restoreRuns(ids: string[]): Promise<IBulkResult> {
+    const reply = await this._post<{
+      runs: IRunSummary[];
+      errors: IBulkResult['errors'];
+    }>('runs/restore', { run_ids: ids });
+    return { done: reply.runs.map(run => run.id), errors: reply.errors };
   }
 
-  /** Full history of one metric of one run. */
-  async metricHistory(id: string, key: string): Promise<IMetricPoint[]> {
-    const reply = await this._request<{ history: IMetricPoint[] }>(
-      `${runPath(id)}/metrics/${encodeURIComponent(key)}`
+  /**
+   * Histories of some metrics of some runs, in one request. `maxPoints` lets the server
+   * thin long histories to evenly spaced points (first and last kept).
+   */
+  async metricHistories(
+    runIds: string[],
+    keys: string[],
+    maxPoints?: number
+  ): Promise<MetricHistories> {
+    if (runIds.length === 0 || keys.length === 0) {
+      return new Map();
+    }
+    const reply = await this._post<{
+      histories: Record<string, Record<string, IMetricPoint[]>>;
+    }>('runs/metrics', { run_ids: runIds, keys, max_points: maxPoints });
+    return new Map(
+      Object.entries(reply.histories).map(([id, byKey]) => [
+        id,
+        new Map(
+          Object.entries(byKey).map(([key, points]) => [
+            key,
+            points.map(p => ({ ...p, value: decodeNumber(p.value) ?? NaN }))
+          ])
+        )
+      ])
     );
-    return reply.history.map(p => ({
-      ...p,
-      value: decodeNumber(p.value) ?? NaN
-    }));
+  }
+
+  /**
+   * Every run of a search as a CSV or JSON file, written by the server as it streams.
+   * `onProgress` gets the records received so far and the total the server announced.
+   */
+  async exportRuns(
+    request: IExportRequest,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void
+  ): Promise<Blob> {
+    const { query } = request;
+    const response = await this._fetch('runs/export', undefined, {
+      method: 'POST',
+      signal,
+      body: JSON.stringify({
+        format: request.format,
+        experiment_ids: query.experimentIds,
+        filter: query.filter ?? '',
+        order_by: query.orderBy ?? [],
+        view: query.view ?? 'active',
+        columns: request.columns,
+        metric_values: request.metricValues
+      })
+    });
+    const total = Number(response.headers.get('X-Total-Count') ?? 0);
+    const type = response.headers.get('Content-Type') ?? '';
+    if (!response.body) {
+      return new Blob([await response.arrayBuffer()], { type });
+    }
+    const chunks: Uint8Array[] = [];
+    let lines = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        break;
+      }
+      chunks.push(value);
+      // One record per line in both formats (give or take line breaks inside CSV values):
+      // close enough for a progress bar.
+      lines += value.reduce((n, byte) => (byte === 10 ? n + 1 : n), 0);
+      onProgress?.(Math.min(total, Math.max(0, lines - 1)), total);
+    }
+    return new Blob(chunks as BlobPart[], { type });
   }
 
   /** Files stored with a run. */
@@ -191,11 +261,28 @@ export class RunsClient {
     return this._request<IChanges>('changes', { since: String(since) });
   }
 
+  private async _post<T>(path: string, body: unknown): Promise<T> {
+    return this._request<T>(path, undefined, {
+      method: 'POST',
+      body: JSON.stringify(body)
+    });
+  }
+
   private async _request<T>(
     path: string,
     query?: Record<string, string | string[]>,
     init: RequestInit = {}
   ): Promise<T> {
+    const text = await (await this._fetch(path, query, init)).text();
+    return (text.length > 0 ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The server's response; a ResponseError with the server's message if it is not OK. */
+  private async _fetch(
+    path: string,
+    query?: Record<string, string | string[]>,
+    init: RequestInit = {}
+  ): Promise<Response> {
     let url = URLExt.join(this.serverSettings.baseUrl, API_PATH, path);
     if (query) {
       const search = new URLSearchParams();
@@ -214,24 +301,23 @@ export class RunsClient {
         this.serverSettings
       );
     } catch (error) {
+      if (init.signal?.aborted) {
+        throw error;
+      }
       throw new ServerConnection.NetworkError(error as TypeError);
     }
-    const text = await response.text();
-    let data: unknown = undefined;
-    if (text.length > 0) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
-      }
-    }
     if (!response.ok) {
-      const message =
-        (data as { message?: string } | undefined)?.message ??
-        (typeof data === 'string' && data ? data : response.statusText);
+      const text = await response.text();
+      let message = response.statusText;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? message;
+      } catch {
+        // Not JSON (a proxy's error page, say): its text is the message.
+        message = text || message;
+      }
       throw new ServerConnection.ResponseError(response, message);
     }
-    return data as T;
+    return response;
   }
 }
 

@@ -236,6 +236,32 @@ export interface IRunsQuery {
   view?: RunView;
 }
 
+/** Which value of a metric's history an exported column holds. */
+export type MetricValue = 'last' | 'min' | 'max';
+
+/** What `POST runs/export` writes: every run of a search, in some columns. */
+export interface IExportRequest {
+  /** File format. */
+  format: 'csv' | 'json';
+  /** The search (its page size and token are ignored). */
+  query: IRunsQuery;
+  /** Column ids in order, e.g. `attributes.version`, `metrics.accuracy`. */
+  columns: string[];
+  /** Value written for each metric column (default `last`). */
+  metricValues: Record<string, MetricValue>;
+}
+
+/** Histories of some metrics of some runs: run id → key → points. */
+export type MetricHistories = Map<string, Map<string, IMetricPoint[]>>;
+
+/** Outcome of a bulk delete or restore: the runs changed and those that failed. */
+export interface IBulkResult {
+  /** Ids of the runs changed. */
+  done: string[];
+  /** Runs that could not be changed, with the server's reason. */
+  errors: Array<{ run_id: string; error: string; message: string }>;
+}
+
 /** Changes to a run or run metadata; `PATCH runs/{id}`. */
 export interface IRunUpdate {
   /** New display name. */

@@ -1,6 +1,6 @@
 import { RunsClient } from '../api/client';
-import { comparePayload, RunHistories } from './fromRuns';
-import { ICompareBundlePayload } from './types';
+import { ICompareBundlePayload } from '../charts';
+import { comparePayload } from '../charts/fromRuns';
 
 /** Most runs a refreshed comparison holds. */
 const MAX_REFRESHED_RUNS = 1000;
@@ -24,17 +24,14 @@ export async function refreshComparison(
     orderBy: ['version ASC'],
     maxResults: MAX_REFRESHED_RUNS
   });
-  let histories: RunHistories | undefined;
-  if (payload.chart.kind === 'line') {
-    const metric = payload.chart.metric;
-    histories = new Map();
-    await Promise.all(
-      page.runs.map(async run => {
-        const points = await client.metricHistory(run.id, metric);
-        histories!.set(run.id, new Map([[metric, points]]));
-      })
-    );
-  }
+  // A line chart needs every run's history of its metric: one request for all of them.
+  const histories =
+    payload.chart.kind === 'line'
+      ? await client.metricHistories(
+          page.runs.map(run => run.id),
+          [payload.chart.metric]
+        )
+      : undefined;
   return comparePayload(
     payload.experiment,
     page.runs,

@@ -244,7 +244,7 @@ describe('RunsQuery against a real server', () => {
     for (let i = 0; i < 3; i++) {
       runs.push(await client.createRun(newRun(experiment.id, i)));
     }
-    await client.deleteRun(runs[1].id);
+    await client.deleteRuns([runs[1].id]);
     const query = new RunsQuery({ client, experimentIds: [experiment.id] });
     await query.requestRange(0, 10);
     expect(query.total).toBe(2);

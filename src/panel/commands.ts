@@ -11,6 +11,7 @@ import {
   vegaIcon
 } from '@jupyterlab/ui-components';
 
+import { IBulkResult } from '../api/types';
 import { runsIcon } from '../icons';
 import { PanelCommandIDs } from './commandIds';
 import { addNotebookCommands } from './notebookCommands';
@@ -121,7 +122,12 @@ export function addPanelCommands(
         ]
       });
       if (answer.button.accept) {
-        await changeRuns(model, ids, id => model.client.deleteRun(id), trans);
+        await changeRuns(
+          model,
+          ids,
+          all => model.client.deleteRuns(all),
+          trans
+        );
       }
     }
   });
@@ -140,7 +146,7 @@ export function addPanelCommands(
       changeRuns(
         model,
         targetRuns(model, args),
-        id => model.client.restoreRun(id),
+        all => model.client.restoreRuns(all),
         trans
       )
   });
@@ -151,24 +157,30 @@ export function addPanelCommands(
   model.changed.connect(notify);
 }
 
-/** Delete or restore runs, then reload; failures are reported once. */
+/** Delete or restore runs in one request, then reload; failures are reported once. */
 async function changeRuns(
   model: RunsPanelModel,
   ids: string[],
-  change: (id: string) => Promise<unknown>,
+  change: (ids: string[]) => Promise<IBulkResult>,
   trans: TranslationBundle
 ): Promise<void> {
-  const results = await Promise.allSettled(ids.map(change));
-  const failed = results.filter(
-    (r): r is PromiseRejectedResult => r.status === 'rejected'
-  );
-  if (failed.length > 0) {
+  let failed: number;
+  let reason: string;
+  try {
+    const { errors } = await change(ids);
+    failed = errors.length;
+    reason = errors[0]?.message ?? '';
+  } catch (error) {
+    failed = ids.length;
+    reason = String(error);
+  }
+  if (failed > 0) {
     Notification.error(
       trans.__(
         '%1 of %2 runs could not be changed: %3',
-        failed.length,
+        failed,
         ids.length,
-        String(failed[0].reason)
+        reason
       ),
       { autoClose: 8000 }
     );

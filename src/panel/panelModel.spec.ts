@@ -48,7 +48,7 @@ describe('RunsPanelModel against a real server', () => {
     const count = () =>
       model.list.experiments.all.find(e => e.name === 'panel.ipynb')?.run_count;
     expect(count()).toBe(before + 1);
-    await client.deleteRun(logged.id);
+    await client.deleteRuns([logged.id]);
     await waitFor(() => !model.list.rows.some(r => r.id === logged.id), 2000);
   });
 
@@ -59,7 +59,7 @@ describe('RunsPanelModel against a real server', () => {
     expect(model.list.rows.some(r => r.id === logged.id)).toBe(false);
     model.setVisible(true);
     await waitFor(() => model.list.rows.some(r => r.id === logged.id), 2000);
-    await server.client().deleteRun(logged.id);
+    await server.client().deleteRuns([logged.id]);
   });
 
   it('shows the details of a single selected run', async () => {
@@ -116,7 +116,7 @@ describe('RunsPanelModel against a real server', () => {
 
   it('opens a deleted run in the deleted view', async () => {
     const doomed = await logRun(server.client(), 'panel.ipynb', 6, 0.2);
-    await server.client().deleteRun(doomed.id);
+    await server.client().deleteRuns([doomed.id]);
     await model.openRun(doomed.id);
     expect(model.list.view).toBe('deleted');
     await waitFor(() => model.list.rows.some(r => r.id === doomed.id));
@@ -127,7 +127,7 @@ describe('RunsPanelModel against a real server', () => {
     await model.runLogged(logged);
     expect(model.list.rows.some(r => r.id === logged.id)).toBe(true);
     expect(model.list.selection.ids).toEqual([logged.id]);
-    await server.client().deleteRun(logged.id);
+    await server.client().deleteRuns([logged.id]);
   });
 
   it('reports an unreachable store instead of failing silently', async () => {

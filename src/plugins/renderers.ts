@@ -7,8 +7,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
-import { refreshComparison } from '../charts/refresh';
 import { createRendererFactories } from '../mime/factories';
+import { refreshComparison } from '../mime/refresh';
 import { PanelCommandIDs } from '../panel/commandIds';
 import { IRunsClient } from '../tokens';
 

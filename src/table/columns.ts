@@ -1,4 +1,4 @@
-import { IKeys, IRunSummary } from '../api/types';
+import { IKeys, IRunSummary, MetricValue } from '../api/types';
 import { keyExpression, KeyEntity } from '../models/keys';
 
 /** Which value of a metric's history a cell shows. */
@@ -104,7 +104,15 @@ export function isVisible(column: IColumn, choice: IColumnChoice): boolean {
   );
 }
 
-/** The raw value of a cell, as exports write it. */
+/** Which stored value a metric column shows: `best` is the max or the min by direction. */
+export function metricValue(
+  summary: MetricSummary,
+  higherIsBetter: boolean
+): MetricValue {
+  return summary === 'best' ? (higherIsBetter ? 'max' : 'min') : summary;
+}
+
+/** The raw value of a cell, before formatting. */
 export function cellValue(
   run: IRunSummary,
   column: IColumn,
@@ -118,12 +126,7 @@ export function cellValue(
       if (!metric) {
         return null;
       }
-      const pick =
-        summary === 'best'
-          ? higherIsBetter(column.key)
-            ? 'max'
-            : 'min'
-          : summary;
+      const pick = metricValue(summary, higherIsBetter(column.key));
       return pick === 'last' ? metric.value : metric[pick];
     }
     case 'params':

@@ -1,5 +1,5 @@
 import { allColumns, isVisible } from './columns';
-import { csvLine, csvText, exportFileName } from './export';
+import { exportFileName } from './export';
 import { cellText, MAX_CELL_CHARS } from './format';
 
 const columns = allColumns({ params: ['p'], metrics: ['m'], tags: ['t'] });
@@ -46,24 +46,7 @@ describe('column choice', () => {
   });
 });
 
-describe('CSV', () => {
-  it('quotes fields that need it (RFC 4180)', () => {
-    expect(csvLine(['a', 'b,c', 'say "hi"', 'two\nlines', ' pad'])).toBe(
-      'a,"b,c","say ""hi""","two\nlines"," pad"\r\n'
-    );
-  });
-
-  it('defuses text a spreadsheet would run as a formula, not numbers', () => {
-    expect(csvText('=1+2')).toBe("'=1+2");
-    expect(csvText('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvText('+x')).toBe("'+x");
-    expect(csvText('-0.5')).toBe('-0.5');
-    expect(csvText('+1e3')).toBe('+1e3');
-    expect(csvText(-2)).toBe('-2');
-    expect(csvText(NaN)).toBe('NaN');
-    expect(csvText(null)).toBe('');
-  });
-
+describe('export file name', () => {
   it('names files after the experiment and the time', () => {
     const when = new Date(2026, 10, 25, 15, 43, 7);
     expect(exportFileName('nb/train.ipynb', 'csv', when)).toBe(

@@ -12,6 +12,7 @@ import {
   DEFAULT_COLUMNS,
   IColumn,
   isVisible,
+  metricValue,
   MetricSummary
 } from './columns';
 import { ExportFormat, exportRuns } from './export';
@@ -238,7 +239,8 @@ export class RunsTableModel implements IDisposable {
         client: this.client,
         query: this.query.toQuery(),
         columns: this._visible,
-        value: (run, column) => this.cellValue(run, column),
+        metricValue: key =>
+          metricValue(this._summary, this.higherIsBetter(key)),
         format,
         signal: abort.signal,
         onProgress: (done, total) => {

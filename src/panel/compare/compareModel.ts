@@ -181,11 +181,15 @@ export class CompareModel implements IDisposable {
     this._loading = true;
     this._changed.emit();
     try {
-      const fetched = await Promise.all(
-        missing.map(run => this._client.metricHistory(run.id, key))
+      const fetched = await this._client.metricHistories(
+        missing.map(run => run.id),
+        [key]
       );
-      missing.forEach((run, i) =>
-        this._histories.set(historyKey(run.id, key), fetched[i])
+      missing.forEach(run =>
+        this._histories.set(
+          historyKey(run.id, key),
+          fetched.get(run.id)?.get(key) ?? []
+        )
       );
       this._error = null;
     } catch (reason) {

@@ -207,10 +207,8 @@ export class RunDetailsModel implements IDisposable {
       .filter(([, metric]) => metric.count > 1)
       .map(([key]) => key)
       .slice(0, MAX_HISTORIES);
-    const histories = await Promise.all(
-      keys.map(key => this._client.metricHistory(run.id, key))
-    );
-    return new Map(keys.map((key, i) => [key, histories[i]]));
+    const histories = await this._client.metricHistories([run.id], keys);
+    return histories.get(run.id) ?? new Map();
   }
 
   private _client: RunsClient;

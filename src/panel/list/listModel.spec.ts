@@ -142,7 +142,7 @@ describe('RunsListModel against a real server', () => {
     const client = server.client();
     const doomed = await logRun(client, 'deleted.ipynb', 1, 0.1);
     await logRun(client, 'deleted.ipynb', 2, 0.2);
-    await client.deleteRun(doomed.id);
+    await client.deleteRuns([doomed.id]);
     model.experiments.setNotebook('deleted.ipynb');
     await model.refresh();
     expect(versions(model)).toEqual([2]);
