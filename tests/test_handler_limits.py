@@ -107,3 +107,39 @@ async def test_artifact_downloads_stream_in_chunks_with_their_media_type(jp_fetc
     assert response.headers["Transfer-Encoding"] == "chunked"
     assert response.headers["Content-Type"] == "application/x-blob"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_a_huge_context_is_capped_and_the_run_kept(jp_fetch):
+    snapshot = [{"id": f"c{i}", "source": "x" * 1000} for i in range(3000)]  # 3 MB
+    run = await posted_run(jp_fetch, context={"notebook": snapshot, "kernel": "python3"})
+    _, stored = await call(jp_fetch, "runs", run["id"])
+    assert stored["context"]["kernel"] == "python3"
+    assert "over the context limit" in stored["context"]["notebook"]
+    assert len(json.dumps(stored["context"])) < 2_100_000
+
+
+async def test_full_runs_are_paged_in_bounded_pages(jp_fetch):
+    run = await posted_run(jp_fetch)
+    params = {"experiment_ids": run["experiment_id"], "max_results": "5000"}
+    status, body = await error_of(jp_fetch, "runs", params=params)
+    assert status == 400 and "fields=summary" in body["message"]
+    _, page = await call(jp_fetch, "runs", params={**params, "fields": "summary"})
+    assert [r["id"] for r in page["runs"]] == [run["id"]]
+
+
+async def test_metric_history_pages(jp_fetch):
+    points = [{"key": "loss", "value": 1 / (s + 1), "step": s} for s in range(25)]
+    run = await posted_run(jp_fetch, metrics=points)
+    steps, token, pages = [], None, 0
+    while True:
+        params = {"max_results": "10", **({"page_token": token} if token else {})}
+        _, page = await call(jp_fetch, "runs", run["id"], "metrics", "loss", params=params)
+        steps += [p["step"] for p in page["history"]]
+        pages += 1
+        token = page["next_page_token"]
+        if token is None:
+            break
+    assert (steps, pages) == (list(range(25)), 3)
+    for bad in ({"page_token": "1:2:3"}, {"page_token": "9" * 40 + ":1"}, {"max_results": "0"}):
+        status, body = await error_of(jp_fetch, "runs", run["id"], "metrics", "loss", params=bad)
+        assert status == 400 and body["message"], bad

@@ -22,8 +22,9 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from ..gitinfo import head_commit
 from ..store import InvalidArgument, RunStore, StoreError, serialize
+from ..store.redact import redact
 from ..store.values import MAX_EXPERIMENT_IDS
-from . import inputs
+from . import history, inputs
 
 T = TypeVar("T")
 API = "jupyterlab-runs/api"
@@ -32,9 +33,11 @@ DOWNLOAD_CHUNK_BYTES = 256 * 1024
 
 
 class ApiError(tornado.web.HTTPError):
-    """An HTTP error with a machine-readable ``error`` code and a human message."""
+    """An HTTP error with a machine-readable ``error`` code and a human message (credentials
+    in URIs masked: it goes to the panel and the server log)."""
 
     def __init__(self, status: int, error: str, message: str):
+        message = redact(message)
         super().__init__(status, log_message=message.replace("%", "%%"))
         self.error = error
         self.message = message
@@ -276,8 +279,21 @@ class MetricHistoryHandler(RunsAPIHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str, key: str):
-        points = await self.call(lambda s: s.metric_history(run_id, key))
-        self.send({"key": key, "history": [serialize.metric_point_to_json(p) for p in points]})
+        limit = self.int_arg("max_results", history.DEFAULT_POINTS)
+        try:
+            after = history.parse_token(self.get_argument("page_token", None))
+        except InvalidArgument as error:
+            raise ApiError(400, error.error, str(error)) from error
+        points, token = await self.call(
+            lambda s: history.history_page(s.metric_history(run_id, key), after, limit)
+        )
+        self.send(
+            {
+                "key": key,
+                "history": [serialize.metric_point_to_json(p) for p in points],
+                "next_page_token": token,
+            }
+        )
 
 
 class ArtifactsHandler(RunsAPIHandler):

@@ -324,6 +324,27 @@ class CheckedRun:
     code_hash: str
 
 
+#: Most bytes of JSON a run's capture context keeps (a notebook snapshot is most of it).
+MAX_CONTEXT_BYTES = 2_000_000
+
+
+def cap_context(context: dict[str, Any]) -> dict[str, Any]:
+    """``context`` within ``MAX_CONTEXT_BYTES`` of JSON: while over, its largest entries are
+    replaced by a note of their size, so the run is kept rather than refused."""
+    sizes = {k: len(json.dumps(k)) + len(json.dumps(v)) for k, v in context.items()}
+    total = sum(sizes.values())
+    capped = dict(context)
+    for key in sorted(sizes, key=sizes.__getitem__, reverse=True):
+        if total <= MAX_CONTEXT_BYTES:
+            return capped
+        note = f"{TRUNCATION_MARKER} {sizes[key]} bytes, over the context limit"
+        capped[key] = note
+        total += len(json.dumps(key)) + len(json.dumps(note)) - sizes[key]
+    if total > MAX_CONTEXT_BYTES:
+        raise InvalidArgument(f"context keys alone exceed {MAX_CONTEXT_BYTES} bytes")
+    return capped
+
+
 def check_new_run(run: NewRun) -> CheckedRun:
     """Validate and normalize everything in ``run``; InvalidArgument says what is wrong."""
     if not isinstance(run.experiment_id, str) or not run.experiment_id:
@@ -360,7 +381,7 @@ def check_new_run(run: NewRun) -> CheckedRun:
         note=truncate(run.note, MAX_CODE_LENGTH),
         parent_run_id=optional_text(run.parent_run_id, "parent_run_id"),
         error=check_error(run.error),
-        context=json_safe(run.context),
+        context=cap_context(json_safe(run.context)),
     )
     return CheckedRun(
         run=checked,
