@@ -8,10 +8,13 @@ from .session import get_session
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics; hooks are added later, only while a cell tracks something."""
+    """Register the magics and point MLflow at our store (hooks are added later, only while
+    a cell tracks something)."""
     from .magics import RunsMagics
+    from .mlflow_bridge import activate
 
     ipython.register_magics(RunsMagics)
+    activate()
 
 
 def unload_ipython_extension(ipython: Any) -> None:

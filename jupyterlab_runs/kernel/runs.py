@@ -111,6 +111,7 @@ class ActiveRun:
         self.promotable = kind in ("track", "implicit") and parent is None
         self._captured: list[MetricInput] = []
         self._metric_keys: set[str] = set()
+        self._metric_sources: dict[str, str] = {}  # keys logged by MLflow, say
         self._checked: set[str] = set()
         self._pending_params: list[ParamInput] = []
         self._pending_tags: dict[str, str] = {}
@@ -144,11 +145,11 @@ class ActiveRun:
         validate_key(key, what)
         self._checked.add(key)
 
-    def log_param(self, key: str, value: Any) -> None:
+    def log_param(self, key: str, value: Any, source: str = "explicit") -> None:
         """Record a param; a key logged before must keep its value (like the store)."""
         if key not in self._checked:
             self._check(key, "param key")
-        param = canonical_param(key, value)
+        param = canonical_param(key, value, source)
         known = self._params.get(key)
         if known is not None:
             if known.value != param.value:
@@ -175,11 +176,18 @@ class ActiveRun:
                 self._pending_tags.update(tag)
 
     def log_metric(
-        self, key: str, value: Any, step: Any = None, timestamp: int | None = None
+        self,
+        key: str,
+        value: Any,
+        step: Any = None,
+        timestamp: int | None = None,
+        source: str = "explicit",
     ) -> None:
         """Buffer one metric point; the hot path of training loops, so kept lean."""
         if key not in self._checked:
             self._check(key, "metric key")
+            if source != "explicit":
+                self._metric_sources[key] = source
         if type(value) is not float:
             value = metric_float(value, key)
         point_step = 0 if step is None else _step(step, key)
@@ -215,7 +223,7 @@ class ActiveRun:
             captured, self._pending_captured = self._pending_captured, []
         self._flush_due = time.monotonic() + FLUSH_SECONDS
         self._flush_size = FLUSH_POINTS
-        return params, [MetricInput(k, v, s, t) for k, v, s, t in points] + captured, tags
+        return params, self._inputs(points) + captured, tags
 
     def restore_batch(
         self, params: list[ParamInput], metrics: list[MetricInput], tags: dict[str, str]
@@ -258,10 +266,13 @@ class ActiveRun:
         """How many values wait to be written."""
         return len(self._points) + len(self._pending_params) + len(self._pending_tags)
 
+    def _inputs(self, points: list[tuple[str, float, int, int]]) -> list[MetricInput]:
+        sources = self._metric_sources
+        return [MetricInput(k, v, s, t, sources.get(k, "explicit")) for k, v, s, t in points]
+
     def all_metrics(self) -> list[MetricInput]:
         """Every explicit point, then the captured metrics."""
-        explicit = [MetricInput(k, v, s, t) for k, v, s, t in self._points]
-        return explicit + self._captured
+        return self._inputs(self._points) + self._captured
 
     @property
     def tags(self) -> dict[str, str]:
@@ -273,11 +284,17 @@ class ActiveRun:
         return {
             "version": 1,
             "params": [
-                {"key": p.key, "value": p.value, "type": p.type, "source": "explicit"}
+                {"key": p.key, "value": p.value, "type": p.type, "source": p.source}
                 for p in self._params.values()
             ],
             "metrics": [
-                {"key": k, "value": json_float(v), "step": s, "timestamp": t}
+                {
+                    "key": k,
+                    "value": json_float(v),
+                    "step": s,
+                    "timestamp": t,
+                    "source": self._metric_sources.get(k, "explicit"),
+                }
                 for k, v, s, t in _thinned(self._points, MAX_CLAIM_POINTS)
             ],
             "tags": dict(self._tags),

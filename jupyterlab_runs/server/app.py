@@ -6,9 +6,11 @@ import os
 import threading
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Unicode, default
+from traitlets import Bool, Unicode, default
 
+from ..mlflow_plugin.environment import SWITCH_VARIABLE, point_mlflow
 from ..store import RunStore, StoreUnavailable, open_store
+from ..store.redact import redact
 from .bulk import bulk_routes
 from .handlers import route_table
 from .scan import scan_routes
@@ -31,6 +33,15 @@ class JupyterLabRuns(ExtensionApp):
         )
     ).tag(config=True)
 
+    mlflow_tracking = Bool(
+        True,
+        help=(
+            "Point plain mlflow code (and mlflow.autolog) in the kernels this server starts at "
+            "the same store, unless MLFLOW_TRACKING_URI is set. JUPYTERLAB_RUNS_MLFLOW=0 also "
+            "turns it off."
+        ),
+    ).tag(config=True)
+
     @default("tracking_uri")
     def _default_tracking_uri(self) -> str:
         root = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
@@ -42,9 +53,12 @@ class JupyterLabRuns(ExtensionApp):
         # read and can make notebook paths relative to the same root as the front end.
         os.environ[URI_ENV] = uri
         os.environ[ROOT_ENV] = os.path.abspath(os.path.expanduser(self.serverapp.root_dir))
+        if not self.mlflow_tracking:
+            os.environ[SWITCH_VARIABLE] = "0"  # so %load_ext in those kernels leaves it too
+        point_mlflow(uri)
         holder = StoreHolder(uri, self.log)
         self.settings["jupyterlab_runs_store"] = holder
-        self.log.info("jupyterlab_runs: tracking store %s", uri)
+        self.log.info("jupyterlab_runs: tracking store %s", redact(uri))
         # Open the store (and end the runs a crash left RUNNING) now, not at the first request.
         threading.Thread(target=holder.open_quietly, name="jupyterlab-runs", daemon=True).start()
 
@@ -77,7 +91,9 @@ class StoreHolder:
                     killed = store.kill_orphaned_runs()
                 except StoreUnavailable as error:
                     if self._logged_failure != str(error):
-                        self._log.error("jupyterlab_runs: cannot open the store: %s", error)
+                        self._log.error(
+                            "jupyterlab_runs: cannot open the store: %s", redact(str(error))
+                        )
                         self._logged_failure = str(error)
                     raise
                 if killed:
