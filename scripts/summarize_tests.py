@@ -49,6 +49,7 @@ def main(results: Path) -> int:
         "jest": (results / "jest.json", jest_counts),
         "pytest": (results / "pytest.xml", junit_counts),
         "galata": (results / "galata.xml", junit_counts),
+        "galata-notebook7": (results / "galata-notebook7.xml", junit_counts),
     }
     passed = failed = skipped = 0
     for name, (path, count) in reports.items():

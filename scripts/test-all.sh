@@ -50,5 +50,9 @@ python -m pytest -q -p no:cacheprovider --junitxml="$RESULTS/pytest.xml" 2>&1 | 
 step "Browser tests (Galata, Debian's Chromium)"
 (cd ui-tests && PW_JUNIT="$RESULTS/galata.xml" npx playwright test) 2>&1 | tail -n 60
 
+step "Browser tests in Jupyter Notebook 7 (Galata, Debian's Chromium)"
+(cd ui-tests && PW_JUNIT="$RESULTS/galata-notebook7.xml" npx playwright test \
+  -c playwright-notebook.config.js) 2>&1 | tail -n 30
+
 step "Summary"
 python scripts/summarize_tests.py "$RESULTS"

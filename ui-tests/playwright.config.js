@@ -8,6 +8,8 @@ const port = process.env.JUPYTERLAB_RUNS_UI_PORT ?? '8899';
 
 module.exports = {
   ...baseConfig,
+  // Notebook 7's tests need their own server (playwright-notebook.config.js).
+  testIgnore: 'notebook7/**',
   reporter: [
     ['list'],
     ['junit', { outputFile: process.env.PW_JUNIT ?? 'test-results/junit.xml' }]

@@ -107,7 +107,7 @@ export function addTableCommands(
       ) {
         if (!existing.isAttached) {
           // Restored from the state but left out of the restored layout.
-          app.shell.add(existing, 'main');
+          addToShell(app, existing);
         }
         app.shell.activateById(existing.id);
         return existing;
@@ -116,7 +116,7 @@ export function addTableCommands(
         state,
         restoring ? (args['tableId'] as string) : UUID.uuid4()
       );
-      app.shell.add(widget, 'main');
+      addToShell(app, widget);
       await tracker.add(widget);
       if (!restoring) {
         app.shell.activateById(widget.id);
@@ -168,6 +168,17 @@ export function addTableCommands(
     trans.__('Export Runs as JSON'),
     jsonIcon
   );
+}
+
+/**
+ * Add a table to the main area. A shell whose main area holds a single document
+ * (Notebook 7) leaves it out; there it opens as a tab of the down area.
+ */
+function addToShell(app: JupyterFrontEnd, widget: RunsTableWidget): void {
+  app.shell.add(widget, 'main');
+  if (!widget.parent) {
+    app.shell.add(widget, 'down');
+  }
 }
 
 async function exportTable(
