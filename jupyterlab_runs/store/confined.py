@@ -62,9 +62,10 @@ class Folder:
             raise PermissionError(f"{path} {self.why_not(path)}")
         return resolved.read_bytes()
 
-    def files(self, top: Path, where: str) -> dict[str, Path]:
+    def files(self, top: Path, where: str, named: str = "") -> dict[str, Path]:
         """Regular files under ``top`` by relative POSIX path; links out of the folder, broken
-        links and unreadable folders are reported (with ``where``) and left out."""
+        links and unreadable folders are reported (``where``, then ``named`` + the path) and
+        left out."""
         found: dict[str, Path] = {}
         seen: set[Path] = set()
         pending = [(top, "")]
@@ -76,13 +77,14 @@ class Folder:
             try:
                 entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
             except OSError as error:
-                self.problems.append(f"{where}: cannot read {prefix or top} ({error.strerror})")
+                self.problems.append(f"{where}: cannot read {named}{prefix} ({error.strerror})")
                 continue
             for entry in entries:
                 relative, path = prefix + entry.name, Path(entry.path)
                 target = self.inside(path)
                 if target is None:
-                    self.problems.append(f"{where}: {relative} {self.why_not(path)}; skipped")
+                    problem = f"{named}{relative} {self.why_not(path)}"
+                    self.problems.append(f"{where}: {problem}; skipped")
                 elif target.is_dir():
                     pending.append((target, relative + "/"))
                 elif target.is_file():
@@ -90,17 +92,18 @@ class Folder:
         return found
 
     def locate(self, uri: str, key: str, where: str) -> Path | None:
-        """The directory inside the folder that holds what MLflow recorded at ``uri`` (the
-        recorded place, or the same tail from ``key`` on, e.g. a run id, found again inside
-        the folder); None, with a report when the files exist elsewhere, if there is none."""
+        """The directory inside the folder that holds what MLflow recorded at ``uri``: the
+        recorded place, or the same tail from ``key`` on (``<run id>/artifacts``) found again
+        inside the folder; else None, reported when the files are elsewhere."""
         parts = urlsplit(uri)
         local = parts.scheme in ("", "file")
         path = PurePosixPath(unquote(parts.path))
         if local and (found := self.inside(Path(path))) and found.is_dir():
             return found
         names = path.parts[1:] if path.is_absolute() else path.parts
-        if key in names:
-            last = len(names) - 1 - names[::-1].index(key)
+        # The key must not end the tail: ``<run id>`` alone would be the run's own folder.
+        if key in names[:-1]:
+            last = len(names) - 2 - names[-2::-1].index(key)
             bases = [self.root, *(self.root / name for name in _ARTIFACT_FOLDERS)]
             for start in range(last + 1):
                 for base in bases:
@@ -132,7 +135,8 @@ class LocalArtifacts:
         where = f"run {run_id}"
         directory = self.folder.locate(uri, run_id, where)
         if directory is not None:
-            self._files.setdefault(run_id, {}).update(self.folder.files(directory, where))
+            found = self.folder.files(directory, where, "artifacts/")
+            self._files.setdefault(run_id, {}).update(found)
 
     def add_model(self, run_id: str, model_id: str, name: str, uri: str) -> None:
         """A logged model's files under the run, at ``<name>/`` as MLflow 1.x kept them (so
@@ -149,7 +153,7 @@ class LocalArtifacts:
                 prefix = name
         except InvalidArgument:
             pass  # a name that is no artifact path keeps the model id's folder
-        found = self.folder.files(directory, where)
+        found = self.folder.files(directory, where, "artifacts/")
         files.update({f"{prefix}/{path}": file for path, file in found.items()})
 
     def artifacts(self, run_id: str) -> list[Artifact]:

@@ -228,7 +228,7 @@ class FileStoreSource:
         if not os.path.lexists(folder):
             return {}
         texts = {}
-        for key, path in self.folder.files(folder, where).items():
+        for key, path in self.folder.files(folder, where, f"{folder.name}/").items():
             try:
                 texts[key] = path.read_bytes().decode("utf-8")
             except (OSError, UnicodeDecodeError) as error:

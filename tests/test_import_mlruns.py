@@ -1,0 +1,375 @@
+"""``jupyter-runs import`` of real MLflow stores moved from another machine: an MLflow 3 folder
+and database written by MLflow's fluent API then moved, and an MLflow 1.x folder built here by
+the documented layout; damaged runs, unreadable files and anything outside the folder."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytest.register_assert_rewrite("mlflow_fixtures")
+from mlflow_fixtures import unique  # noqa: E402
+
+from jupyterlab_runs.cli import main  # noqa: E402
+from jupyterlab_runs.store import SqliteStore  # noqa: E402
+
+pytest_plugins = ("mlflow_fixtures",)
+pytest.importorskip("mlflow")
+pytest.importorskip("sklearn")
+transfer = pytest.importorskip("jupyterlab_runs.store.transfer")
+
+WRITER = Path(__file__).with_name("write_mlflow_runs.py")
+# Where the 1.x runs were logged: a path of another machine, absent here.
+OLD_ROOT = "/home/alice/project/mlruns"
+HISTORY = [{"run_id": "a" * 32, "artifact_path": "model", "flavors": {"sklearn": {}}}]
+MLMODEL = {"flavors": {"python_function": {}, "sklearn": {}}, "model_uuid": "u" * 32}
+
+
+@pytest.fixture(scope="module")
+def moved(tmp_path_factory):
+    """An MLflow 3 file store and an SQLite database (with its ./mlruns artifacts folder), both
+    written by MLflow's fluent API in a child process, then moved elsewhere."""
+    origin = tmp_path_factory.mktemp("origin")
+    (origin / "project").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    uris = [(origin / "filestore" / "mlruns").as_uri(), "sqlite:///mlflow.db"]
+    subprocess.run(
+        [sys.executable, str(WRITER), *uris],
+        cwd=origin / "project",
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    there = tmp_path_factory.mktemp("moved") / "here"
+    shutil.move(origin, there)
+    return {"folder": there / "filestore" / "mlruns", "sqlite": there / "project" / "mlflow.db"}
+
+
+@pytest.fixture
+def target(tmp_path):
+    opened = SqliteStore(tmp_path / "runs.db")
+    yield opened
+    opened.close()
+
+
+def runs_by_name(store, experiment_name: str) -> dict:
+    experiment = store.get_experiment_by_name(experiment_name)
+    return {r.name: store.get_run(r.id) for r in store.search_runs([experiment.id]).items}
+
+
+@pytest.mark.parametrize("kind", ["folder", "sqlite"])
+def test_a_moved_mlflow3_store_imports_whole(moved, target, kind):
+    report = transfer.import_runs(str(moved[kind]), target)
+    assert (report.runs, report.artifacts, report.damaged, report.problems) == (2, 6, 0, [])
+    runs = runs_by_name(target, "primer")
+    train, child = runs["train"], runs["child"]
+    assert {k: p.value for k, p in train.params.items()} == {"C": "0.5", "max_iter": "200"}
+    history = target.metric_history(train.id, "accuracy")
+    assert [(p.step, p.value) for p in history] == [(0, 0.8), (1, 0.81), (2, 0.82)]
+    assert child.parent_run_id == train.id and child.metrics["loss"].value == 0.25
+    # MLflow's own tags stay as tags; the parent link is the parent field.
+    assert train.tags["mlflow.source.name"] == str(WRITER)
+    assert train.tags["mlflow.source.type"] == "LOCAL"
+    assert train.tags["mlflow.runName"] == "train" and train.tags["mlflow.user"]
+    assert "mlflow.parentRunId" not in child.tags
+    # The logged model (MLflow 3 keeps it apart, under models/<id>/) comes under the run.
+    (mlmodel_file,) = moved[kind].parent.glob("**/models/m-*/artifacts/MLmodel")
+    mlmodel = yaml.safe_load(mlmodel_file.read_text())
+    pickled = mlmodel["flavors"]["sklearn"]["pickled_model"]
+    names = ["MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt", pickled]
+    paths = {a.path for a in target.list_artifacts(train.id)}
+    assert paths == {"notes/readme.txt", *(f"model/{name}" for name in names)}
+    assert target.read_artifact(train.id, "model/MLmodel") == mlmodel_file.read_bytes()
+    assert json.loads(train.tags["jupyterlab_runs.models"]) == {
+        "model": {"flavors": ["python_function", "sklearn"], "model_id": mlmodel["model_id"]}
+    }
+    again = transfer.import_runs(str(moved[kind]), target)
+    assert (again.runs, again.skipped) == (0, 2)
+
+
+def write_run(experiment: Path, run_id: str, start: int, **parts) -> Path:
+    """One run folder in MLflow 1.x's file-store layout: meta.yaml, then ``params``, ``tags``
+    (file content is the value), ``metrics`` (one line of text per point) and ``artifacts``
+    (bytes), each a dict by relative path."""
+    folder = experiment / run_id
+    (folder / "artifacts").mkdir(parents=True)
+    meta = {
+        "artifact_uri": parts.pop(
+            "artifact_uri", f"file://{OLD_ROOT}/{experiment.name}/{run_id}/artifacts"
+        ),
+        "end_time": start + 500,
+        "entry_point_name": "",
+        "experiment_id": experiment.name,
+        "lifecycle_stage": "active",
+        "name": "",
+        "run_id": run_id,
+        "run_uuid": run_id,
+        "source_name": "",
+        "source_type": 4,
+        "source_version": "",
+        "start_time": start,
+        "status": 3,
+        "tags": [],
+        "user_id": "alice",
+    }
+    (folder / "meta.yaml").write_text(yaml.safe_dump(meta))
+    for kind, entries in parts.items():
+        for key, content in entries.items():
+            path = folder / kind / key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "metrics":
+                content = "".join(f"{line}\n" for line in content)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content)
+    return folder
+
+
+def write_experiment(root: Path, experiment_id: str, name: str) -> Path:
+    """An experiment folder of the 1.x layout (and MLflow's empty Default beside it)."""
+    for number, title in (("0", "Default"), (experiment_id, name)):
+        folder = root / number
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "artifact_location": f"file://{OLD_ROOT}/{number}",
+            "experiment_id": number,
+            "lifecycle_stage": "active",
+            "name": title,
+        }
+        (folder / "meta.yaml").write_text(yaml.safe_dump(meta))
+    return root / experiment_id
+
+
+@pytest.fixture
+def mlruns_1x(tmp_path):
+    """A 1.x ``mlruns/`` folder: one whole run with a model, two damaged runs, and one with
+    files that are missing or unreadable."""
+    name = unique("primer-1x")
+    experiment = write_experiment(tmp_path / "mlruns", "1", name)
+    write_run(
+        experiment,
+        "a" * 32,
+        1000,
+        params={"n_estimators": "100", "max_depth": "None"},
+        tags={
+            "mlflow.runName": "rf-100",
+            "mlflow.user": "alice",
+            "mlflow.source.name": "train.py",
+            "mlflow.source.type": "LOCAL",
+            "mlflow.log-model.history": json.dumps(HISTORY),
+            "team": "ml",
+        },
+        metrics={"accuracy": ["1000 0.9 0", "1001 0.95 1"], "loss": ["1000 0.3"]},
+        artifacts={
+            "model/MLmodel": yaml.safe_dump(MLMODEL),
+            "model/conda.yaml": "name: env\n",
+            "model/requirements.txt": "scikit-learn\n",
+            "model/model.pkl": b"\x80\x04N.",
+        },
+    )
+    (write_run(experiment, "b" * 32, 2000) / "meta.yaml").write_text("artifact_uri: [oops\n")
+    write_run(experiment, "c" * 32, 3000, metrics={"accuracy": ["1000 0.9 0", "1001 high 1"]})
+    broken = write_run(
+        experiment,
+        "d" * 32,
+        4000,
+        params={"kept": "1"},
+        tags={"team": b"\xff\xfe not utf-8"},
+        artifacts={"ok.txt": "fine"},
+    )
+    (broken / "params" / "gone").symlink_to(broken / "params" / "nowhere")
+    (broken / "artifacts" / "gone.txt").symlink_to(broken / "nowhere.txt")
+    return tmp_path / "mlruns", name
+
+
+def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, target):
+    folder, name = mlruns_1x
+    report = transfer.import_runs(str(folder), target)
+    assert (report.experiments, report.runs, report.damaged, report.artifacts) == (1, 2, 2, 5)
+    problems = "\n".join(report.problems)
+    assert f"run {'b' * 32} of {name!r} not imported: meta.yaml is not valid YAML" in problems
+    assert (
+        f"run {'c' * 32} of {name!r} not imported: metrics/accuracy has a line that is not "
+        "'timestamp value step': '1001 high 1'" in problems
+    )
+    d = "d" * 32
+    assert f"run {d}: params/gone is a broken symbolic link; skipped" in problems
+    assert f"run {d}: tags/team cannot be read ('utf-8' codec can't decode" in problems
+    assert f"run {d}: artifacts/gone.txt is a broken symbolic link; skipped" in problems
+    assert len(report.problems) == 5
+    assert str(report).startswith(
+        "2 runs copied into 1 experiments (0 already there), 5 artifacts; "
+        "2 damaged runs not imported\nwarning: "
+    )
+
+    runs = runs_by_name(target, name)
+    whole, partial = runs["rf-100"], runs["v2"]
+    assert (whole.status, whole.start_time, whole.end_time, whole.user) == (
+        "FINISHED",
+        1000,
+        1500,
+        "alice",
+    )
+    assert {k: (p.value, p.type) for k, p in whole.params.items()} == {
+        "n_estimators": ("100", "int"),
+        "max_depth": ("None", "none"),
+    }
+    assert [(p.step, p.value) for p in target.metric_history(whole.id, "accuracy")] == [
+        (0, 0.9),
+        (1, 0.95),
+    ]
+    assert (whole.metrics["loss"].step, whole.metrics["loss"].value) == (0, 0.3)
+    assert whole.tags["mlflow.log-model.history"] == json.dumps(HISTORY)
+    assert whole.tags["mlflow.source.name"] == "train.py" and whole.tags["team"] == "ml"
+    assert json.loads(whole.tags["jupyterlab_runs.models"]) == {
+        "model": {"flavors": ["python_function", "sklearn"], "model_id": "u" * 32}
+    }
+    # The recorded artifact_uri is gone: the files beside the run are imported.
+    assert {a.path for a in target.list_artifacts(whole.id)} == {
+        "model/MLmodel",
+        "model/conda.yaml",
+        "model/requirements.txt",
+        "model/model.pkl",
+    }
+    assert target.read_artifact(whole.id, "model/model.pkl") == b"\x80\x04N."
+    assert (list(partial.params), "team" in partial.tags) == (["kept"], False)
+    assert [a.path for a in target.list_artifacts(partial.id)] == ["ok.txt"]
+
+
+def test_a_model_the_history_names_but_the_folder_lacks_is_named(tmp_path, target):
+    experiment = write_experiment(tmp_path / "mlruns", "1", "history")
+    tags = {"mlflow.log-model.history": json.dumps(HISTORY)}
+    write_run(experiment, "a" * 32, 1000, tags=tags)
+    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    assert report.runs == 1 and report.problems == [
+        f"run {'a' * 32}: model 'model' (mlflow.log-model.history) has no MLmodel in the folder"
+    ]
+
+
+def test_an_imported_run_exports_its_mlflow_tags_and_model_back(mlruns_1x, target, mlflow_server):
+    from mlflow.tracking import MlflowClient
+
+    from jupyterlab_runs.store.mlflow.store import MlflowStore
+
+    folder, name = mlruns_1x
+    transfer.import_runs(str(folder), target)
+    server = MlflowStore(mlflow_server)
+    report = transfer.export_runs(target, server, experiments=[name])
+    assert (report.runs, report.artifacts) == (2, 5)
+    client = MlflowClient(tracking_uri=mlflow_server)
+    experiment = client.get_experiment_by_name(name)
+    (run,) = client.search_runs([experiment.experiment_id], "attributes.run_name = 'rf-100'")
+    tags = run.data.tags
+    assert tags["mlflow.log-model.history"] == json.dumps(HISTORY)
+    assert (tags["mlflow.source.name"], tags["mlflow.source.type"]) == ("train.py", "LOCAL")
+    assert (tags["mlflow.user"], tags["mlflow.runName"], tags["team"]) == ("alice", "rf-100", "ml")
+    assert run.data.params == {"n_estimators": "100", "max_depth": "None"}
+    listed = {item.path for item in client.list_artifacts(run.info.run_id, "model")}
+    assert listed == {
+        "model/MLmodel",
+        "model/conda.yaml",
+        "model/requirements.txt",
+        "model/model.pkl",
+    }
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Counts every request; an import must send none."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.seen.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    do_HEAD = do_POST = do_PUT = do_GET
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def listening():
+    """A real HTTP server on 127.0.0.1 that records the requests it gets."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Recorder.seen = []
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_nothing_outside_the_folder_is_read_or_requested(tmp_path, target, listening):
+    e, f, g, h, j = (c * 32 for c in "ef987")
+    outside = tmp_path / "outside"
+    (outside / "1" / e / "artifacts").mkdir(parents=True)
+    secret = outside / "secret.txt"
+    secret.write_text("SECRET")
+    (outside / "1" / e / "artifacts" / "loot.txt").write_text("SECRET")
+    root = tmp_path / "mlruns"
+    experiment = write_experiment(root, "1", "confined")
+    # An artifact location elsewhere on this machine, with nothing beside the run.
+    uri = (outside / "1" / e / "artifacts").as_uri()
+    (write_run(experiment, e, 1000, artifact_uri=uri) / "artifacts").rmdir()
+    # Links out of the folder among the run's files.
+    linked = write_run(experiment, f, 2000, artifacts={"ok.txt": "ok"}, params={"p": "1"})
+    (linked / "artifacts" / "leak.txt").symlink_to(secret)
+    (linked / "artifacts" / "leakdir").symlink_to(outside)
+    (linked / "params" / "stolen").symlink_to(secret)
+    # Remote locations, one with credentials in it.
+    remote = {
+        g: f"http://alice:hunter2@{listening}/1/{g}/a?t=x",
+        h: f"s3://bucket/mlruns/1/{h}/artifacts",
+    }
+    for start, (run_id, uri) in enumerate(remote.items(), 3):
+        (write_run(experiment, run_id, start * 1000, artifact_uri=uri) / "artifacts").rmdir()
+    # A whole run folder that is a link to a run outside.
+    elsewhere = write_run(outside, j, 5000, params={"p": "SECRET"})
+    (experiment / j).symlink_to(elsewhere)
+
+    report = transfer.import_runs(str(root), target)
+    assert (report.runs, report.artifacts, report.damaged) == (4, 1, 0)
+    assert Recorder.seen == []
+    resolved = root.resolve()
+    out = f"is a symbolic link that leads out of {resolved}; skipped"
+    assert sorted(report.problems) == sorted([
+        f"run {e}: artifacts at {outside / '1' / e / 'artifacts'} not imported: "
+        f"it is outside {resolved}",
+        f"run {f}: params/stolen {out}",
+        f"run {f}: artifacts/leak.txt {out}",
+        f"run {f}: artifacts/leakdir {out}",
+        f"run {g}: artifacts at http://{listening}/1/{g}/a not imported: a remote location "
+        f"(the import reads only files inside {resolved} and sends no request)",
+        f"run {h}: artifacts at s3://bucket/mlruns/1/{h}/artifacts not imported: a remote "
+        f"location (the import reads only files inside {resolved} and sends no request)",
+        f"{resolved / '1' / j} {out}",
+    ])  # fmt: skip
+    assert "hunter2" not in str(report)
+    for run in target.search_runs([target.get_experiment_by_name("confined").id]).items:
+        run = target.get_run(run.id)
+        values = [*(p.value for p in run.params.values()), *run.tags.values()]
+        values += [target.read_artifact(run.id, a.path) for a in target.list_artifacts(run.id)]
+        assert not any("SECRET" in str(value) for value in values)
+
+
+def test_the_command_prints_counts_and_each_problem(mlruns_1x, tmp_path, capsys):
+    folder, name = mlruns_1x
+    assert main(["import", str(folder), "--into", f"sqlite:///{tmp_path / 'cli.db'}"]) == 0
+    out = capsys.readouterr().out
+    assert f"{name}: 2 of 2 runs copied" in out
+    assert "2 runs copied into 1 experiments (0 already there), 5 artifacts; 2 damaged" in out
+    assert f"warning: run {'b' * 32} of {name!r} not imported: meta.yaml" in out
