@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyterlab_runs.kernel.capture import (
+from jupyterlab_runs.capture import (
     ScannedParam,
     extract_metrics,
     scan_assigned_names,

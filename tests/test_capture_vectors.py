@@ -1,7 +1,5 @@
-"""The shared capture vectors (tests/vectors/*.json), run against the kernel's capture.
-
-`src/capture/vectors.spec.ts` runs the same cases against the front end's scanner.
-"""
+"""The capture vectors (tests/vectors/*.json), run against the one capture: jupyterlab_runs.capture,
+which the server's scan and the kernel's ``%%track`` both use."""
 
 import json
 import math
@@ -9,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_runs.kernel.capture import extract_metrics, scan_assigned_names, scan_params
+from jupyterlab_runs.capture import extract_metrics, scan_assigned_names, scan_params
 
 VECTORS = Path(__file__).parent / "vectors"
 PARAMS = json.loads((VECTORS / "params.json").read_text(encoding="utf-8"))

@@ -8,9 +8,6 @@ from kernel_support import kernel_env
 from jupyterlab_runs.kernel.display import LOG_MIME, RUN_MIME
 
 CLAIM = "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim']).claim({cell!r})"
-CLAIM_NAMES = (
-    "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim']).claim({cell!r}, {names!r})"
-)
 CELL = (
     "import jupyterlab_runs as jr\n"
     "jr.log_param('lr', 0.1)\n"
@@ -33,17 +30,21 @@ def kernel(tmp_path):
     manager.shutdown_kernel(now=True)
 
 
-def claim(client, cell_id: str, names: list[str] | None = None) -> dict:
-    """Send the claim exactly as the front end does: a silent request's user expression."""
-    expression = (
-        CLAIM.format(cell=cell_id)
-        if names is None
-        else CLAIM_NAMES.format(cell=cell_id, names=names)
-    )
-    msg_id = client.execute(
-        "", silent=True, store_history=False, user_expressions={"claim": expression}
-    )
+def shell_reply(client) -> dict:
+    """The next shell reply, past late answers to the readiness check of ``start_new_kernel``
+    (it repeats kernel_info until IOPub is connected, so a busy machine leaves one behind)."""
     reply = client.get_shell_msg(timeout=30)
+    while reply["msg_type"] == "kernel_info_reply":
+        reply = client.get_shell_msg(timeout=30)
+    return reply
+
+
+def claim(client, cell_id: str) -> dict:
+    """Send the claim exactly as the front end does: a silent request's user expression."""
+    msg_id = client.execute(
+        "", silent=True, store_history=False, user_expressions={"claim": CLAIM.format(cell=cell_id)}
+    )
+    reply = shell_reply(client)
     assert reply["parent_header"]["msg_id"] == msg_id
     return reply["content"]["user_expressions"]["claim"]
 
@@ -63,7 +64,7 @@ def execute(client, code: str, cell_id: str, replies: list | None = None) -> lis
             outputs.append(message["content"]["data"])
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
             break
-    reply = client.get_shell_msg(timeout=30)["content"]
+    reply = shell_reply(client)["content"]
     assert reply["status"] == "ok"
     if replies is not None:
         replies.append(reply)
@@ -109,11 +110,14 @@ def test_unclaimed_cell_logs_an_implicit_run_with_its_cell_id(kernel):
 
 def test_claimed_cell_returns_its_numbers_in_its_own_reply(kernel):
     client, _ = kernel
-    claim(client, "cell-v", ["acc", "n", "flag", "name", "loss", "missing"])
+    claim(client, "cell-v")
     replies: list = []
+    # The kernel reads the names the shared capture finds (non-literal assignments): the
+    # numbers among them come back; bools, strings and names never bound do not.
     execute(
         client,
-        "acc = 0.5 + 0.25\nn = 3\nflag = True\nname = 'rf'\nloss = float('nan')",
+        "acc = 0.5 + 0.25\nn = int('3')\nflag = not False\nname = 'r' + 'f'\n"
+        "loss = float('nan')\nlr = 0.1\nif acc > 1:\n    missing = acc * 2",
         "cell-v",
         replies,
     )

@@ -1,7 +1,6 @@
-"""Capture a cell's params and metrics without code changes.
+"""A cell's params (literal assignments, literal keyword arguments) and assigned names.
 
-The kernel side of the front end's `src/capture/params.ts` and `metrics.ts`: both
-pass every case in `tests/vectors`, whose README states the rules.
+Read with CPython's own parser; `tests/vectors/params.json` and its README state the rules.
 """
 
 from __future__ import annotations
@@ -15,9 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .printed_metrics import extract_metrics
-
-__all__ = ["ScannedParam", "extract_metrics", "scan_assigned_names", "scan_params"]
+__all__ = ["ScannedParam", "scan_assigned_names", "scan_params"]
 
 #: Cell magics whose body is Python run in the kernel's namespace.
 PYTHON_CELL_MAGICS = frozenset({"capture", "debug", "prun", "time", "timeit", "track"})

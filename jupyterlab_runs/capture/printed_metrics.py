@@ -1,7 +1,6 @@
 """Metrics a cell printed: ``name: number`` / ``name = number`` lines of its output.
 
-The kernel side of the front end's `src/capture/metrics.ts`; both pass every case in
-`tests/vectors/metrics.json`, whose README states the rules.
+`tests/vectors/metrics.json` and its README state the rules.
 """
 
 from __future__ import annotations
@@ -9,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _BLANK = " \t\f\v"
 _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])")
@@ -27,6 +27,16 @@ def extract_metrics(text: str) -> list[tuple[str, float]]:
     found: dict[str, float] = {}
     for line in re.split(r"\r\n|\r|\n", _ANSI_ESCAPE.sub("", text)):
         found.update(_line_pairs(line) or ())
+    return list(found.items())
+
+
+def extract_printed(texts: Iterable[str]) -> list[tuple[str, float]]:
+    """Metrics of several outputs: a key's last value wins, placed where it was last printed."""
+    found: dict[str, float] = {}
+    for text in texts:
+        for key, value in extract_metrics(text):
+            found.pop(key, None)
+            found[key] = value
     return list(found.items())
 
 

@@ -1,8 +1,8 @@
 """What the kernel shows: run cards, the claimed-cell log output, warnings.
 
 Every bundle carries ``text/plain`` for front ends without our renderer. Those texts never
-read ``name: number`` or ``name = number``, so the front end's printed-metric capture does
-not mistake them for metrics the cell printed.
+read ``name: number`` or ``name = number``, so Log run's printed-metric scan does not
+mistake them for metrics the cell printed.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class InjectedParams:
         history = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
         if not history or os.environ.get(SESSION_ENV):
             return list(self._params.values())
-        from .capture import scan_params
+        from ..capture import scan_params
 
         for source in history[self._seen :]:
             if isinstance(source, str) and is_injected_cell(source):

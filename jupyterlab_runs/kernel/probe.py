@@ -1,8 +1,9 @@
 """What a claimed cell hands back to the front end's Log run in its ``execute_reply``.
 
-The values of the numbers the cell assigned and the cell's execution count travel as one
-payload of the cell's own reply (``shell.payload_manager``), so Log run needs no second
-kernel request after the cell. Front ends ignore payload sources they do not know.
+The values of the numbers the cell assigned (the names the shared capture finds in its code)
+and the cell's execution count travel as one payload of the cell's own reply
+(``shell.payload_manager``), so Log run needs no kernel request after the cell and no
+scan before it. Front ends ignore payload sources they do not know.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from ..capture import scan_assigned_names
 
 PAYLOAD_SOURCE = "jupyterlab_runs"
 MAX_NAMES = 200
@@ -36,13 +39,14 @@ def numeric_values(namespace: Mapping[str, Any], names: Iterable[str]) -> dict[s
     return values
 
 
-def write_payload(shell: Any, cell_id: str, names: Iterable[str], execution_count: Any) -> None:
-    """Attach the probe payload to the reply of the cell being executed."""
+def write_payload(shell: Any, cell_id: str, code: str, execution_count: Any) -> None:
+    """Attach the numbers ``code`` assigned, and its execution count, to the reply of the
+    cell being executed."""
     shell.payload_manager.write_payload(
         {
             "source": PAYLOAD_SOURCE,
             "cell_id": cell_id,
             "execution_count": execution_count,
-            "variables": numeric_values(shell.user_ns, names),
+            "variables": numeric_values(shell.user_ns, scan_assigned_names(code)),
         }
     )

@@ -33,7 +33,7 @@ class Session:
         self._store: RunStore | None = None
         self._store_uri: str | None = None
         self._claim: str | None = None
-        self._claim_names: list[str] = []
+        self._claimed_code = ""
         self._claimed_cell = False
         self._claimed_id = ""
         self._shell: Any = None
@@ -225,14 +225,13 @@ class Session:
             run.artifacts.append((path, data, media_type))
 
     # -- claims from the front end -------------------------------------------------------------
-    def claim(self, cell_id: str, names: list[str] | None = None) -> str:
+    def claim(self, cell_id: str) -> str:
         """Collect implicit ``log_*`` values of the next execution of ``cell_id`` as an output,
-        and return the values of ``names`` in that execution's reply."""
+        and return the numbers that execution assigned in its reply."""
         shell = ctx.get_shell()
         if shell is not None:
             self._shell = shell
             self._claim = cell_id
-            self._claim_names = list(names or [])
             shell.events.register("pre_run_cell", self._before_cell)
         return "ok"
 
@@ -243,6 +242,7 @@ class Session:
         self._claimed_cell = claim is not None and current == claim
         if self._claimed_cell:
             self._claimed_id = claim
+            self._claimed_code = getattr(info, "raw_cell", None) or ""
             self._shell.events.register("post_run_cell", self._after_cell)
 
     # -- hooks ---------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ class Session:
             self.end(run, error=error)
         if self._claimed_cell:
             count = getattr(result, "execution_count", None)
-            write_payload(self._shell, self._claimed_id, self._claim_names, count)
+            write_payload(self._shell, self._claimed_id, self._claimed_code, count)
         self._claimed_cell = False
         for run in self.stack:
             if run.live:

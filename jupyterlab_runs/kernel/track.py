@@ -127,8 +127,8 @@ def _finish(shell: Any, run: Any, cell: str, printed: str, error: BaseException 
 
 
 def scanned_params(cell: str) -> list[ParamInput]:
-    """Top-level literal assignments of the cell, as the front end's scanner finds them."""
-    from .capture import scan_params
+    """Top-level literal assignments of the cell, as Log run's scan finds them."""
+    from ..capture import scan_params
 
     return [ParamInput(p.key, p.value, p.type, p.source) for p in scan_params(cell)]
 
@@ -145,7 +145,7 @@ def real_number(value: Any) -> float | None:
 
 def variable_metrics(shell: Any, cell: str, timestamp: int) -> list[MetricInput]:
     """Numeric scalars the cell assigned, read from the namespace after it ran."""
-    from .capture import scan_assigned_names
+    from ..capture import scan_assigned_names
 
     metrics = []
     for name in scan_assigned_names(cell):
@@ -157,10 +157,6 @@ def variable_metrics(shell: Any, cell: str, timestamp: int) -> list[MetricInput]
 
 def printed_metrics(text: str, timestamp: int) -> list[MetricInput]:
     """``name: number`` lines the cell printed, last value per key."""
-    from .capture import extract_metrics
+    from ..capture import extract_metrics
 
-    latest: dict[str, float] = {}
-    for key, value in extract_metrics(text):
-        latest.pop(key, None)
-        latest[key] = value
-    return [MetricInput(k, v, 0, timestamp, "printed") for k, v in latest.items()]
+    return [MetricInput(k, v, 0, timestamp, "printed") for k, v in extract_metrics(text)]
