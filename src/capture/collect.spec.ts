@@ -80,6 +80,35 @@ describe('explicitValues', () => {
     expect(values.metrics[1].value).toBeNaN();
     expect(values.tags).toEqual({ team: 'ml' });
   });
+
+  it('keeps the source the kernel names (values MLflow logged)', () => {
+    const outputs: nbformat.IOutput[] = [
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          [LOG_MIME]: {
+            version: 1,
+            params: [
+              {
+                key: 'n_estimators',
+                value: '100',
+                type: 'str',
+                source: 'mlflow'
+              }
+            ],
+            metrics: [
+              { key: 'accuracy', value: 0.9, step: 0, source: 'mlflow' }
+            ],
+            tags: {}
+          }
+        }
+      }
+    ];
+    const values = explicitValues(outputs);
+    expect(values.params[0].source).toBe('mlflow');
+    expect(values.metrics[0].source).toBe('mlflow');
+  });
 });
 
 describe('mergeMetrics', () => {

@@ -74,18 +74,21 @@ export function explicitValues(
       continue;
     }
     for (const raw of asArray(payload.params)) {
-      const { key, value, type } = raw as Record<string, unknown>;
+      const { key, value, type, source } = raw as Record<string, unknown>;
       if (typeof key === 'string' && typeof value === 'string') {
         result.params.push({
           key,
           value,
           type: PARAM_TYPES.has(String(type)) ? (type as ParamType) : 'str',
-          source: 'explicit'
+          source: explicitSource(source)
         });
       }
     }
     for (const raw of asArray(payload.metrics)) {
-      const { key, value, step, timestamp } = raw as Record<string, unknown>;
+      const { key, value, step, timestamp, source } = raw as Record<
+        string,
+        unknown
+      >;
       const number = decodeNumber(value);
       if (typeof key === 'string' && number !== null) {
         result.metrics.push({
@@ -93,7 +96,7 @@ export function explicitValues(
           value: number,
           step: typeof step === 'number' ? step : 0,
           timestamp: typeof timestamp === 'number' ? timestamp : undefined,
-          source: 'explicit'
+          source: explicitSource(source)
         });
       }
     }
@@ -140,6 +143,11 @@ export function mergeParams(
     byKey.set(param.key, param);
   }
   return [...byKey.values()];
+}
+
+/** Where an explicit value came from: the kernel names it (`mlflow`), else `explicit`. */
+function explicitSource(source: unknown): string {
+  return typeof source === 'string' && source ? source : 'explicit';
 }
 
 function asArray(value: unknown): unknown[] {
