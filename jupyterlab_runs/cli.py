@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from .store import RunStore, StoreError, open_store, resolve_uri
+from .store.redact import redact
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +58,7 @@ def _import(args: argparse.Namespace) -> None:
     from .store.transfer import import_runs
 
     uri = args.into or resolve_uri()
-    print(f"importing {args.source} into {uri}")
+    print(redact(f"importing {args.source} into {uri}"))
     target = open_store(uri)
     try:
         report = import_runs(
@@ -78,7 +79,7 @@ def _export(args: argparse.Namespace) -> None:
     origin = args.origin or resolve_uri()
     if origin == args.to:
         raise SystemExit("jupyter-runs: error: --to names the store being exported")
-    print(f"exporting {origin} to {args.to}")
+    print(redact(f"exporting {origin} to {args.to}"))
     source, target = open_store(origin), open_store(args.to)
     try:
         report = export_runs(
@@ -99,12 +100,14 @@ def _info(args: argparse.Namespace) -> None:
     store: RunStore = open_store(uri)
     try:
         experiments = store.list_experiments()
-        print(f"store: {uri} ({type(store).__name__})")
+        print(redact(f"store: {uri} ({type(store).__name__})"))
         print(f"experiments: {len(experiments)}")
         for experiment in experiments:
-            runs = store.search_runs([experiment.id], max_results=1).total
+            page = store.search_runs([experiment.id], max_results=1)
+            runs = f"{'at least ' if page.total_is_lower_bound else ''}{page.total}"
+            plural = "" if page.total == 1 and not page.total_is_lower_bound else "s"
             where = f"  [{experiment.notebook_path}]" if experiment.notebook_path else ""
-            print(f"  {experiment.name}: {runs} run{'' if runs == 1 else 's'}{where}")
+            print(f"  {experiment.name}: {runs} run{plural}{where}")
     finally:
         store.close()
 
@@ -116,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command(args)
     except StoreError as error:
-        print(f"jupyter-runs: error: {error}", file=sys.stderr)
+        print(redact(f"jupyter-runs: error: {error}"), file=sys.stderr)
         return 1
     return 0
 

@@ -26,6 +26,7 @@ from .base import (
     StoreError,
     StoreUnavailable,
 )
+from .redact import redact
 from .sqlite import SqliteStore
 
 URI_VARIABLE = "JUPYTERLAB_RUNS_URI"
@@ -100,7 +101,7 @@ def open_store(uri: str | None = None) -> RunStore:
         from .mlflow.store import MlflowStore
     except ImportError as error:
         raise StoreUnavailable(
-            f"the tracking URI {uri!r} needs the MLflow backend, which could not be imported "
-            f"({error}); install it with: pip install 'jupyterlab-runs[mlflow]'"
+            f"the tracking URI {redact(uri)!r} needs the MLflow backend, which could not be "
+            f"imported ({error}); install it with: pip install 'jupyterlab-runs[mlflow]'"
         ) from error
     return MlflowStore(uri)

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from ..base import Conflict, InvalidArgument, NotFound, StoreError, StoreUnavailable
+from ..redact import redact
 
 API = "api/2.0/mlflow"
 ARTIFACTS_API = "api/2.0/mlflow-artifacts/artifacts"
@@ -42,14 +43,15 @@ def tracking_url(uri: str) -> str:
         return uri.rstrip("/")
     if uri.startswith("databricks"):
         raise StoreUnavailable(
-            f"Databricks tracking URIs ({uri!r}) are not supported as a store; use an MLflow "
-            "tracking server's http(s) URL, or copy runs over with `jupyter-runs import`"
+            f"Databricks tracking URIs ({redact(uri)!r}) are not supported as a store; use an "
+            "MLflow tracking server's http(s) URL, or copy runs over with `jupyter-runs import`"
         )
     where = f"{given!r} (MLFLOW_TRACKING_URI={uri!r})" if given != uri else repr(uri)
     raise StoreUnavailable(
-        f"the tracking URI {where} is not an MLflow tracking server; jupyterlab-runs talks to "
-        "MLflow over HTTP: start one with `mlflow server --backend-store-uri <that URI>` and use "
-        "its http://host:port URL, or import that store with `jupyter-runs import <URI>`"
+        f"the tracking URI {redact(where)} is not an MLflow tracking server; jupyterlab-runs "
+        "talks to MLflow over HTTP: start one with `mlflow server --backend-store-uri <that "
+        "URI>` and use its http://host:port URL, or import that store with `jupyter-runs "
+        "import <URI>`"
     )
 
 
@@ -74,6 +76,7 @@ class RestClient:
 
     def __init__(self, base_url: str, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
         self.base_url = base_url
+        self.shown_url = redact(base_url)  # for messages: never the credentials it may hold
         self.timeout = timeout
         self._local = threading.local()
 
@@ -116,13 +119,13 @@ class RestClient:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout:
             raise StoreUnavailable(
-                f"the MLflow tracking server at {self.base_url} did not answer in time "
+                f"the MLflow tracking server at {self.shown_url} did not answer in time "
                 f"({method} {path.split('?')[0]})"
             ) from None
         except requests.RequestException as error:
             raise StoreUnavailable(
-                f"cannot reach the MLflow tracking server at {self.base_url}: "
-                f"{type(error).__name__}: {_reason(error)}"
+                f"cannot reach the MLflow tracking server at {self.shown_url}: "
+                f"{type(error).__name__}: {redact(_reason(error))}"
             ) from None
 
     def _json(self, response: requests.Response) -> dict[str, Any]:
@@ -134,7 +137,7 @@ class RestClient:
             return payload
         if not isinstance(payload, dict) or "error_code" not in payload:
             raise StoreUnavailable(
-                f"{self.base_url} did not answer like an MLflow tracking server "
+                f"{self.shown_url} did not answer like an MLflow tracking server "
                 f"(HTTP {response.status_code} for {urlsplit(response.url).path})"
             )
         raise error_of(payload.get("error_code", ""), str(payload.get("message", "")))
