@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-import getpass
 import json
 import os
 import time
 from typing import Any
+
+from ..identity import os_login
 
 _GIT_TTL_S = 10.0
 
@@ -81,13 +82,9 @@ def kernel_name() -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-@functools.cache
 def user() -> str | None:
     """The login name of whoever runs the kernel."""
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no passwd entry in some containers
-        return None
+    return os_login()
 
 
 _git_cache: dict[str, tuple[float, str | None]] = {}

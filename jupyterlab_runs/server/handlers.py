@@ -21,6 +21,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from ..gitinfo import head_commit
+from ..identity import person
 from ..store import InvalidArgument, RunStore, StoreError, serialize
 from ..store.redact import redact
 from ..store.values import MAX_EXPERIMENT_IDS
@@ -206,7 +207,8 @@ class RunsHandler(RunsAPIHandler):
             inputs.check_notebook_path(new_run.notebook_path)
         except InvalidArgument as error:
             raise ApiError(400, error.error, str(error)) from error
-        user = self.current_user.username if self.current_user else None
+        # Who logged a run is the server's to say, never the request body's.
+        user = person(self.current_user)
         root_dir = self.serverapp.root_dir
 
         def save(store: RunStore):
@@ -215,7 +217,7 @@ class RunsHandler(RunsAPIHandler):
                     raise InvalidArgument("a run needs experiment_id or experiment_name")
                 exp = store.get_or_create_experiment(experiment_name, new_run.notebook_path)
                 new_run.experiment_id = exp.id
-            new_run.user = new_run.user or user
+            new_run.user = user
             if new_run.git_commit is None and new_run.notebook_path:
                 folder = os.path.dirname(os.path.join(root_dir, new_run.notebook_path))
                 new_run.git_commit = head_commit(folder)
