@@ -5,9 +5,11 @@
     jupyter-runs info [--uri URI]
 
 SOURCE is an ``mlruns/`` folder, an MLflow database (``sqlite:///mlflow.db``, a ``.db`` file,
-``postgresql://…``) or an MLflow tracking server URL. ``--into`` and ``--from`` default to the
-store a kernel started here would use ($JUPYTERLAB_RUNS_URI, else the nearest
-``.jupyterlab-runs/runs.db``). Re-running an import or export copies only what is new.
+``postgresql://…``) or an MLflow tracking server URL; a folder or database file is read only
+inside its folder. ``--into`` and ``--from`` default to the store a kernel started here would
+use ($JUPYTERLAB_RUNS_URI, else the nearest ``.jupyterlab-runs/runs.db``). Re-running an import
+or export copies only what is new. The summary ends with one ``warning:`` line per run left
+out (damaged) and per file that was missing, unreadable or outside the folder.
 """
 
 from __future__ import annotations

@@ -601,7 +601,8 @@ def test_a_run_we_log_looks_right_to_mlflow(mlflow, client):
 
 
 def test_the_filter_is_split_between_mlflow_and_python():
-    from jupyterlab_runs.store.mlflow.filter import parse_filter, server_filter
+    from jupyterlab_runs.store.filter import parse_filter
+    from jupyterlab_runs.store.mlflow.filter import server_filter
 
     def split(text):
         return server_filter(parse_filter(text))

@@ -222,11 +222,14 @@ class NewRun:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a search; pass ``next_page_token`` back to get the next one."""
+    """One page of a search; pass ``next_page_token`` back to get the next one.
+    ``total_is_lower_bound``: the back end could not count every match (MLflow has no count),
+    so ``total`` means "at least"."""
 
     items: list[Any]
     next_page_token: str | None
     total: int
+    total_is_lower_bound: bool = False
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,10 @@ _ATTRIBUTE_ALIASES = {"run_name": "name", "run_id": "id", "duration_ms": "durati
 
 @dataclass(frozen=True)
 class Comparison:
-    """One test of a run: ``kind`` attribute|metric|param|tag, ``op`` an SQL operator
-    (=, !=, <, <=, >, >=, IN, NOT IN, GLOB, NOT GLOB, LIKE, NOT LIKE, IS NULL, IS NOT NULL)."""
+    """One test of a run: ``kind`` attribute|metric|param|tag, ``op`` one of =, !=, <, <=,
+    >, >=, IN, NOT IN, LIKE, NOT LIKE, ILIKE, NOT ILIKE, IS NULL, IS NOT NULL (the filter's own
+    words; each back end gives them its meaning: SQL for SQLite, pushed down or matched for
+    MLflow)."""
 
     kind: str
     key: str
@@ -164,27 +166,19 @@ class _Parser:
         return "end of filter" if token.kind == "end" else repr(token.text)
 
     # -- boolean structure ----------------------------------------------------------------
-    def junction(self, op: str, parts: tuple) -> Any:
-        """The node for ``parts`` joined by ``op`` (AND/OR); a subclass may build another."""
-        return Junction(op, parts)
-
-    def negate(self, node: Any) -> Any:
-        """The node for NOT ``node``."""
-        return Negation(node)
-
     def expression(self, depth: int = 0) -> Node:
         parts = [self.conjunction(depth)]
         while self.at_keyword("OR"):
             self.advance()
             parts.append(self.conjunction(depth))
-        return parts[0] if len(parts) == 1 else self.junction("OR", tuple(parts))
+        return parts[0] if len(parts) == 1 else Junction("OR", tuple(parts))
 
     def conjunction(self, depth: int) -> Node:
         parts = [self.negation(depth)]
         while self.at_keyword("AND"):
             self.advance()
             parts.append(self.negation(depth))
-        return parts[0] if len(parts) == 1 else self.junction("AND", tuple(parts))
+        return parts[0] if len(parts) == 1 else Junction("AND", tuple(parts))
 
     def negation(self, depth: int) -> Node:
         # Both NOT and parentheses nest here; a deep tree would overflow SQLite's parser stack.
@@ -195,7 +189,7 @@ class _Parser:
             )
         if self.at_keyword("NOT"):
             self.advance()
-            return self.negate(self.negation(depth + 1))
+            return Negation(self.negation(depth + 1))
         if self.token.kind == "punct" and self.token.text == "(":
             self.advance()
             inner = self.expression(depth + 1)
@@ -305,14 +299,8 @@ class _Parser:
 
     def emit(self, target: _Target, op: str, values: list[Token]) -> Comparison:
         numeric = self.numeric_values(target, op, values)
-        literals = [v.value if numeric else str(v.value) for v in values]
-        # SQLite's LIKE ignores ASCII case, so LIKE becomes a GLOB and ILIKE a LIKE.
-        if op in ("LIKE", "NOT LIKE"):
-            literals = [like_to_glob(literals[0])]
-            op = op.replace("LIKE", "GLOB")
-        elif op.endswith("ILIKE"):
-            op = op.replace("ILIKE", "LIKE")
-        return Comparison(target.kind, target.key, op, tuple(literals), numeric)
+        literals = tuple(v.value if numeric else str(v.value) for v in values)
+        return Comparison(target.kind, target.key, op, literals, numeric)
 
     @staticmethod
     def numeric_values(target: _Target, op: str, values: list[Token]) -> bool:
@@ -342,16 +330,15 @@ class _Parser:
         return numeric
 
 
-def parse_filter(text: str | None, parser_class: type[_Parser] | None = None) -> Node | None:
-    """The tree of a filter expression; None for an empty filter (every run matches).
-    ``parser_class`` lets another backend build its own nodes from the same grammar."""
+def parse_filter(text: str | None) -> Node | None:
+    """The tree of a filter expression; None for an empty filter (every run matches)."""
     if text is not None and not isinstance(text, str):
         raise FilterError(f"filter must be a string, got {type(text).__name__}")
     if text is None or not text.strip():
         return None
     if len(text) > MAX_FILTER_LENGTH:
         raise FilterError(f"filter is longer than {MAX_FILTER_LENGTH} characters", 0)
-    parser = (parser_class or _Parser)(clean_text(text))
+    parser = _Parser(clean_text(text))
     tree = parser.expression()
     parser.expect_end()
     return tree

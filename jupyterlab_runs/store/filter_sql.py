@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .filter import ATTRIBUTES, Comparison, Junction, Negation, Node, parse_filter
+from .filter import ATTRIBUTES, Comparison, Junction, Negation, Node, like_to_glob, parse_filter
 
 _KEYED_TABLES = {"metric": "latest_metrics", "param": "params", "tag": "tags"}
 
@@ -73,13 +73,20 @@ def _node(node: Node, mode: str, params: list[Any]) -> str:
     return _keyed(node, mode, params)
 
 
+# SQLite's LIKE ignores ASCII case, so the filter's LIKE is a GLOB and its ILIKE a LIKE.
+_SQL_OPERATORS = {"LIKE": "GLOB", "NOT LIKE": "NOT GLOB", "ILIKE": "LIKE", "NOT ILIKE": "NOT LIKE"}
+
+
 def _condition(column: str, node: Comparison, params: list[Any]) -> str:
     if node.op in ("IS NULL", "IS NOT NULL"):
         return f"{column} {node.op}"
-    params.extend(node.literals)
+    if node.op in ("LIKE", "NOT LIKE"):
+        params.append(like_to_glob(node.literals[0]))
+    else:
+        params.extend(node.literals)
     if node.op in ("IN", "NOT IN"):
         return f"{column} {node.op} (" + ", ".join("?" * len(node.literals)) + ")"
-    return f"{column} {node.op} ?"
+    return f"{column} {_SQL_OPERATORS.get(node.op, node.op)} ?"
 
 
 def _attribute(node: Comparison, params: list[Any]) -> str:

@@ -122,13 +122,14 @@ def to_json(value: Any) -> Any:
 
 
 def page_to_json(page: Page, items_key: str = "runs", summary: bool = False) -> dict[str, Any]:
-    """A search page: ``{<items_key>: [...], next_page_token, total}``; ``summary`` runs
-    leave out their code and context."""
+    """A search page: ``{<items_key>: [...], next_page_token, total, total_is_lower_bound}``;
+    ``summary`` runs leave out their code and context."""
     encode = (lambda run: run_to_json(run, summary=True)) if summary else to_json
     return {
         items_key: [encode(item) for item in page.items],
         "next_page_token": page.next_page_token,
         "total": page.total,
+        "total_is_lower_bound": page.total_is_lower_bound,
     }
 
 

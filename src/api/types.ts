@@ -152,6 +152,8 @@ export interface IRunsPage<T extends IRunSummary = IRun> {
   next_page_token: string | null;
   /** Number of runs matching the query. */
   total: number;
+  /** Whether `total` only says "at least" (the MLflow back end cannot count every match). */
+  total_is_lower_bound?: boolean;
 }
 
 /** A param as the capture submits it. */

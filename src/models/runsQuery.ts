@@ -78,6 +78,11 @@ export class RunsQuery implements IDisposable {
     return this._total;
   }
 
+  /** Whether `total` is "at least" (the MLflow back end counts only what it has read). */
+  get totalIsLowerBound(): boolean {
+    return this._totalIsLowerBound;
+  }
+
   /** Whether a page of the current query has arrived (`total` is then exact). */
   get ready(): boolean {
     return this._ready;
@@ -311,6 +316,7 @@ export class RunsQuery implements IDisposable {
     // Fetched once per request: even if evicted, it is not fetched again in a loop.
     this._wanted.delete(page);
     this._total = reply.total;
+    this._totalIsLowerBound = reply.total_is_lower_bound ?? false;
     this._ready = true;
   }
 
@@ -331,6 +337,7 @@ export class RunsQuery implements IDisposable {
   private _wanted = new Set<number>();
   private _visible: [number, number] = [0, 0];
   private _total = 0;
+  private _totalIsLowerBound = false;
   private _ready = false;
   private _loading = false;
   private _error: RunsQuery.IError | null = null;
@@ -341,6 +348,11 @@ export class RunsQuery implements IDisposable {
 }
 
 /** A namespace for RunsQuery statics. */
+/** A run count for people: `1,234`, or `≥ 1,234` when the server could only bound it. */
+export function formatTotal(total: number, lowerBound: boolean): string {
+  return (lowerBound ? '≥ ' : '') + total.toLocaleString();
+}
+
 export namespace RunsQuery {
   /** What a search is made of. */
   export interface IState {

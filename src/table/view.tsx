@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
+import { formatTotal } from '../models';
 import { ColumnChooser } from './columnChooser';
 import { FilterBox } from './filterBox';
 import { RunsGrid } from './grid';
@@ -143,7 +144,7 @@ function StatusLine(props: {
                 '%2 run',
                 '%2 runs',
                 query.total,
-                query.total.toLocaleString()
+                formatTotal(query.total, query.totalIsLowerBound)
               )
             : trans.__('Loading…')}
       </span>

@@ -1,86 +1,28 @@
-"""Our filter language over MLflow: a tree from filter.py's parser, evaluated in Python, and
-the part of it MLflow can evaluate sent along to narrow what the server returns.
+"""Our filter language over MLflow: filter.py's tree, split into what MLflow's search can
+evaluate (pushed down to the server) and the rest (evaluated here on what comes back).
 
-The parser is filter.py's own (same syntax, same type checks, same error positions); only
-its output differs: ``_TreeParser`` overrides the four methods that emit SQL so they build a
-tree instead. ``matches`` gives every comparison the meaning the SQL has in the embedded
-store (NaN differs from every number, a missing key fails every comparison but IS NULL, LIKE
-is case-sensitive and ILIKE folds ASCII only). ``server_filter`` translates the top-level AND
-conditions MLflow can evaluate into MLflow's syntax; it only ever narrows to a *superset* of
-the answer, because ``matches`` then checks the whole filter on what comes back.
+Both back ends read the same nodes (``filter.Comparison``, ``Junction``, ``Negation``).
+``matches`` gives every comparison the meaning the SQL has in the embedded store (NaN differs
+from every number, a missing key fails every comparison but IS NULL, LIKE is case-sensitive
+and ILIKE folds ASCII only), matching wildcards in linear time (``wildcards``).
+``server_filters`` turns the tree into MLflow filters whose union selects a *superset* of
+the answer: one filter per branch of an OR (MLflow has no OR), each the AND of the conditions
+MLflow can spell; NOT, our own attributes and numeric param tests stay here.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from ..base import Run
-from ..filter import _Parser, _Target
-from ..filter import parse_filter as parse_tree
-from ..filter_lexer import Token
+from ..filter import Comparison, Junction, Negation, Node
 from ..values import numeric_param_value
+from ..wildcards import like_match
 from .mapping import hidden_tag
 
-
-@dataclass(frozen=True)
-class Compare:
-    """One comparison: ``kind`` attribute|metric|param|tag, literals compared as numbers or text."""
-
-    kind: str
-    key: str
-    op: str
-    values: tuple[Any, ...]
-    numeric: bool
-
-
-@dataclass(frozen=True)
-class Both:
-    """All of ``items`` hold (AND)."""
-
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Either:
-    """Any of ``items`` holds (OR)."""
-
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Negation:
-    """``item`` does not hold (NOT)."""
-
-    item: Any
-
-
-Node = Compare | Both | Either | Negation
-
-
-class _TreeParser(_Parser):
-    """filter.py's parser building a tree instead of SQL."""
-
-    def junction(self, op: str, parts: tuple) -> Node:
-        return Both(parts) if op == "AND" else Either(parts)
-
-    def negate(self, node: Node) -> Node:
-        return Negation(node)
-
-    def emit(self, target: _Target, op: str, values: list[Token]) -> Compare:  # type: ignore[override]
-        numeric = self.numeric_values(target, op, values)
-        literals = tuple(v.value if numeric else str(v.value) for v in values)
-        return Compare(target.kind, target.key, op, literals, numeric)
-
-
-def parse_filter(text: str | None) -> Node | None:
-    """The tree of a filter expression; None for an empty filter (every run matches)."""
-    return cast(Node | None, parse_tree(text, _TreeParser))
-
-
-# -- evaluation ------------------------------------------------------------------------------
+MAX_BRANCHES = 8
 
 
 def attribute_value(run: Run, name: str) -> Any:
@@ -90,20 +32,11 @@ def attribute_value(run: Run, name: str) -> Any:
     return getattr(run, name)
 
 
-def _pattern(pattern: str, fold: bool) -> re.Pattern[str]:
-    body = "".join(
-        ".*" if char == "%" else "." if char == "_" else re.escape(char) for char in pattern
-    )
-    flags = re.DOTALL | (re.IGNORECASE | re.ASCII if fold else 0)
-    return re.compile(body, flags)
-
-
 def _compare(value: Any, op: str, literals: tuple[Any, ...]) -> bool:
     if op in ("IN", "NOT IN"):
         return (value in literals) == (op == "IN")
     if op.endswith("LIKE"):
-        found = _pattern(literals[0], op.endswith("ILIKE")).fullmatch(value) is not None
-        return found != op.startswith("NOT")
+        return like_match(value, literals[0], op.endswith("ILIKE")) != op.startswith("NOT")
     other = literals[0]
     return {
         "=": value == other,
@@ -115,7 +48,7 @@ def _compare(value: Any, op: str, literals: tuple[Any, ...]) -> bool:
     }[op]
 
 
-def _holds(node: Compare, run: Run) -> bool:
+def _holds(node: Comparison, run: Run) -> bool:
     if node.kind == "attribute":
         value = attribute_value(run, node.key)
     elif node.kind == "metric":
@@ -136,19 +69,18 @@ def _holds(node: Compare, run: Run) -> bool:
         return False
     if isinstance(value, float) and math.isnan(value):
         return node.op in ("!=", "NOT IN")  # IEEE: NaN differs from every number
-    return _compare(value, node.op, node.values)
+    return _compare(value, node.op, node.literals)
 
 
 def matches(node: Node | None, run: Run) -> bool:
     """Whether ``run`` satisfies the filter tree (None matches every run)."""
     if node is None:
         return True
-    if isinstance(node, Both):
-        return all(matches(item, run) for item in node.items)
-    if isinstance(node, Either):
-        return any(matches(item, run) for item in node.items)
+    if isinstance(node, Junction):
+        test = all if node.op == "AND" else any
+        return test(matches(child, run) for child in node.children)
     if isinstance(node, Negation):
-        return not matches(node.item, run)
+        return not matches(node.child, run)
     return _holds(node, run)
 
 
@@ -159,7 +91,8 @@ _TEXT_OPS = ("=", "!=", "LIKE", "ILIKE")
 _ENDED = ("FINISHED", "FAILED", "KILLED")
 
 
-def _identifier(key: str) -> str | None:
+def identifier(key: str) -> str | None:
+    """A key quoted for MLflow's search syntax, or None if no quote can hold it."""
     for quote in ("`", '"'):
         if quote not in key:
             return f"{quote}{key}{quote}"
@@ -175,20 +108,20 @@ def _number(value: float) -> str | None:
     return repr(value) if math.isfinite(value) else None
 
 
-def _translate(node: Node) -> str | None:
+def translate(node: Node) -> str | None:
     """MLflow's spelling of a comparison it evaluates at least as loosely as we do, or None."""
-    if not isinstance(node, Compare) or len(node.values) != 1 and node.op != "IN":
+    if not isinstance(node, Comparison) or len(node.literals) != 1 and node.op != "IN":
         return None
-    value = node.values[0] if node.values else None
+    value = node.literals[0] if node.literals else None
     if node.kind == "metric" and node.op in _NUMERIC_OPS:
-        identifier, literal = _identifier(node.key), _number(float(value))
-        return identifier and literal and f"metrics.{identifier} {node.op} {literal}"
+        key, literal = identifier(node.key), _number(float(value))
+        return key and literal and f"metrics.{key} {node.op} {literal}"
     if node.kind in ("param", "tag") and not node.numeric and node.op in _TEXT_OPS:
         if node.kind == "tag" and hidden_tag(node.key):
             return None  # not among our runs' tags, so never matched here
-        identifier, literal = _identifier(node.key), _text(value)
+        key, literal = identifier(node.key), _text(value)
         entity = "params" if node.kind == "param" else "tags"
-        return identifier and literal and f"{entity}.{identifier} {node.op} {literal}"
+        return key and literal and f"{entity}.{key} {node.op} {literal}"
     if node.kind != "attribute":
         return None
     if node.key in ("start_time", "end_time") and node.op in _NUMERIC_OPS:
@@ -199,15 +132,61 @@ def _translate(node: Node) -> str | None:
         literal = _text(value)
         return literal and f"attributes.run_name {node.op} {literal}"
     if node.key == "id" and node.op in ("=", "IN"):
-        literals = [_text(v) for v in node.values]
-        if all(literals) and node.values:
+        literals = [_text(v) for v in node.literals]
+        if all(literals) and node.literals:
             return f"attributes.run_id IN ({', '.join(literals)})"  # type: ignore[arg-type]
     return None
+
+
+@dataclass(frozen=True)
+class Pushdown:
+    """MLflow filters whose union holds every match (``[""]``: every run), and whether
+    they say all the tree says (then nearly every run MLflow returns matches)."""
+
+    filters: tuple[str, ...]
+    complete: bool
+
+
+def _branches(node: Node) -> tuple[list[tuple[str, ...]] | None, bool]:
+    """The AND-lists of MLflow conditions whose union covers ``node`` (None: no narrowing)."""
+    if isinstance(node, Comparison):
+        condition = translate(node)
+        return ([(condition,)] if condition else None), condition is not None
+    if isinstance(node, Negation):
+        return None, False
+    parts = [_branches(child) for child in node.children]
+    complete = all(done for _, done in parts)
+    if node.op == "OR":
+        branches: list[tuple[str, ...]] = []
+        for found, _ in parts:
+            if found is None:
+                return None, False
+            branches += found
+        return (branches, complete) if len(branches) <= MAX_BRANCHES else (None, False)
+    product: list[tuple[str, ...]] = [()]
+    for found, _ in parts:
+        wider = [mine + theirs for mine in product for theirs in found or [()]]
+        if len(wider) > MAX_BRANCHES:
+            complete = False  # leaving this part out only widens the selection
+            continue
+        product = wider
+    return (None if product == [()] else product), complete
+
+
+def server_filters(node: Node | None) -> Pushdown:
+    """What of the tree MLflow evaluates: one filter in its syntax per OR branch."""
+    if node is None:
+        return Pushdown(("",), True)
+    branches, complete = _branches(node)
+    if branches is None:
+        return Pushdown(("",), False)
+    filters = (" and ".join(dict.fromkeys(branch)) for branch in branches)
+    return Pushdown(tuple(dict.fromkeys(filters)), complete)
 
 
 def server_filter(node: Node | None) -> str:
     """The top-level AND conditions of the tree that MLflow can evaluate, in its syntax."""
     if node is None:
         return ""
-    conditions = node.items if isinstance(node, Both) else (node,)
-    return " and ".join(part for part in map(_translate, conditions) if part)
+    conditions = node.children if isinstance(node, Junction) and node.op == "AND" else (node,)
+    return " and ".join(part for part in map(translate, conditions) if part)

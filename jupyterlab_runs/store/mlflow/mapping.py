@@ -31,6 +31,9 @@ from ..values import CheckedRun, json_float, truncate
 
 PREFIX = "jupyterlab_runs."
 TAG_VERSION = PREFIX + "version"
+# The version zero-padded, so MLflow's text sort of the tag orders runs by version and an
+# equality search finds v7 without reading the ledger.
+TAG_VERSION_ORDER = PREFIX + "version_order"
 TAG_SOURCE = PREFIX + "source"
 TAG_NOTEBOOK = PREFIX + "notebook_path"
 TAG_CELL = PREFIX + "cell_id"
@@ -59,6 +62,7 @@ ARTIFACT_MARK = "@artifact:"
 # Tags that become run fields; other jupyterlab_runs.* tags (imported_from) stay visible.
 _FIELD_TAGS = {
     TAG_VERSION,
+    TAG_VERSION_ORDER,
     TAG_SOURCE,
     TAG_NOTEBOOK,
     TAG_CELL,
@@ -243,6 +247,16 @@ def _json_tag(text: str | None, default: Any) -> Any:
 
 def _int_tag(text: str | None) -> int | None:
     return int(text) if text and _INT.fullmatch(text) else None
+
+
+def version_order(version: int) -> str:
+    """The value of a run's TAG_VERSION_ORDER tag: its version, zero-padded."""
+    return f"{version:012d}"
+
+
+def version_tags(version: int) -> dict[str, str]:
+    """The tags that show and index a claimed version."""
+    return {TAG_VERSION: str(version), TAG_VERSION_ORDER: version_order(version)}
 
 
 def run_version(run: Mapping[str, Any]) -> int | None:

@@ -53,7 +53,6 @@ from .mapping import (
     TAG_CONTEXT,
     TAG_DELETED,
     TAG_ERROR,
-    TAG_VERSION,
     USER,
     check_mlflow_key,
     code_hash,
@@ -67,6 +66,7 @@ from .mapping import (
     run_from_mlflow,
     run_tags,
     tags_of,
+    version_tags,
 )
 from .rest import RestClient
 from .versions import VersionLedger
@@ -90,7 +90,7 @@ def check_mlflow_keys(
 
 class RunMethods:
     """RunStore's single-run methods; mixed into MlflowStore, which provides ``_run_json``,
-    ``_experiment_json``, ``_versions``, ``_changed`` and ``search_runs``."""
+    ``_experiment_json``, ``_versions``, ``_find_version`` and ``_changed``."""
 
     rest: RestClient
     ledger: VersionLedger
@@ -127,7 +127,7 @@ class RunMethods:
         run_id = info["run_id"]
         try:
             version = self.ledger.claim(experiment_id, [run_id])[run_id]
-            tags[TAG_VERSION] = str(version)
+            tags.update(version_tags(version))
             if not new.name:
                 tags[RUN_NAME] = f"v{version}"
             params = [{"key": p.key, "value": p.value} for p in checked.params]
@@ -200,11 +200,10 @@ class RunMethods:
             return None  # the tag's shortened copy is the best we have
 
     def get_run_by_version(self, experiment_id: str, version: int) -> Run:
-        """One run by its version within an experiment."""
-        run_id = self.ledger.run_of(experiment_id, version)
-        if run_id is None:
-            self.search_runs([experiment_id], max_results=1, view="all")  # claims unseen runs
-            run_id = self.ledger.run_of(experiment_id, version)
+        """One run by its version within an experiment (found by its tag, not by a scan)."""
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise InvalidArgument(f"version must be an integer, got {version!r}")
+        run_id = self._find_version(experiment_id, version)
         if run_id is None:
             raise NotFound(f"no run v{version} in experiment {experiment_id!r}")
         return self.get_run(run_id)

@@ -1,4 +1,5 @@
-"""search_runs over MLflow: the server narrows, we filter, sort and page like the embedded store.
+"""search_runs over MLflow when MLflow cannot sort as we do (a param, which MLflow sorts as
+text; our own attributes such as source): the server narrows, we filter, sort and page.
 
 MLflow's run search has no count, pages by offset, compares params only as text and has no
 OR, NOT or parentheses, and knows none of our attributes (version, source, …). So a query
@@ -22,11 +23,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..base import InvalidArgument, Page, Run
-from ..filter import OrderKey, parse_order_by
+from ..filter import OrderKey, parse_filter, parse_order_by
 from ..values import check_search_arguments, numeric_param_value
-from .filter import attribute_value, matches, parse_filter, server_filter
+from .filter import attribute_value, matches, server_filter
 
 MAX_FETCH = 100_000
+MAX_TOKEN_LENGTH = 8192
 RUN_VIEWS = {"active": "ACTIVE_ONLY", "deleted": "DELETED_ONLY", "all": "ALL"}
 
 Position = tuple[int, Any, int, str]  # segment, sort value, version, run id
@@ -103,14 +105,14 @@ class Query:
         self.server_filter = server_filter(self.tree)
         raw = json.dumps([self.experiment_ids, filter, self.order, view], default=str)
         self.fingerprint = hashlib.sha256(raw.encode()).hexdigest()[:16]
-        self.start = self._decode(page_token) if page_token else None
+        self.page_token = page_token
 
     def page(self, runs: Sequence[Run]) -> Page:
         """The page after the token among ``runs`` (every run MLflow's part selected)."""
         found = ordered([run for run in runs if matches(self.tree, run)], self.order)
         first = 0
-        if self.start is not None:
-            start, descending = self.start, self.order.descending
+        if self.page_token:
+            start, descending = self._decode(self.page_token), self.order.descending
             later = (i for i, (at, _) in enumerate(found) if _after(at, start, descending))
             first = next(later, len(found))
         chosen = found[first : first + self.limit]
@@ -119,25 +121,40 @@ class Query:
         return Page(items=[run for _, run in chosen], next_page_token=token, total=len(found))
 
     def _encode(self, at: Position) -> str:
-        raw = json.dumps([self.fingerprint, *at])
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_token([self.fingerprint, *at])
 
     def _decode(self, token: str) -> Position:
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            mark, segment, value, version, run_id = json.loads(raw)
+            segment, value, version, run_id = decode_token(token, self.fingerprint)
             valid = (
                 isinstance(segment, int)
                 and isinstance(version, int)
                 and isinstance(run_id, str)
                 and (value is None or isinstance(value, (str, int, float)))
             )
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, TypeError):
             valid = False
         if not valid:
             raise InvalidArgument("page_token is not a token this store issued")
-        if mark != self.fingerprint:
-            raise InvalidArgument(
-                "page_token belongs to a different search; start from the first page"
-            )
         return (segment, value, version, run_id)
+
+
+def encode_token(payload: list[Any]) -> str:
+    """A page token holding ``payload`` (JSON, URL-safe base64)."""
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def decode_token(token: str, fingerprint: str) -> list[Any]:
+    """What ``encode_token`` put in a token after the search's fingerprint; InvalidArgument
+    for a token of another search, ValueError for anything that is no token of ours."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        raise ValueError("not a page token")
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (RecursionError, binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError("not a page token") from error
+    if not isinstance(payload, list) or not payload or not isinstance(payload[0], str):
+        raise ValueError("not a page token")
+    if payload[0] != fingerprint:
+        raise InvalidArgument("page_token belongs to a different search; start from the first page")
+    return payload[1:]

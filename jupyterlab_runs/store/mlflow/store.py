@@ -40,7 +40,8 @@ from ..values import optional_int
 from . import artifacts as mlflow_artifacts
 from .changes import ChangeFeed
 from .experiments import ExperimentMethods
-from .mapping import TAG_VERSION, run_from_mlflow
+from .mapping import TAG_VERSION_ORDER, run_from_mlflow, run_version, version_order
+from .pushdown import Fetch, pushed_page, server_order
 from .rest import DEFAULT_TIMEOUT, RestClient, tracking_url
 from .runs import RunMethods
 from .search import MAX_FETCH, RUN_VIEWS, Query
@@ -48,7 +49,8 @@ from .versions import VersionLedger
 
 SEARCH_PAGE = 5_000
 CACHE_SIZE = 32
-_UNTAGGED = f'tags."{TAG_VERSION}" IS NULL'
+_UNTAGGED = f'tags."{TAG_VERSION_ORDER}" IS NULL'
+KEYS_SAMPLE = 1000
 _READ_ONLY = ("PERMISSION_DENIED", "UNAUTHENTICATED")
 
 
@@ -81,7 +83,7 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"MlflowStore({self.rest.base_url!r})"
+        return f"MlflowStore({self.rest.shown_url!r})"
 
     def close(self) -> None:
         """Close this thread's HTTP session."""
@@ -106,11 +108,15 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
             raise NotFound(f"no run with id {run_id!r}") from None
 
     def _versions(self, runs: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-        """The version of each run, claiming versions for runs that hold none yet."""
+        """The version of each run: its version tag, else its claim (claimed if it has none)."""
+        versions: dict[str, int] = {}
         by_experiment: dict[str, list[Mapping[str, Any]]] = {}
         for run in runs:
-            by_experiment.setdefault(run["info"]["experiment_id"], []).append(run)
-        versions: dict[str, int] = {}
+            tagged = run_version(run)
+            if tagged is not None:
+                versions[run["info"]["run_id"]] = tagged
+            else:
+                by_experiment.setdefault(run["info"]["experiment_id"], []).append(run)
         for experiment_id, group in by_experiment.items():
             try:
                 found = self.ledger.versions(experiment_id, [r["info"]["run_id"] for r in group])
@@ -121,32 +127,25 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
                 ranked = sorted(group, key=_start_order)
                 versions.update({r["info"]["run_id"]: i for i, r in enumerate(ranked, 1)})
                 continue
-            missing = [r for r in group if found[r["info"]["run_id"]] is None]
-            if missing:
-                found.update(self._claim_unclaimed(experiment_id, missing))
+            if any(version is None for version in found.values()):
+                found.update(self._claim(experiment_id, [*group, *self._untagged(experiment_id)]))
             versions.update(found)  # type: ignore[arg-type]
         return versions
 
-    def _claim_unclaimed(
-        self, experiment_id: str, seen: Sequence[Mapping[str, Any]]
-    ) -> dict[str, int]:
-        """Claim versions for every unclaimed run of the experiment, by start time, so runs
-        logged by plain mlflow get numbers in the order they ran."""
-        candidates = {run["info"]["run_id"]: run for run in seen}
-        for run in self._untagged(experiment_id):
-            candidates.setdefault(run["info"]["run_id"], run)
-        claimed = self.ledger.cached(experiment_id).by_run
-        order = sorted(
-            (run for run_id, run in candidates.items() if run_id not in claimed), key=_start_order
-        )
-        run_ids = [run["info"]["run_id"] for run in order]
+    def _claim(self, experiment_id: str, runs: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        """Versions for these runs, claimed by start time for those that hold none (so runs
+        logged by plain mlflow get numbers in the order they ran), and their version tags."""
+        candidates = {run["info"]["run_id"]: run for run in sorted(runs, key=_start_order)}
+        run_ids = list(candidates)
         try:
             versions = self.ledger.claim(experiment_id, run_ids)
         except StoreUnavailable as error:
             if getattr(error, "error_code", "") not in _READ_ONLY:
                 raise
-            top = self.ledger.cached(experiment_id).top  # provisional, never stored
-            return {run_id: top + 1 + i for i, run_id in enumerate(run_ids)}
+            claimed = self.ledger.cached(experiment_id)  # the rest provisional, never stored
+            fresh = [run_id for run_id in run_ids if run_id not in claimed.by_run]
+            provisional = {run_id: claimed.top + 1 + i for i, run_id in enumerate(fresh)}
+            return {**claimed.by_run, **provisional}
         active = {
             run_id: version
             for run_id, version in versions.items()
@@ -155,28 +154,53 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         self.ledger.tag_versions(active)
         return versions
 
-    def _untagged(self, experiment_id: str) -> list[dict[str, Any]]:
+    def _claim_untagged(self, experiment_ids: Sequence[str], view: str) -> int:
+        """Claim and tag the runs of these experiments that lack version tags (logged by plain
+        mlflow, or before the order tag existed), so MLflow can sort and find by version;
+        the number of such runs."""
+        count = 0
+        for experiment_id in experiment_ids:
+            untagged = self._untagged(experiment_id, view)
+            if untagged:
+                self._claim(experiment_id, untagged)
+                count += len(untagged)
+        return count
+
+    def _untagged(self, experiment_id: str, view: str = "all") -> list[dict[str, Any]]:
         try:
-            return self._fetch_json([experiment_id], _UNTAGGED, "all")
+            return self._fetch_json([experiment_id], _UNTAGGED, view)
         except InvalidArgument:  # servers before IS NULL support: look at every run
             return [
                 run
-                for run in self._fetch_json([experiment_id], "", "all")
-                if not any(t["key"] == TAG_VERSION for t in run["data"].get("tags", []))
+                for run in self._fetch_json([experiment_id], "", view)
+                if not any(t["key"] == TAG_VERSION_ORDER for t in run["data"].get("tags", []))
             ]
 
-    def _fetch_json(self, experiment_ids: Sequence[str], condition: str, view: str) -> list[dict]:
-        """Every run MLflow selects (up to MAX_FETCH), newest first, each once."""
-        ids = list(experiment_ids) or [e["experiment_id"] for e in self.experiments_json()]
+    def _experiment_ids(self, experiment_ids: Sequence[str]) -> list[str]:
+        """These ids, or every visible experiment's when there are none."""
+        return list(experiment_ids) or [e["experiment_id"] for e in self.experiments_json()]
+
+    def _search_json(
+        self,
+        experiment_ids: Sequence[str],
+        condition: str,
+        order_by: Sequence[str],
+        token: str | None,
+        size: int,
+        view: str,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One MLflow page of runs/search and MLflow's token for the next (None: last)."""
+        ids = list(experiment_ids)
         body: dict[str, Any] = {
             "experiment_ids": ids,
             "filter": condition,
             "run_view_type": RUN_VIEWS[view],
-            "max_results": SEARCH_PAGE,
-            "order_by": ["attributes.start_time DESC"],
+            "max_results": size,
+            "order_by": list(order_by),
         }
-        found: dict[str, dict] = {}
-        while ids and len(found) < MAX_FETCH:
+        if token:
+            body["page_token"] = token
+        while ids:
             try:
                 reply = self.rest.post("runs/search", body)
             except InvalidArgument as error:
@@ -184,12 +208,47 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
                     raise
                 ids = body["experiment_ids"] = [i for i in ids if i.isdigit()]  # others: absent
                 continue
+            return reply.get("runs", []), reply.get("next_page_token") or None
+        return [], None
+
+    def _fetch_json(self, experiment_ids: Sequence[str], condition: str, view: str) -> list[dict]:
+        """Every run MLflow selects (up to MAX_FETCH), newest first, each once."""
+        ids = self._experiment_ids(experiment_ids)
+        found: dict[str, dict] = {}
+        token = None
+        while len(found) < MAX_FETCH:
+            runs, token = self._search_json(
+                ids, condition, ["attributes.start_time DESC"], token, SEARCH_PAGE, view
+            )
             # MLflow pages by offset, so a run inserted meanwhile may come twice.
-            found.update((run["info"]["run_id"], run) for run in reply.get("runs", []))
-            if not reply.get("next_page_token"):
+            found.update((run["info"]["run_id"], run) for run in runs)
+            if token is None:
                 break
-            body["page_token"] = reply["next_page_token"]
         return list(found.values())
+
+    def _fetcher(self, experiment_ids: Sequence[str], view: str) -> Fetch:
+        """MLflow pages of runs as ours, for the pushed-down search."""
+
+        def fetch(condition: str, order_by: list[str], token: str | None, size: int):
+            found, next_token = self._search_json(
+                experiment_ids, condition, order_by, token, size, view
+            )
+            versions = self._versions(found)
+            return [run_from_mlflow(r, versions[r["info"]["run_id"]]) for r in found], next_token
+
+        return fetch
+
+    def _find_version(self, experiment_id: str, version: int) -> str | None:
+        """The run holding ``version``, found by its order tag (the ledger only decides
+        between several runs carrying it, or for a deleted run that could not be tagged)."""
+        condition = f"tags.`{TAG_VERSION_ORDER}` = '{version_order(version)}'"
+        for attempt in range(2):
+            found, _ = self._search_json([experiment_id], condition, (), None, 2, "all")
+            if len(found) == 1:
+                return found[0]["info"]["run_id"]
+            if found or attempt or not self._claim_untagged([experiment_id], "all"):
+                break
+        return self.ledger.run_of(experiment_id, version)
 
     def _runs(self, experiment_ids: Sequence[str], condition: str, view: str) -> list[Run]:
         """The selected runs as ours, from the cache while it is fresh."""
@@ -223,14 +282,25 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment).
         ``summary`` changes nothing here: code and context come with the run's tags anyway."""
         query = Query(experiment_ids, filter, order_by, max_results, page_token, view)
-        return query.page(self._runs(query.experiment_ids, query.server_filter, query.view))
+        order_by = server_order(query.order)
+        if order_by is None:
+            return query.page(self._runs(query.experiment_ids, query.server_filter, query.view))
+        ids = self._experiment_ids(query.experiment_ids)
+        if not page_token:
+            self._claim_untagged(ids, query.view)
+        return pushed_page(query, order_by, self._fetcher(ids, query.view))
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
-        """Param, metric and tag keys used by runs of these experiments (no ids: all)."""
+        """Param, metric and tag keys used by the newest KEYS_SAMPLE runs of these
+        experiments (no ids: all): MLflow has no list of keys, and reading every run of a
+        large experiment to make one would cost the server O(runs) each time."""
         params: set[str] = set()
         metrics: set[str] = set()
         tags: set[str] = set()
-        for run in self._runs(list(dict.fromkeys(experiment_ids)), "", "all"):
+        ids = self._experiment_ids(list(dict.fromkeys(experiment_ids)))
+        order = ["attributes.start_time DESC"]
+        found, _ = self._search_json(ids, "", order, None, KEYS_SAMPLE, "all")
+        for run in (run_from_mlflow(run, 0) for run in found):
             params.update(run.params)
             metrics.update(run.metrics)
             tags.update(run.tags)

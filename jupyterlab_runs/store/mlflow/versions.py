@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..base import NotFound, StoreError, StoreUnavailable
-from .mapping import NOTE, PREFIX, TAG_VERSION, tags_of
+from .mapping import NOTE, PREFIX, tags_of, version_tags
 from .rest import RestClient
 
 LEDGER_EXPERIMENT = PREFIX + "ledger"
@@ -277,6 +277,5 @@ class VersionLedger:
     def tag_versions(self, versions: Mapping[str, int]) -> None:
         """Write the display tag on runs that were claimed for (deleted runs refuse tags)."""
         for run_id, version in versions.items():
-            self._quietly(
-                "runs/set-tag", {"run_id": run_id, "key": TAG_VERSION, "value": str(version)}
-            )
+            tags = [{"key": k, "value": v} for k, v in version_tags(version).items()]
+            self._quietly("runs/log-batch", {"run_id": run_id, "tags": tags})

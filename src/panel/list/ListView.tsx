@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { formatTotal } from '../../models';
 import { ErrorBox, ProgressBar } from '../components';
 import { IPanelContext } from '../context';
 import { useSignal } from '../hooks';
@@ -73,7 +74,11 @@ function ListBody(props: {
       )}
       <div className="jp-RunsList-footer" role="status">
         <span>
-          {trans.__('%1 of %2 runs', rows.length, model.total)}
+          {trans.__(
+            '%1 of %2 runs',
+            rows.length,
+            formatTotal(model.total, model.totalIsLowerBound)
+          )}
           {model.selection.size > 0 &&
             ` · ${trans.__('%1 selected', model.selection.size)}`}
         </span>

@@ -118,6 +118,11 @@ export class RunsListModel implements IDisposable, RunSelection.ISource {
     return this._active?.total ?? 0;
   }
 
+  /** Whether `total` is "at least" (see `RunsQuery.totalIsLowerBound`). */
+  get totalIsLowerBound(): boolean {
+    return this._active?.totalIsLowerBound ?? false;
+  }
+
   /** The rows shown, in order (loaded ones only). */
   get rows(): readonly IRunSummary[] {
     const rows: IRunSummary[] = [];
