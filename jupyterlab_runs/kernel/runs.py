@@ -30,6 +30,7 @@ from ..store.values import (
     json_float,
     metric_float,
     normalize_tags,
+    optional_int,
     param_text,
     truncate,
     validate_key,
@@ -43,16 +44,11 @@ MAX_CLAIM_POINTS = 1000
 
 
 def _step(step: Any, key: str) -> int:
-    """A step checked like the store checks it: an int (numpy ints too), never a bool."""
-    if type(step) is int:
+    """A step checked like the store checks it: a 64-bit int (numpy ints too), never a bool,
+    so a bad one fails the call instead of the later write of the whole batch."""
+    if type(step) is int and -(2**63) <= step < 2**63:
         return step
-    if type(step).__module__ == "numpy" and getattr(step, "shape", None) == ():
-        step = step.item()
-    if isinstance(step, bool) or not isinstance(step, int):
-        raise InvalidArgument(
-            f"step of metric {key!r} must be an integer, got {type(step).__name__}"
-        )
-    return step
+    return optional_int(step, f"step of metric {key!r}")
 
 
 def canonical_param(key: str, value: Any, source: str = "explicit") -> ParamInput:

@@ -189,6 +189,9 @@ def _int_field(value: Any, what: str) -> int:
     value = _unwrap_numpy(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgument(f"{what} must be an integer, got {type(value).__name__}")
+    if not -(2**63) <= value < 2**63:
+        # SQLite's INTEGER is 64-bit; beyond it the driver raises OverflowError (a 500).
+        raise InvalidArgument(f"{what} is out of range: it must fit in a signed 64-bit integer")
     return value
 
 
