@@ -1,36 +1,66 @@
 import { Cell, ICellModel } from '@jupyterlab/cells';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { PanelLayout, Widget } from '@lumino/widgets';
+import { Widget } from '@lumino/widgets';
 
 import { formatNumber } from '../format';
-import { CellMeta, ILastRun, METADATA_KEY } from './metadata';
+import { CellMeta, METADATA_KEY } from './metadata';
+
+/** Name of the badge in the `Cell` toolbar (schema/capture.json declares it). */
+export const BADGE_TOOLBAR_ITEM = 'jupyterlab-runs-badge';
 
 const BADGE_CLASS = 'jp-RunsCellBadge';
 
 /**
- * A small "v7 · accuracy 0.964" button under a cell's input, linking the cell to the
- * latest run it produced (kept in the cell's metadata, so it survives reloads).
+ * A small "v7 · accuracy 0.964" button in a cell's toolbar, linking the cell to the
+ * latest run it produced (kept in the cell's metadata, so it survives reloads). Hidden
+ * while the cell has no run. It follows the cell's metadata until it is disposed, which
+ * the cell toolbar does when the cell stops being active.
  */
 export class RunBadge extends Widget {
-  /** Create a badge that calls `open(runId)` when clicked. */
+  /** Create the badge of a cell; a click calls `open(runId)`. */
   constructor(
+    private readonly _model: ICellModel,
     private readonly _open: (runId: string) => void,
     private readonly _trans: TranslationBundle
   ) {
     super({ node: document.createElement('button') });
     this.addClass(BADGE_CLASS);
     this.node.setAttribute('type', 'button');
-    this.node.addEventListener('click', () => {
-      if (this._run) {
-        this._open(this._run.id);
-      }
-    });
+    this.node.addEventListener('click', this._onClick);
+    this._model.metadataChanged.connect(this._onMetadataChanged, this);
+    this._render();
   }
 
-  /** Show `run` (text only: keys are user data). */
-  setRun(run: ILastRun): void {
-    this._run = run;
+  /** Stop following the cell's metadata. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.metadataChanged.disconnect(this._onMetadataChanged, this);
+    this.node.removeEventListener('click', this._onClick);
+    super.dispose();
+  }
+
+  private _onMetadataChanged(_: ICellModel, change: { key: string }): void {
+    if (change.key === METADATA_KEY) {
+      this._render();
+    }
+  }
+
+  private _onClick = (): void => {
+    const run = CellMeta.lastRun(this._model);
+    if (run) {
+      this._open(run.id);
+    }
+  };
+
+  /** Show the cell's last run (text only: keys are user data). */
+  private _render(): void {
+    const run = CellMeta.lastRun(this._model);
+    if (!run) {
+      this.hide();
+      return;
+    }
     const metric = run.metric
       ? ` · ${run.metric[0]} ${formatNumber(run.metric[1] ?? NaN)}`
       : '';
@@ -41,64 +71,14 @@ export class RunBadge extends Widget {
       run.version
     );
     this.node.dataset.runId = run.id;
+    this.show();
   }
-
-  private _run: ILastRun | null = null;
 }
 
-/** Keep one badge on every code cell that has produced a run, in every notebook. */
-export function trackRunBadges(
-  tracker: INotebookTracker,
+/** The cell-toolbar factory of the badge: one badge per toolbar the active cell gets. */
+export function runBadgeFactory(
   open: (runId: string) => void,
   trans: TranslationBundle
-): void {
-  const badges = new WeakMap<Cell, RunBadge>();
-
-  const update = (cell: Cell): void => {
-    const run = CellMeta.lastRun(cell.model);
-    let badge = badges.get(cell);
-    if (!run) {
-      badge?.dispose();
-      badges.delete(cell);
-      return;
-    }
-    if (!badge) {
-      badge = new RunBadge(open, trans);
-      badges.set(cell, badge);
-      // After the input area: header, input, [badge], output, footer.
-      (cell.layout as PanelLayout).insertWidget(2, badge);
-    }
-    badge.setRun(run);
-  };
-
-  const watch = (panel: NotebookPanel): void => {
-    const cellOf = (model: ICellModel) =>
-      panel.content.widgets.find(cell => cell.model === model);
-    const watchModel = (model: ICellModel) => {
-      model.metadataChanged.connect((_, change) => {
-        const cell = change.key === METADATA_KEY ? cellOf(model) : undefined;
-        if (cell) {
-          update(cell);
-        }
-      });
-    };
-    void panel.context.ready.then(() => {
-      panel.content.widgets.forEach(cell => {
-        watchModel(cell.model);
-        update(cell);
-      });
-      panel.model?.cells.changed.connect((_, change) => {
-        change.newValues.forEach(model => {
-          watchModel(model);
-          const cell = cellOf(model);
-          if (cell) {
-            update(cell);
-          }
-        });
-      });
-    });
-  };
-
-  tracker.widgetAdded.connect((_, panel) => watch(panel));
-  tracker.forEach(watch);
+): (cell: Cell) => Widget {
+  return cell => new RunBadge(cell.model, open, trans);
 }

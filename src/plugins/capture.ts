@@ -2,14 +2,18 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, ISessionContextDialogs } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  ISessionContextDialogs,
+  IToolbarWidgetRegistry
+} from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunsClient } from '../api/client';
 import { AutoTrack } from '../capture/autoTrack';
-import { trackRunBadges } from '../capture/badges';
+import { BADGE_TOOLBAR_ITEM, runBadgeFactory } from '../capture/badges';
 import { addCaptureCommands, CaptureCommandIDs } from '../capture/commands';
 import { RunCapture } from '../capture/runCapture';
 import { IRunCapture, IRunsClient } from '../tokens';
@@ -25,7 +29,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
     ITranslator,
     ICommandPalette,
     ISessionContextDialogs,
-    ISettingRegistry
+    ISettingRegistry,
+    IToolbarWidgetRegistry
   ],
   provides: IRunCapture,
   activate: (
@@ -35,7 +40,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     sessionDialogs: ISessionContextDialogs | null,
-    settings: ISettingRegistry | null
+    settings: ISettingRegistry | null,
+    toolbarRegistry: IToolbarWidgetRegistry | null
   ) => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_runs');
@@ -50,7 +56,11 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
     addCaptureCommands(app, tracker, capture, autoTrack, trans, run =>
       openRun(run.id)
     );
-    trackRunBadges(tracker, openRun, trans);
+    toolbarRegistry?.addFactory(
+      'Cell',
+      BADGE_TOOLBAR_ITEM,
+      runBadgeFactory(openRun, trans)
+    );
     // Cell toolbar buttons re-evaluate isVisible when the active cell changes.
     tracker.activeCellChanged.connect(() => {
       app.commands.notifyCommandChanged(CaptureCommandIDs.logRun);
@@ -70,6 +80,9 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
           const apply = () => {
             autoTrack.trackTaggedByDefault = loaded.composite[
               'autoTrackTagged'
+            ] as boolean;
+            capture.keepNotebookSnapshot = loaded.composite[
+              'notebookSnapshot'
             ] as boolean;
           };
           apply();
