@@ -117,7 +117,8 @@ def test_other_shapes(store, experiment):
     assert set(change) == {"cursor", "kind", "op", "id", "experiment_id", "time"}
     assert to_json(store.list_keys([experiment.id])) == {"params": ["p"], "metrics": [], "tags": []}
     page = page_to_json(store.search_runs([experiment.id], max_results=1))
-    assert set(page) == {"runs", "next_page_token", "total"} and page["total"] == 1
+    assert set(page) == {"runs", "next_page_token", "total", "total_is_lower_bound"}
+    assert page["total"] == 1 and page["total_is_lower_bound"] is False  # SQLite counts all
     assert page["runs"][0]["id"] == run.id
     with pytest.raises(TypeError):
         to_json(object())
