@@ -17,6 +17,8 @@ import {
   IRunsPage,
   IRunsQuery,
   IRunUpdate,
+  IScan,
+  IScanRequest,
   MetricHistories,
   RunView
 } from './types';
@@ -136,6 +138,13 @@ export class RunsClient {
       body: JSON.stringify(change)
     });
     return decodeRun(run);
+  }
+
+  /** Scan a cell's code and printed outputs on the server (Log run's capture). */
+  async scan(request: IScanRequest): Promise<IScan> {
+    const scan = await this._post<IScan>('scan', request);
+    scan.metrics.forEach(m => (m.value = decodeNumber(m.value) ?? NaN));
+    return scan;
   }
 
   /** Soft-delete runs, in one request. */

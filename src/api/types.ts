@@ -182,6 +182,26 @@ export interface INewMetric {
   source: string;
 }
 
+/** What `POST scan` reads: a cell's code and/or the text it printed. */
+export interface IScanRequest {
+  /** The cell's source. */
+  code?: string;
+  /** The kernel's language (only a Python kernel gets names to read back). */
+  language: string;
+  /** The printed text of the cell's outputs, in order. */
+  outputs?: string[];
+}
+
+/** What a cell means for a run, as CPython's parser on the server reads it. */
+export interface IScan {
+  /** Literal assignments and keyword arguments. */
+  params: INewParam[];
+  /** Names bound from computed values: the kernel is asked for the numbers among them. */
+  names: string[];
+  /** `name: number` lines printed, last value per key. */
+  metrics: { key: string; value: number }[];
+}
+
 /** A whole run as `POST runs` takes it. */
 export interface INewRun {
   /** Experiment id; or give experiment_name. */

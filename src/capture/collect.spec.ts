@@ -6,7 +6,6 @@ import {
   LOG_MIME,
   mergeMetrics,
   mergeParams,
-  printedMetrics,
   variableMetrics
 } from './collect';
 
@@ -15,28 +14,6 @@ const printed = (key: string, value: number): INewMetric => ({
   value,
   step: 0,
   source: 'printed'
-});
-
-describe('printedMetrics', () => {
-  it('finds metric lines in streams, last value per key', () => {
-    const outputs: nbformat.IOutput[] = [
-      {
-        output_type: 'stream',
-        name: 'stdout',
-        text: 'Model scores:\n  Accuracy: 0.5\n'
-      },
-      { output_type: 'stream', name: 'stdout', text: '  Accuracy: 0.964\n' }
-    ];
-    expect(printedMetrics(outputs, 7)).toEqual([
-      {
-        key: 'accuracy',
-        value: 0.964,
-        step: 0,
-        timestamp: 7,
-        source: 'printed'
-      }
-    ]);
-  });
 });
 
 describe('explicitValues', () => {

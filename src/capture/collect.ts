@@ -3,9 +3,7 @@ import * as nbformat from '@jupyterlab/nbformat';
 import { decodeNumber } from '../api/numbers';
 import { parseRunCard } from '../mime/runCard';
 import { RUN_MIME } from '../mime/tokens';
-import { INewMetric, INewParam, ParamType } from '../api/types';
-import { extractMetrics } from './metrics';
-import { outputTexts } from './outputs';
+import { INewMetric, INewParam, IScan, ParamType } from '../api/types';
 
 /** MIME type of the output the kernel API emits for explicit log calls in a claimed cell. */
 export const LOG_MIME = 'application/vnd.jupyterlab-runs.log+json';
@@ -30,19 +28,18 @@ export interface IExplicitValues {
   tags: Record<string, string>;
 }
 
-/** Metrics printed by a cell (`Accuracy: 0.964` lines), last value per key. */
+/** The metrics the server's scan found printed (`Accuracy: 0.964` lines), as run metrics. */
 export function printedMetrics(
-  outputs: readonly nbformat.IOutput[],
+  scanned: IScan['metrics'],
   timestamp: number
 ): INewMetric[] {
-  const byKey = new Map<string, INewMetric>();
-  for (const text of outputTexts(outputs)) {
-    for (const { key, value } of extractMetrics(text)) {
-      byKey.delete(key);
-      byKey.set(key, { key, value, step: 0, timestamp, source: 'printed' });
-    }
-  }
-  return [...byKey.values()];
+  return scanned.map(({ key, value }) => ({
+    key,
+    value,
+    step: 0,
+    timestamp,
+    source: 'printed'
+  }));
 }
 
 /** Numeric variables the kernel reported, as metrics. */

@@ -1,9 +1,10 @@
 /**
  * What a Log run asks of an IPython kernel around the cell's own execution. Before it, a
  * *claim* (so explicit `log_*` calls in the cell come back as an output instead of an
- * implicit run, and the numeric values of the names the cell assigns come back in the
- * cell's own `execute_reply` as a payload). When the kernel lacks jupyterlab_runs, a
- * *probe* after the cell reads those values instead. Both are `user_expressions` of an
+ * implicit run, and the numeric values of the names the cell assigns — found by the
+ * kernel's copy of the one capture — come back in the cell's own `execute_reply` as a
+ * payload). When the kernel lacks jupyterlab_runs, a *probe* after the cell reads the
+ * values of the names the server's scan found instead. Both are `user_expressions` of an
  * empty silent execute_request: nothing enters the history, nothing is printed, and
  * only small JSON crosses the wire.
  */
@@ -39,14 +40,10 @@ export function numericValuesExpression(names: readonly string[]): string {
 }
 
 /** The expression that claims the next execution of `cellId` for the front end. */
-export function claimExpression(
-  cellId: string,
-  names: readonly string[] = []
-): string {
-  const list = `[${names.slice(0, MAX_PROBED_NAMES).map(pyString).join(', ')}]`;
+export function claimExpression(cellId: string): string {
   return (
     "__import__('jupyterlab_runs.kernel.frontend', fromlist=['claim'])" +
-    `.claim(${pyString(cellId)}, ${list})`
+    `.claim(${pyString(cellId)})`
   );
 }
 
@@ -186,10 +183,9 @@ async function silentRequest(
  */
 export function claimCell(
   kernel: Kernel.IKernelConnection,
-  cellId: string,
-  names: readonly string[] = []
+  cellId: string
 ): Promise<unknown> {
-  return silentRequest(kernel, { claim: claimExpression(cellId, names) });
+  return silentRequest(kernel, { claim: claimExpression(cellId) });
 }
 
 /** Read the numeric values of `names` and the execution counter from the kernel. */

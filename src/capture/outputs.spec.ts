@@ -1,6 +1,6 @@
 import * as nbformat from '@jupyterlab/nbformat';
 
-import { outputTexts } from './outputs';
+import { mayHoldMetrics, outputTexts, printedTail } from './outputs';
 
 describe('outputTexts', () => {
   it('keeps streams and plain text of results and displays, in order', () => {
@@ -25,5 +25,40 @@ describe('outputTexts', () => {
       }
     ];
     expect(outputTexts(outputs)).toEqual(['Accuracy: 0.9\n', 'loss = 0.1']);
+  });
+});
+
+describe('printedTail', () => {
+  const stream = (text: string): nbformat.IOutput => ({
+    output_type: 'stream',
+    name: 'stdout',
+    text
+  });
+
+  it('keeps every text that fits', () => {
+    const outputs = [stream('a: 1\n'), stream('b: 2\n')];
+    expect(printedTail(outputs, 10)).toEqual(['a: 1\n', 'b: 2\n']);
+  });
+
+  it('keeps the last characters from the start of a line, never a cut line', () => {
+    const outputs = [
+      stream('old: 1\n'),
+      stream('accuracy: 0.5\nrecall: 0.25\n'),
+      stream('f1: 0.1\n')
+    ];
+    // 24 characters reach into "accuracy…": its line is dropped whole, not cut to "0.5".
+    expect(printedTail(outputs, 24)).toEqual(['recall: 0.25\n', 'f1: 0.1\n']);
+    // A progress bar's carriage return starts a line too.
+    expect(printedTail([stream('10%\r100% loss: 0.3\n')], 16)).toEqual([
+      '100% loss: 0.3\n'
+    ]);
+  });
+});
+
+describe('mayHoldMetrics', () => {
+  it('is false only for texts without a colon or an equals sign', () => {
+    expect(mayHoldMetrics(['done\n', 'epoch 3'])).toBe(false);
+    expect(mayHoldMetrics(['done\n', 'loss=0.2'])).toBe(true);
+    expect(mayHoldMetrics([])).toBe(false);
   });
 });

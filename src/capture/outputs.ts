@@ -29,3 +29,41 @@ export function outputTexts(outputs: readonly nbformat.IOutput[]): string[] {
   }
   return texts;
 }
+
+/** Most printed characters the server scans (`MAX_OUTPUT_CHARS` in server/scan.py). */
+export const MAX_PRINTED_CHARS = 1_000_000;
+
+/**
+ * The printed texts to scan for metrics: all of them, or their last `limit` characters
+ * from the start of a line (a long log prints its metrics last, and a line cut in two
+ * would read as another key).
+ */
+export function printedTail(
+  outputs: readonly nbformat.IOutput[],
+  limit = MAX_PRINTED_CHARS
+): string[] {
+  const texts = outputTexts(outputs);
+  let room = limit;
+  for (let i = texts.length - 1; i >= 0; i--) {
+    const text = texts[i];
+    if (text.length <= room) {
+      room -= text.length;
+      continue;
+    }
+    let start = text.length - room;
+    while (start < text.length && !isLineBreak(text[start - 1])) {
+      start++;
+    }
+    return [text.slice(start), ...texts.slice(i + 1)];
+  }
+  return texts;
+}
+
+/** Whether any text may hold a `name: number` or `name = number` line (else no scan). */
+export function mayHoldMetrics(texts: readonly string[]): boolean {
+  return texts.some(text => text.includes(':') || text.includes('='));
+}
+
+function isLineBreak(char: string): boolean {
+  return char === '\n' || char === '\r';
+}

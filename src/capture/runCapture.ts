@@ -10,7 +10,14 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { RunsClient } from '../api/client';
-import { INewRun, IRun, IRunError, RunSource, RunStatus } from '../api/types';
+import {
+  INewRun,
+  IRun,
+  IRunError,
+  IScan,
+  RunSource,
+  RunStatus
+} from '../api/types';
 import { IRunCapture, IRunLogged } from '../tokens';
 import {
   explicitValues,
@@ -27,8 +34,8 @@ import {
   ReplyPayloadWatcher
 } from './kernelProbe';
 import { CellMeta, NotebookMeta } from './metadata';
-import { scanAssignedNames, scanParams } from './params';
 import { cellStates, notebookSnapshot } from './notebookState';
+import { mayHoldMetrics, printedTail } from './outputs';
 import { reproducibilityVerdict } from './reproducibility';
 
 /** A failure the user can act on (no kernel, …), shown as is. */
@@ -58,6 +65,8 @@ export interface ICaptureTarget {
   experiment: string;
   /** The notebook's path. */
   notebookPath: string;
+  /** The server's scan of `code`, requested when the execution starts. */
+  scan: Promise<IScan>;
 }
 
 /** What the notebook's executor reports for one cell. */
@@ -70,6 +79,8 @@ export interface IExecuted {
 
 /** Performance measure from the cell's end to the run being saved (bench/). */
 export const SAVE_MEASURE = 'jupyterlab-runs:save';
+/** Performance measure of waiting for the server's scans after the cell (bench/). */
+export const SCAN_MEASURE = 'jupyterlab-runs:scan';
 /** Performance measure of the kernel probe after the cell (bench/). */
 export const PROBE_MEASURE = 'jupyterlab-runs:probe';
 /** Performance measure of the `POST runs` request (bench/). */
@@ -78,6 +89,8 @@ export const POST_MEASURE = 'jupyterlab-runs:post';
 /**
  * Runs code cells and saves what they produced as versioned runs: literal params,
  * printed / variable / explicit metrics, the code and its context, in one `POST runs`.
+ * What the code and its printed outputs mean is the server's scan (CPython's parser); the
+ * code's scan is requested as the cell starts, so it is ready when the cell ends.
  */
 export class RunCapture implements IRunCapture {
   /** Create the capture service. */
@@ -86,6 +99,12 @@ export class RunCapture implements IRunCapture {
     this._translator = options.translator ?? nullTranslator;
     this._sessionDialogs = options.sessionDialogs;
   }
+
+  /**
+   * Whether runs keep a snapshot of the notebook's code cells (the `notebookSnapshot`
+   * setting). Off, no other cell's source leaves the notebook with a run.
+   */
+  keepNotebookSnapshot = true;
 
   /** Emitted after a run has been saved. */
   get runLogged(): ISignal<IRunCapture, IRunLogged> {
@@ -134,29 +153,37 @@ export class RunCapture implements IRunCapture {
   }
 
   /**
-   * What a run needs from the notebook, read when the execution starts: the notebook
-   * may be closed (and the cell disposed) before the run is saved.
+   * What a run needs from the notebook, read when the execution starts (the notebook
+   * may be closed, and the cell disposed, before the run is saved); asks the server to
+   * scan the code meanwhile.
    */
   target(panel: NotebookPanel, cell: CodeCell): ICaptureTarget {
+    const kernel = this._kernelOf(panel);
+    const code = cell.model.sharedModel.getSource();
+    const scan = kernel.info.then(info =>
+      this._client.scan({ code, language: info.language_info.name })
+    );
+    // Awaited by save(); an execution that never ends must not report it unhandled.
+    scan.catch(() => undefined);
     return {
       panel,
       cell,
-      kernel: this._kernelOf(panel),
+      kernel,
       cellId: cell.model.id,
-      code: cell.model.sharedModel.getSource(),
+      code,
       experiment: this.experimentName(panel),
-      notebookPath: panel.context.path
+      notebookPath: panel.context.path,
+      scan
     };
   }
 
   /**
    * Claim the cell's next execution in a Python kernel and watch for the values its
    * reply will carry. Synchronous on purpose: the claim must be sent before the cell's
-   * own request.
+   * own request. It needs no names: a kernel with our package scans the cell itself.
    */
   claim(target: ICaptureTarget): ReplyPayloadWatcher {
-    const names = scanAssignedNames(target.code);
-    void claimCell(target.kernel, target.cellId, names);
+    void claimCell(target.kernel, target.cellId);
     return new ReplyPayloadWatcher(target.kernel, target.cellId);
   }
 
@@ -181,20 +208,29 @@ export class RunCapture implements IRunCapture {
     if (tracked) {
       return this._link(target, await this._client.getRun(tracked));
     }
-    const python = await isPython(kernel);
-    const names =
-      python && outcome.status === 'FINISHED' ? scanAssignedNames(code) : [];
+    const info = await kernel.info;
+    const language = info.language_info.name;
+    const python = language.toLowerCase() === 'python';
+    const printed = printedTail(outputs);
+    const [scan, printedScan] = await Promise.all([
+      target.scan,
+      mayHoldMetrics(printed)
+        ? this._client.scan({ language, outputs: printed })
+        : null
+    ]);
+    performance.measure(SCAN_MEASURE, `${SAVE_MEASURE}:start`);
+    const names = python && outcome.status === 'FINISHED' ? scan.names : [];
     // The claimed cell's reply carries the values; probe only kernels without our package.
+    performance.mark(`${PROBE_MEASURE}:start`);
     const probe =
       reply ??
       (python && !kernel.isDisposed
         ? await probeKernel(kernel, names)
         : { values: new Map<string, number>(), executionCount: null });
-    performance.measure(PROBE_MEASURE, `${SAVE_MEASURE}:start`);
+    performance.measure(PROBE_MEASURE, `${PROBE_MEASURE}:start`);
     const explicit = explicitValues(outputs);
     const ownCounts = this._ownCounts(panel, target.cellId);
     const kernelCount = probe.executionCount ?? executionCount ?? 0;
-    const info = await kernel.info;
     const spec = await kernel.spec;
     const run: INewRun = {
       experiment_name: target.experiment,
@@ -206,7 +242,7 @@ export class RunCapture implements IRunCapture {
       cell_id: target.cellId,
       execution_count: executionCount,
       kernel_name: spec?.name ?? kernel.name,
-      language: info.language_info.name,
+      language,
       code,
       error: outcome.error,
       context: {
@@ -216,13 +252,15 @@ export class RunCapture implements IRunCapture {
           kernelCount,
           ownCounts
         ),
-        notebook: notebookSnapshot(panel),
+        ...(this.keepNotebookSnapshot
+          ? { notebook: notebookSnapshot(panel) }
+          : {}),
         probed_names: names.length
       },
-      // Every kernel gets the scanner: Python-like assignments (Julia, R's `=`) fit it too.
-      params: mergeParams(scanParams(code), explicit.params),
+      // Every kernel gets the scan: Python-like assignments (Julia, R's `=`) fit it too.
+      params: mergeParams(scan.params, explicit.params),
       metrics: mergeMetrics(
-        printedMetrics(outputs, end),
+        printedMetrics(printedScan?.metrics ?? [], end),
         variableMetrics(probe.values, end),
         explicit.metrics
       ),
