@@ -91,11 +91,29 @@ def test_a_moved_mlflow3_store_imports_whole(moved, target, kind):
     paths = {a.path for a in target.list_artifacts(train.id)}
     assert paths == {"notes/readme.txt", *(f"model/{name}" for name in names)}
     assert target.read_artifact(train.id, "model/MLmodel") == mlmodel_file.read_bytes()
-    assert json.loads(train.tags["jupyterlab_runs.models"]) == {
-        "model": {"flavors": ["python_function", "sklearn"], "model_id": mlmodel["model_id"]}
-    }
+    record = json.loads(train.tags[f"jupyterlab_runs.mlflow.model.{mlmodel['model_id']}"])
+    assert (record["name"], record["path"], record["status"]) == ("model", "model", "READY")
     again = transfer.import_runs(str(moved[kind]), target)
     assert (again.runs, again.skipped) == (0, 2)
+
+
+def test_mlflow_over_the_store_finds_and_loads_an_imported_model(moved, tmp_path):
+    """MLflow 3's logged model is again a logged model of its run: MLflow, reading the embedded
+    store through our plugin, lists it, downloads it and loads it."""
+    import mlflow.sklearn
+    from mlflow.tracking import MlflowClient
+
+    database = tmp_path / "runs.db"
+    store = SqliteStore(database)
+    transfer.import_runs(str(moved["folder"]), store)
+    train = runs_by_name(store, "primer")["train"]
+    store.close()
+    client = MlflowClient(tracking_uri=f"jupyterlab-runs://{database}")
+    (model,) = client.search_logged_models([train.experiment_id])
+    assert (model.name, model.source_run_id, str(model.status)) == ("model", train.id, "READY")
+    local = client.download_artifacts(train.id, "model", str(tmp_path / "download"))
+    loaded = mlflow.sklearn.load_model(local)
+    assert (loaded.C, loaded.predict([[2.0]]).tolist()) == (0.5, [1])
 
 
 def write_run(experiment: Path, run_id: str, start: int, **parts) -> Path:
@@ -233,9 +251,6 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
     assert (whole.metrics["loss"].step, whole.metrics["loss"].value) == (0, 0.3)
     assert whole.tags["mlflow.log-model.history"] == json.dumps(HISTORY)
     assert whole.tags["mlflow.source.name"] == "train.py" and whole.tags["team"] == "ml"
-    assert json.loads(whole.tags["jupyterlab_runs.models"]) == {
-        "model": {"flavors": ["python_function", "sklearn"], "model_id": "u" * 32}
-    }
     # The recorded artifact_uri is gone: the files beside the run are imported.
     assert {a.path for a in target.list_artifacts(whole.id)} == {
         "model/MLmodel",

@@ -32,7 +32,7 @@ from .mlflow.mapping import (
     tags_of,
 )
 from .mlflow.versions import LEDGER_EXPERIMENT
-from .mlruns import imported_run, with_models
+from .mlruns import check_models, imported_run, model_tag
 
 INTERNAL_FOLDER = "jupyterlab_runs/"
 PAGE = 1000
@@ -79,6 +79,7 @@ class MlflowSource:
         if database is not None:
             self.files = LocalArtifacts(Folder(database.parent, report.problems))
         self._tags: dict[str, dict[str, str]] = {}
+        self._models: dict[str, dict[str, str]] = {}  # run id → model record tags
 
     def experiments(self) -> list[Experiment]:
         from mlflow.utils.proto_json_utils import message_to_json
@@ -118,10 +119,14 @@ class MlflowSource:
         for model in _pages(
             lambda token: self.client.search_logged_models([experiment_id], page_token=token)
         ):
-            if model.source_run_id:
-                self.files.add_model(
-                    model.source_run_id, model.model_id, model.name, model.artifact_location
-                )
+            run_id, model_id = model.source_run_id, model.model_id
+            if not run_id:
+                self.report.problems.append(f"model {model_id} has no run; not imported")
+                continue
+            path = self.files.add_model(run_id, model_id, model.name, model.artifact_location)
+            if path is not None:
+                record = model_tag(model_id, path, model.to_dictionary())
+                self._models.setdefault(run_id, {}).update(record)
 
     def complete(self, run: Run) -> Run:
         """Code and context from their artifacts when the tags hold only a part (runs logged
@@ -133,8 +138,8 @@ class MlflowSource:
         if tags.get(TAG_CONTEXT, "").startswith(ARTIFACT_MARK):
             data = self._read_or_none(run, CONTEXT_ARTIFACT)
             run = run if data is None else replace(run, context=json.loads(data))
-        listed = self.artifacts(run)
-        return with_models(run, listed, lambda path: self.read(run, path), self.report.problems)
+        check_models(run, self.artifacts(run), self.report.problems)
+        return replace(run, tags={**run.tags, **self._models.get(run.id, {})})
 
     def _read_or_none(self, run: Run, path: str) -> bytes | None:
         try:

@@ -138,14 +138,14 @@ class LocalArtifacts:
             found = self.folder.files(directory, where, "artifacts/")
             self._files.setdefault(run_id, {}).update(found)
 
-    def add_model(self, run_id: str, model_id: str, name: str, uri: str) -> None:
-        """A logged model's files under the run, at ``<name>/`` as MLflow 1.x kept them (so
-        ``runs:/<run>/<name>`` paths stay the same), or ``models/<model id>/`` when the run
-        already has a folder of that name."""
+    def add_model(self, run_id: str, model_id: str, name: str, uri: str) -> str | None:
+        """Put a logged model's files under the run, at ``<name>/`` as MLflow 1.x and 2.x kept
+        them (so ``runs:/<run>/<name>`` paths stay the same), or ``models/<model id>/`` when
+        the run already has a folder of that name; returns that folder (None: no files)."""
         where = f"run {run_id}: model {model_id}"
         directory = self.folder.locate(uri, model_id, where)
         if directory is None:
-            return
+            return None
         files = self._files.setdefault(run_id, {})
         prefix = f"models/{model_id}"
         try:
@@ -155,6 +155,7 @@ class LocalArtifacts:
             pass  # a name that is no artifact path keeps the model id's folder
         found = self.folder.files(directory, where, "artifacts/")
         files.update({f"{prefix}/{path}": file for path, file in found.items()})
+        return prefix
 
     def artifacts(self, run_id: str) -> list[Artifact]:
         """The run's files as artifacts (size from the file system)."""

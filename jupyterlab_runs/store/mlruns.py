@@ -4,6 +4,12 @@ Read without MLflow's ``FileStore``, which fails a whole search on one malformed
 and reads artifacts wherever ``artifact_uri`` points; here a damaged run is left out with a
 report, and every file is read through ``Folder``, so nothing outside the folder is opened.
 
+Logged models: MLflow 1.x and 2.x keep them among the run's artifacts, named by the tag
+``mlflow.log-model.history`` (kept like every MLflow tag); MLflow 3 keeps them apart, and
+they come under their run at ``<name>/`` with the record the MLflow plugin keeps for a model
+it logs (``jupyterlab_runs.mlflow.model.<model id>``), so ``mlflow`` over the embedded store
+lists them as the run's logged models again.
+
 The layout (MLflow 1.x–3.x): ``<root>/<experiment>/meta.yaml`` (name, lifecycle_stage,
 creation_time since 2.x) with ``tags/``; ``<root>/<experiment>/<run>/meta.yaml`` (run_id,
 status as MLflow's enum number, start/end time, artifact_uri, lifecycle_stage, run_name since
@@ -18,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,9 +34,11 @@ from .base import Artifact, Experiment, MetricPoint, Run
 from .confined import Folder, LocalArtifacts
 from .mlflow.mapping import PARENT, experiment_from_mlflow, run_from_mlflow, run_version, tags_of
 
-MODELS_TAG = "jupyterlab_runs.models"
 MODEL_HISTORY = "mlflow.log-model.history"
+# + model id: the tag holding a logged model's record, as mlflow_plugin/logged_models.py reads it.
+MODEL_RECORD = "jupyterlab_runs.mlflow.model."
 _STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+_MODEL_STATUS = {0: "UNSPECIFIED", 1: "PENDING", 2: "READY", 3: "FAILED"}
 # Folders of an experiment that are not runs (MLflow's reserved names).
 _NOT_RUNS = {"tags", "datasets", "traces", "models"}
 
@@ -50,35 +57,32 @@ def imported_run(payload: dict[str, Any]) -> Run:
     return replace(run, tags={**run.tags, **kept})
 
 
-def with_models(
-    run: Run, listed: list[Artifact], read: Callable[[str], bytes], problems: list[str]
-) -> Run:
-    """``run`` with the tag ``jupyterlab_runs.models``: which artifact folders are MLflow models
-    (they hold an ``MLmodel`` file), with their flavors and model id."""
-    models = {}
-    for artifact in listed:
-        folder, _, name = artifact.path.rpartition("/")
-        if name != "MLmodel":
-            continue
-        try:
-            meta = yaml.safe_load(read(artifact.path))
-        except (OSError, yaml.YAMLError) as error:
-            problems.append(f"run {run.id}: {artifact.path} is not readable MLflow YAML ({error})")
-            meta = None
-        meta = meta if isinstance(meta, dict) else {}
-        flavors = meta.get("flavors")
-        models[folder or "."] = {
-            "flavors": sorted(flavors) if isinstance(flavors, dict) else [],
-            "model_id": str(meta.get("model_id") or meta.get("model_uuid") or ""),
-        }
+def model_tag(model_id: str, path: str, model: dict[str, Any]) -> dict[str, str]:
+    """The record tag of an MLflow 3 logged model whose files are under ``path`` of its run;
+    ``model`` holds MLflow's name, creation_timestamp, last_updated_timestamp, model_type,
+    status and tags."""
+    status = model.get("status")
+    record = {
+        "name": model.get("name") or model_id,
+        "path": path,
+        "created": model.get("creation_timestamp") or 0,
+        "updated": model.get("last_updated_timestamp") or model.get("creation_timestamp") or 0,
+        "model_type": model.get("model_type"),
+        "status": _MODEL_STATUS.get(status, str(status or "READY")),
+        "tags": model.get("tags") or {},
+    }
+    return {MODEL_RECORD + model_id: json.dumps(record, ensure_ascii=False)}
+
+
+def check_models(run: Run, listed: list[Artifact], problems: list[str]) -> None:
+    """Name each model that ``mlflow.log-model.history`` lists but whose ``MLmodel`` file is
+    not among the run's artifacts."""
+    paths = {artifact.path for artifact in listed}
     for path in _history_paths(run.tags.get(MODEL_HISTORY)):
-        if path not in models:
+        if f"{path}/MLmodel" not in paths:
             problems.append(
                 f"run {run.id}: model {path!r} ({MODEL_HISTORY}) has no MLmodel in the folder"
             )
-    if not models:
-        return run
-    return replace(run, tags={**run.tags, MODELS_TAG: json.dumps(models, sort_keys=True)})
 
 
 def _history_paths(text: str | None) -> list[str]:
@@ -100,6 +104,7 @@ class FileStoreSource:
         self.files = LocalArtifacts(self.folder)
         self._folders: dict[str, Path] = {}
         self._history: dict[str, dict[str, list[MetricPoint]]] = {}
+        self._models: dict[str, dict[str, str]] = {}  # run id → model record tags
 
     def experiments(self) -> list[Experiment]:
         found = []
@@ -140,7 +145,8 @@ class FileStoreSource:
         return sorted(found, key=lambda run: (run.start_time, run.id))
 
     def complete(self, run: Run) -> Run:
-        return with_models(run, self.artifacts(run), self.read_for(run), self.report.problems)
+        check_models(run, self.artifacts(run), self.report.problems)
+        return replace(run, tags={**run.tags, **self._models.get(run.id, {})})
 
     def history(self, run: Run, key: str) -> list[MetricPoint]:
         return self._history[run.id][key]
@@ -150,10 +156,6 @@ class FileStoreSource:
 
     def read(self, run: Run, path: str) -> bytes:
         return self.files.read(run.id, path)
-
-    def read_for(self, run: Run) -> Callable[[str], bytes]:
-        """``read`` bound to one run."""
-        return lambda path: self.read(run, path)
 
     def _run(self, folder: Path, experiment_id: str) -> Run | None:
         meta = self._yaml(folder / "meta.yaml")
@@ -205,11 +207,15 @@ class FileStoreSource:
             except Damaged as error:
                 self.report.problems.append(f"model {folder.name} not imported: {error}")
                 continue
-            run_id = meta.get("source_run_id")
-            if run_id and meta.get("lifecycle_stage") != "deleted":
-                model_id = str(meta.get("model_id") or folder.name)
+            run_id, model_id = meta.get("source_run_id"), str(meta.get("model_id") or folder.name)
+            if not run_id:
+                self.report.problems.append(f"model {model_id} has no run; not imported")
+            elif meta.get("lifecycle_stage") != "deleted":
+                meta["tags"] = self._texts(folder / "tags", f"model {model_id}")
                 name = str(meta.get("name") or model_id)
-                self.files.add_model(run_id, model_id, name, str(meta.get("artifact_location")))
+                path = self.files.add_model(run_id, model_id, name, str(meta["artifact_location"]))
+                if path is not None:
+                    self._models.setdefault(run_id, {}).update(model_tag(model_id, path, meta))
 
     def _yaml(self, path: Path) -> dict[str, Any]:
         try:
