@@ -9,7 +9,12 @@ pytest_plugins = ("pytest_jupyter.jupyter_server", "unprivileged")
 def runs_uri(tmp_path, monkeypatch):
     """A fresh embedded store for one test. The server exports its store to the kernels
     it starts through the environment; the variables are restored after the test."""
-    for name in ("JUPYTERLAB_RUNS_URI", "JUPYTERLAB_RUNS_ROOT"):
+    for name in (
+        "JUPYTERLAB_RUNS_URI",
+        "JUPYTERLAB_RUNS_ROOT",
+        "MLFLOW_TRACKING_URI",
+        "JUPYTERLAB_RUNS_MLFLOW",
+    ):
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     return "sqlite:///" + str(tmp_path / "store" / "runs.db")
