@@ -263,13 +263,19 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
     assert [a.path for a in target.list_artifacts(partial.id)] == ["ok.txt"]
 
 
-def test_a_model_the_history_names_but_the_folder_lacks_is_named(tmp_path, target):
+def test_models_the_folder_cannot_bring_are_named(tmp_path, target):
     experiment = write_experiment(tmp_path / "mlruns", "1", "history")
     tags = {"mlflow.log-model.history": json.dumps(HISTORY)}
     write_run(experiment, "a" * 32, 1000, tags=tags)
+    # The file store's model registry: a registered model and its version 1.
+    registered = tmp_path / "mlruns" / "models" / "rf"
+    (registered / "version-1").mkdir(parents=True)
+    (registered / "meta.yaml").write_text("name: rf\n")
     report = transfer.import_runs(str(tmp_path / "mlruns"), target)
     assert report.runs == 1 and report.problems == [
-        f"run {'a' * 32}: model 'model' (mlflow.log-model.history) has no MLmodel in the folder"
+        "models/ (MLflow's model registry) not imported: registered models have no place here; "
+        "the runs' own models are imported with them",
+        f"run {'a' * 32}: model 'model' (mlflow.log-model.history) has no MLmodel in the folder",
     ]
 
 

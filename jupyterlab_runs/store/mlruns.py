@@ -41,6 +41,8 @@ _STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"
 _MODEL_STATUS = {0: "UNSPECIFIED", 1: "PENDING", 2: "READY", 3: "FAILED"}
 # Folders of an experiment that are not runs (MLflow's reserved names).
 _NOT_RUNS = {"tags", "datasets", "traces", "models"}
+# The file store's model registry (registered models), beside the experiments.
+_REGISTRY = "models"
 
 
 class Damaged(Exception):
@@ -110,6 +112,12 @@ class FileStoreSource:
         found = []
         for directory in self._subfolders(self.folder.root):
             if directory.name.startswith("."):  # .trash holds deleted experiments
+                continue
+            if directory.name == _REGISTRY and not os.path.lexists(directory / "meta.yaml"):
+                self.report.problems.append(
+                    f"{_REGISTRY}/ (MLflow's model registry) not imported: registered models "
+                    "have no place here; the runs' own models are imported with them"
+                )
                 continue
             try:
                 meta = self._yaml(directory / "meta.yaml")
