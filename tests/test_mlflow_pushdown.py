@@ -1,0 +1,217 @@
+"""The MLflow back end pushes search work down to a real MLflow server: what it asks MLflow,
+how many runs come back, and that the answers are the embedded store's, page after page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytest.register_assert_rewrite("mlflow_fixtures")
+from mlflow_fixtures import unique  # noqa: E402
+
+from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore  # noqa: E402
+from jupyterlab_runs.store.values import now_ms  # noqa: E402
+
+pytest_plugins = ("mlflow_fixtures",)
+MlflowStore = pytest.importorskip("jupyterlab_runs.store.mlflow.store").MlflowStore
+RUNS = 40
+DAY_MS = 24 * 3600 * 1000
+MODELS = ("rf", "svm", "knn", "gbm")
+
+
+def new_run(experiment_id: str, i: int) -> NewRun:
+    """Run ``i`` of the seeded experiments: ended a day ago, so no change feed sees it."""
+    start = now_ms() - DAY_MS + i * 1000
+    params = [ParamInput("model", MODELS[i % 4]), ParamInput("n", i % 7)]
+    if i % 9:
+        params.append(ParamInput("depth", i % 5))
+    metrics = [MetricInput("acc", round((i * 37 % 41) / 41, 3))] if i % 6 else []
+    return NewRun(
+        experiment_id, start_time=start, end_time=start + 500, params=params, metrics=metrics
+    )
+
+
+class Recorder:
+    """Every runs/search the store sends, with the body and the number of runs returned."""
+
+    def __init__(self, store):
+        self.calls: list[tuple[str, dict, int]] = []
+        self.experiments: list[str] = []  # of every run returned
+        post, get = store.rest.post, store.rest.get
+
+        def recorded_post(endpoint, body):
+            reply = post(endpoint, body)
+            runs = reply.get("runs", [])
+            self.calls.append((endpoint, body, len(runs)))
+            self.experiments += [run["info"]["experiment_id"] for run in runs]
+            return reply
+
+        def recorded_get(endpoint, **query):
+            reply = get(endpoint, **query)
+            self.calls.append((endpoint, query, 0))
+            return reply
+
+        store.rest.post, store.rest.get = recorded_post, recorded_get
+
+    def searches(self, condition: str | None = None) -> list[tuple[dict, int]]:
+        return [
+            (body, rows)
+            for endpoint, body, rows in self.calls
+            if endpoint == "runs/search" and (condition is None or body["filter"] == condition)
+        ]
+
+
+@pytest.fixture(scope="module")
+def stores(mlflow_server, tmp_path_factory):
+    """The same RUNS runs in an MLflow experiment and in an embedded store."""
+    mlflow = MlflowStore(mlflow_server, poll_interval=0)
+    sqlite = SqliteStore(tmp_path_factory.mktemp("pushdown") / "runs.db")
+    ids = {}
+    for name, store in (("mlflow", mlflow), ("sqlite", sqlite)):
+        ids[name] = store.create_experiment(unique("pushdown")).id
+        for i in range(RUNS):
+            store.create_run(new_run(ids[name], i))
+    yield {"mlflow": (mlflow, ids["mlflow"]), "sqlite": (sqlite, ids["sqlite"])}
+    mlflow.close()
+    sqlite.close()
+
+
+def fresh(stores, mlflow_server):
+    """A new MlflowStore (nothing cached, as in a new server process) and its experiment."""
+    return MlflowStore(mlflow_server, poll_interval=0), stores["mlflow"][1]
+
+
+def all_pages(store, experiment_id, size, **query):
+    """Versions of every page in order, and each page's (total, is-lower-bound)."""
+    versions, totals, token = [], [], None
+    while True:
+        page = store.search_runs([experiment_id], max_results=size, page_token=token, **query)
+        versions += [run.version for run in page.items]
+        totals.append((page.total, page.total_is_lower_bound))
+        token = page.next_page_token
+        if token is None:
+            return versions, totals
+
+
+def test_the_first_page_is_one_small_mlflow_page_and_reads_no_ledger(stores, mlflow_server):
+    store, experiment_id = fresh(stores, mlflow_server)
+    seen = Recorder(store)
+    page = store.search_runs([experiment_id], max_results=10)
+    assert [run.version for run in page.items] == list(range(RUNS, RUNS - 10, -1))
+    assert (page.total, page.total_is_lower_bound) == (26, True)  # read 25, more on MLflow
+    ((body, rows),) = seen.searches("")
+    assert body["order_by"] == ["tags.`jupyterlab_runs.version_order` DESC"]
+    assert (body["max_results"], rows) == (25, 25)
+    untagged = seen.searches('tags."jupyterlab_runs.version_order" IS NULL')
+    assert len(untagged) == 1 and untagged[0][1] == 0
+    assert [call for call in seen.calls if call[0] == "runs/get"] == []  # no ledger read
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"order_by": ["metrics.acc DESC"]},
+        {"order_by": ["metrics.acc"], "filter": "params.model = 'rf' or params.model = 'svm'"},
+        {"filter": "params.model = 'rf' or metrics.acc > 0.5"},  # runs in both branches
+        {"filter": "not params.model = 'rf' and version <= 30", "order_by": ["start_time"]},
+        {"filter": "params.depth >= 2 and tags.missing IS NULL", "order_by": ["name DESC"]},
+        {"filter": "params.model ILIKE 'R%' or params.model LIKE '%n%'"},
+    ],
+)
+def test_pages_chain_like_the_embedded_store(stores, query):
+    (mlflow, mlflow_id), (sqlite, sqlite_id) = stores["mlflow"], stores["sqlite"]
+    expected = sqlite.search_runs([sqlite_id], max_results=1000, **query)
+    versions, totals = all_pages(mlflow, mlflow_id, 7, **query)
+    assert versions == [run.version for run in expected.items]
+    for total, lower_bound in totals:  # "at least" while pages remain, exact at the end
+        assert total <= expected.total if lower_bound else total == expected.total
+    assert totals[-1] == (expected.total, False)
+
+
+def test_or_branches_and_orders_are_evaluated_by_mlflow(stores, mlflow_server):
+    store, experiment_id = fresh(stores, mlflow_server)
+    seen = Recorder(store)
+    text = "(params.model = 'rf' or params.model = 'svm') and metrics.acc > 0.2"
+    page = store.search_runs([experiment_id], text, ["metrics.acc DESC"], max_results=5)
+    assert len(page.items) == 5
+    conditions = sorted(
+        body["filter"] for body, _ in seen.searches() if "IS NULL" not in body["filter"]
+    )
+    assert conditions == [
+        "params.`model` = 'rf' and metrics.`acc` > 0.2",
+        "params.`model` = 'svm' and metrics.`acc` > 0.2",
+    ]
+    for body, rows in seen.searches():
+        if "IS NULL" not in body["filter"]:
+            assert body["order_by"][0] == "metrics.`acc` DESC" and rows <= 25
+
+
+def test_a_version_is_found_by_its_tag_without_reading_the_ledger(stores, mlflow_server):
+    store, experiment_id = fresh(stores, mlflow_server)
+    seen = Recorder(store)
+    run = store.get_run_by_version(experiment_id, 7)
+    assert run.version == 7 and run.experiment_id == experiment_id
+    gets = [query["run_id"] for endpoint, query, _ in seen.calls if endpoint == "runs/get"]
+    assert set(gets) == {run.id}  # the run itself, never a ledger run
+    ((body, rows),) = seen.searches("tags.`jupyterlab_runs.version_order` = '000000000007'")
+    assert rows == 1
+
+
+def test_a_panel_left_open_reads_only_what_changed(stores, mlflow_server):
+    store, experiment_id = fresh(stores, mlflow_server)
+    store.feed.interval = 0
+    seen = Recorder(store)
+    cursor, _ = store.changes(0)  # the baseline poll
+    for _ in range(5):
+        cursor, changes = store.changes(cursor)
+    # The RUNS runs ended a day ago: six polls read none of them back.
+    assert experiment_id not in seen.experiments
+    assert len(seen.searches()) == 6 * 2  # ended lately, still running
+    run = stores["mlflow"][0].create_run(NewRun(experiment_id, status="RUNNING"))
+    cursor, changes = store.changes(cursor)
+    assert [(c.op, c.id) for c in changes if c.experiment_id == experiment_id] == [
+        ("created", run.id)
+    ]
+    assert seen.experiments.count(experiment_id) == 1  # the one change, once
+    stores["mlflow"][0].end_run(run.id, "FINISHED", end_time=now_ms() - DAY_MS)
+
+
+HOSTILE = """
+import time
+from jupyterlab_runs.store.filter import parse_filter
+from jupyterlab_runs.store.mlflow.filter import matches
+from jupyterlab_runs.store.mlflow.mapping import run_from_mlflow
+
+info = {"run_id": "r", "experiment_id": "1", "start_time": 0, "status": "FINISHED"}
+run = run_from_mlflow({"info": info, "data": {"params": [{"key": "p", "value": "a" * 1500}]}}, 1)
+started = time.perf_counter()
+assert not matches(parse_filter("params.p LIKE '%a%a%a%b'"), run)
+assert matches(parse_filter("params.p ILIKE '%A%a%A%a'"), run)
+print(time.perf_counter() - started)
+"""
+
+
+def test_like_patterns_never_backtrack():
+    # A child process, so that a backtracking matcher fails the test instead of hanging it.
+    done = subprocess.run(
+        [sys.executable, "-c", HOSTILE], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 0.1
+
+
+def test_a_hostile_like_filter_answers_at_once_over_mlflow(stores):
+    store, experiment_id = stores["mlflow"]
+    run = store.create_run(NewRun(experiment_id, params=[ParamInput("long", "a" * 1500)]))
+    started = time.perf_counter()
+    # NOT is evaluated here, on every run MLflow returns.
+    page = store.search_runs(
+        [experiment_id], "params.long NOT LIKE '%a%a%a%b' and params.long LIKE 'a%'"
+    )
+    assert [found.id for found in page.items] == [run.id]
+    assert time.perf_counter() - started < 5
+    store.delete_run(run.id)
