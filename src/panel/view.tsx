@@ -7,7 +7,7 @@ import { runsIcon } from '../icons';
 import { CompareView } from './compare/CompareView';
 import { IPanelContext } from './context';
 import { DetailsView } from './details/DetailsView';
-import { useSignal } from './hooks';
+import { useSignal } from '../components/useSignal';
 import { ListView } from './list/ListView';
 import { RunsPanelModel } from './panelModel';
 

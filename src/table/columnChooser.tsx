@@ -3,7 +3,7 @@ import React, { useEffect, useRef, useState } from 'react';
 
 import { KeyEntity } from '../models/keys';
 import { IColumn } from './columns';
-import { useRerender } from './hooks';
+import { useSignal } from '../components/useSignal';
 import { columnLabel, entityLabel } from './labels';
 import { RunsTableModel } from './model';
 
@@ -19,7 +19,7 @@ export function ColumnChooser(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { model, trans } = props;
-  useRerender(model.changed);
+  useSignal(model.changed);
   const [search, setSearch] = useState('');
   const searchBox = useRef<HTMLInputElement>(null);
   useEffect(() => {

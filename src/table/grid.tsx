@@ -9,7 +9,7 @@ import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { IColumn } from './columns';
 import { GridAction, gridAction } from './gridKeys';
 import { GridRow, HEADER_HEIGHT, HeaderRow } from './gridRows';
-import { useRerender } from './hooks';
+import { useSignal } from '../components/useSignal';
 import { RunsTableModel } from './model';
 
 /** Height of a body row, px (fixed: rows are measured, not rendered, to scroll). */
@@ -47,9 +47,9 @@ function keepIndex(index: React.MutableRefObject<number | null>) {
 export function RunsGrid(props: IRunsGridProps): JSX.Element {
   const { model, trans, onOpenRun } = props;
   const { query, selection } = model;
-  useRerender(query.changed);
-  useRerender(selection.changed);
-  useRerender(model.changed);
+  useSignal(query.changed);
+  useSignal(selection.changed);
+  useSignal(model.changed);
   const columns = model.visibleColumns;
   // Until the first page of a new query arrives the old count keeps the layout still;
   // a query that failed shows no rows.

@@ -4,9 +4,9 @@ import React from 'react';
 
 import { formatTotal } from '../models';
 import { ColumnChooser } from './columnChooser';
-import { FilterBox } from './filterBox';
+import { FilterBox } from '../components/filterBox';
+import { useSignal } from '../components/useSignal';
 import { RunsGrid } from './grid';
-import { useRerender } from './hooks';
 import { RunsTableModel } from './model';
 
 /** The content of a runs table: filter bar, grid (or empty state), status line. */
@@ -57,14 +57,23 @@ function TableView(props: {
 }): JSX.Element {
   const { model, trans } = props;
   const { query } = model;
-  useRerender(query.changed);
+  useSignal(query.changed);
+  useSignal(model.changed);
   const error = query.error;
   // Errors that point into the filter are shown under the filter box instead.
-  const bodyError = error && !(query.filter && error.position !== null);
+  const filterError =
+    query.filter !== '' && error?.position !== null ? error : null;
+  const bodyError = error && !filterError;
   const empty = query.ready && query.total === 0 && !error;
   return (
     <div className="jp-RunsTableView-body">
-      <FilterBox model={model} trans={trans} />
+      <FilterBox
+        value={query.filter}
+        keys={model.keys}
+        error={filterError}
+        onApply={filter => query.setQuery({ filter })}
+        trans={trans}
+      />
       <div
         className="jp-RunsTableView-progress"
         role="progressbar"
@@ -130,8 +139,8 @@ function StatusLine(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, trans } = props;
-  useRerender(model.changed);
-  useRerender(model.selection.changed);
+  useSignal(model.changed);
+  useSignal(model.selection.changed);
   const { query, selection } = model;
   const exporting = model.exporting;
   return (

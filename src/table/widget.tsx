@@ -13,7 +13,7 @@ import { RunView } from '../api/types';
 import { runsIcon } from '../icons';
 import { LiveUpdates } from '../models/liveUpdates';
 import { MetricSummary } from './columns';
-import { useRerender } from './hooks';
+import { useSignal } from '../components/useSignal';
 import { summaryLabel } from './labels';
 import { RunsTableModel } from './model';
 import { RunsTableView } from './view';
@@ -197,7 +197,7 @@ function ViewSelect(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, trans } = props;
-  useRerender(model.query.changed);
+  useSignal(model.query.changed);
   return (
     <HTMLSelect
       className="jp-RunsTable-viewSelect"
@@ -221,7 +221,7 @@ function SummarySelect(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, trans } = props;
-  useRerender(model.changed);
+  useSignal(model.changed);
   const summaries: MetricSummary[] = ['last', 'best', 'min', 'max'];
   return (
     <HTMLSelect

@@ -57,7 +57,7 @@ async function activeCell(
 
 /** Set the filter and apply it (Enter). */
 async function filter(page: IJupyterLabPageFixture, text: string) {
-  const input = page.locator(`${PANEL} .jp-RunsList-filterInput`);
+  const input = page.locator(`${PANEL} .jp-RunsFilter-input`);
   await input.fill(text);
   await input.press('Enter');
 }
@@ -107,7 +107,7 @@ test.describe('Runs panel on the demo notebook', () => {
       await filter(page, 'params.n_estimators > 50 and metrics.accuracy > 0');
       await expect.poll(() => shownVersions(page)).toEqual([3, 1]);
       await filter(page, 'params.n_estimators >> 50');
-      const error = page.locator(`${PANEL} .jp-RunsList-filterError`);
+      const error = page.locator(`${PANEL} .jp-RunsFilter-error`);
       await expect(error).toContainText('position');
       await expect(error.locator('mark')).toHaveText('>');
       await filter(page, '');

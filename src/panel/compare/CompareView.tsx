@@ -16,7 +16,7 @@ import {
 import { embedChart, isDarkTheme } from '../../mime/vegaLoader';
 import { CommandButton, ErrorBox, ProgressBar } from '../components';
 import { IPanelContext } from '../context';
-import { useSignal } from '../hooks';
+import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
 import { CompareModel } from './compareModel';
 import { ChartPickers } from './ChartPickers';

@@ -2,7 +2,7 @@ import React from 'react';
 
 import { CommandButton, ErrorBox, ProgressBar, Section } from '../components';
 import { IPanelContext } from '../context';
-import { useSignal } from '../hooks';
+import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
 import { Artifacts } from './Artifacts';
 import { CodeSection } from './CodeSection';

@@ -3,7 +3,7 @@ import React from 'react';
 
 import { CommandButton } from '../components';
 import { IPanelContext } from '../context';
-import { useSignal } from '../hooks';
+import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
 import { RunsListModel } from './listModel';
 

@@ -3,8 +3,8 @@ import React from 'react';
 import { formatTotal } from '../../models';
 import { ErrorBox, ProgressBar } from '../components';
 import { IPanelContext } from '../context';
-import { useSignal } from '../hooks';
-import { FilterBox } from './FilterBox';
+import { FilterBox } from '../../components/filterBox';
+import { useSignal } from '../../components/useSignal';
 import { RunsListModel } from './listModel';
 import { ListToolbar } from './ListToolbar';
 import { ListHeader, RunRows } from './RunRows';
@@ -21,11 +21,11 @@ export function ListView(props: {
     <div className="jp-RunsList">
       <ListToolbar ctx={ctx} model={model} />
       <FilterBox
-        ctx={ctx}
         value={model.filter}
         keys={model.keys}
         error={model.filterError}
         onApply={filter => model.setFilter(filter)}
+        trans={trans}
       />
       {model.loading && <ProgressBar label={trans.__('Loading runs')} />}
       {model.error && <ErrorBox ctx={ctx} error={model.error} />}

@@ -2,48 +2,51 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import React, { useEffect, useRef, useState } from 'react';
 
+import { IKeys } from '../api/types';
 import {
   applyCompletion,
   completeFilter,
   IFilterCompletionItem
 } from '../models/filterCompletion';
-import { useRerender } from './hooks';
-import { RunsTableModel } from './model';
+import { RunsQuery } from '../models/runsQuery';
+
+/** Most suggestions listed under the box. */
+const MAX_SHOWN = 12;
 
 /**
- * The filter input: completion of keys, operators and connectors as you type (Tab or
- * arrows + Enter accept; Enter alone applies the filter), and the server's error shown
- * under it with the place it points at marked in the text.
+ * The filter box of the panel and the table: MLflow search syntax, applied on Enter (or
+ * when cleared); completion of keys, operators and connectors as you type (arrows move,
+ * Tab or Enter accept, Ctrl+Space asks, Escape closes, then restores the applied text);
+ * the server's error shown under it, the character it points at marked (click: caret).
  */
 export function FilterBox(props: {
-  model: RunsTableModel;
+  /** The filter applied now. */
+  value: string;
+  /** Keys offered by the completion. */
+  keys: IKeys;
+  /** The server's error about the applied filter, if any. */
+  error: RunsQuery.IError | null;
+  /** Apply a filter. */
+  onApply: (filter: string) => void;
+  /** Translations. */
   trans: TranslationBundle;
 }): JSX.Element {
-  const { model, trans } = props;
-  const { query } = model;
-  useRerender(query.changed);
-  useRerender(model.changed);
-  const [draft, setDraft] = useState(query.filter);
-  const [caret, setCaret] = useState(query.filter.length);
+  const { value, keys, onApply, trans } = props;
+  const [draft, setDraft] = useState(value);
+  const [caret, setCaret] = useState(value.length);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const input = useRef<HTMLInputElement>(null);
-  const ids = useRef(UUID.uuid4()).current;
-  const listId = `jp-RunsFilter-list-${ids}`;
-  const errorId = `jp-RunsFilter-error-${ids}`;
+  const uid = useRef(UUID.uuid4()).current;
+  const listId = `jp-RunsFilter-list-${uid}`;
+  const errorId = `jp-RunsFilter-error-${uid}`;
 
-  useEffect(() => setDraft(query.filter), [query.filter]);
+  useEffect(() => setDraft(value), [value]);
 
-  const completion = open ? completeFilter(draft, caret, model.keys) : null;
-  const items = completion?.items ?? [];
-  // Only errors that point into the filter, and only while the text is the one applied.
-  const error =
-    query.error &&
-    query.error.position !== null &&
-    query.filter &&
-    draft === query.filter
-      ? query.error
-      : null;
+  const completion = open ? completeFilter(draft, caret, keys) : null;
+  const items = completion?.items.slice(0, MAX_SHOWN) ?? [];
+  // The error is about the applied text: shown only while that is the text in the box.
+  const error = props.error && draft === value ? props.error : null;
 
   const moveCaret = (position: number) => {
     setCaret(position);
@@ -61,10 +64,10 @@ export function FilterBox(props: {
     setActive(-1);
     moveCaret(next.caret);
   };
-  const submit = () => {
+  const apply = (filter: string) => {
     setOpen(false);
     setActive(-1);
-    query.setQuery({ filter: draft.trim() });
+    onApply(filter.trim());
   };
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
@@ -78,13 +81,13 @@ export function FilterBox(props: {
     } else if (event.key === 'Enter' && active >= 0 && active < count) {
       accept(items[active]);
     } else if (event.key === 'Enter') {
-      submit();
+      apply(draft);
     } else if (event.key === ' ' && (event.ctrlKey || event.metaKey)) {
       setOpen(true);
     } else if (event.key === 'Escape' && open && count) {
       setOpen(false);
-    } else if (event.key === 'Escape') {
-      setDraft(query.filter);
+    } else if (event.key === 'Escape' && draft !== value) {
+      setDraft(value);
     } else {
       return;
     }
@@ -112,14 +115,18 @@ export function FilterBox(props: {
           aria-invalid={!!error}
           aria-describedby={error ? errorId : undefined}
           placeholder={trans.__(
-            "Filter, e.g. metrics.accuracy > 0.9 and params.model = 'rf' (Enter applies)"
+            "e.g. metrics.accuracy > 0.9 and params.model = 'rf' (Enter applies)"
           )}
           value={draft}
           onChange={event => {
-            setDraft(event.target.value);
-            setCaret(event.target.selectionStart ?? event.target.value.length);
+            const text = event.target.value;
+            setDraft(text);
+            setCaret(event.target.selectionStart ?? text.length);
             setActive(-1);
             setOpen(true);
+            if (text === '' && value !== '') {
+              apply('');
+            }
           }}
           onSelect={event =>
             setCaret(event.currentTarget.selectionStart ?? draft.length)
@@ -128,13 +135,13 @@ export function FilterBox(props: {
           onBlur={() => setOpen(false)}
           onKeyDown={onKeyDown}
         />
-        {query.filter && (
+        {value && (
           <button
             className="jp-RunsFilter-clear"
             type="button"
             title={trans.__('Clear the filter')}
             aria-label={trans.__('Clear the filter')}
-            onClick={() => query.setQuery({ filter: '' })}
+            onClick={() => apply('')}
           >
             ×
           </button>
@@ -154,8 +161,9 @@ export function FilterBox(props: {
             role="option"
             aria-selected={index === active}
             className={index === active ? 'jp-mod-active' : undefined}
+            // Keep the input focused: accept on mousedown, before blur closes the list.
             onMouseDown={event => {
-              event.preventDefault(); // keep the focus in the input
+              event.preventDefault();
               accept(item);
             }}
           >
@@ -168,8 +176,8 @@ export function FilterBox(props: {
       </ul>
       {error && (
         <div id={errorId} className="jp-RunsFilter-error" role="alert">
-          <span>{trans.__('Filter error: %1', error.message)}</span>
-          {error.position !== null && (
+          <span>{trans.__('Invalid filter: %1', error.message)}</span>
+          {error.position !== null && error.position <= draft.length && (
             <code
               className="jp-RunsFilter-errorText"
               title={trans.__('Click to put the cursor there')}
