@@ -81,6 +81,14 @@ def vector_cases() -> list[dict]:
         {"name": name, "bundle": build_compare_bundle(runs, experiment=EXPERIMENT, created=1, **kw)}
         for name, kw in specs
     ]
+    # vega-lite leaves backslashes unescaped in expressions it builds from titles.
+    key, param = 'acc\\"\\', 'p\\"q'
+    odd = [make_run(v, {param: str(v)}, {key: v / 10}) for v in (1, 2, 3)]
+    for kind in ("bar", "scatter", "parallel"):
+        bundle = build_compare_bundle(
+            odd, experiment=EXPERIMENT, created=1, kind=kind, metric=key, params=[param]
+        )
+        cases.append({"name": f"{kind}-keys-with-backslashes-and-quotes", "bundle": bundle})
     cases.append({"name": "no-runs", "bundle": build_compare_bundle([], created=1)})
     for case in cases:
         case["rows"] = chart_rows(case["bundle"][VEGALITE_MIME])

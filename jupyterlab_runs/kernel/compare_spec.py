@@ -21,6 +21,10 @@ VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 HEIGHT, WIDTH, MAX_LINE_POINTS, MAX_LEGEND_RUNS, PARALLEL_AXES = 260, 420, 20_000, 20, 6
 ACCENT, MARK, MUTED, GRID = "#f57c00", "#1976d2", "rgba(0, 0, 0, 0.54)", "#e0e0e0"
 LOWER_IS_BETTER = {"loss", "error", "err", "rmse", "mae", "mse", "mape", "perplexity"}
+# Each mark's ARIA description is its run's label: left to vega-lite, it is an expression built
+# from the titles (metric and param keys) that does not escape a backslash (as DESCRIBED_BY_RUN
+# in src/charts/common.ts).
+DESCRIBED_BY_RUN = {"field": "label", "type": "nominal"}
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -151,6 +155,7 @@ def _bar(model, metric, higher):
             },
             "y": {"field": "value", "type": "quantitative", "title": metric},
             "color": _color(),
+            "description": DESCRIBED_BY_RUN,
         },
     }
 
@@ -193,6 +198,7 @@ def _scatter(model, metric, higher, param):
             "x": x,
             "y": {"field": "y", "type": "quantitative", "title": metric, "scale": {"zero": False}},
             "color": _color(),
+            "description": DESCRIBED_BY_RUN,
         },
     }
 
@@ -222,13 +228,14 @@ def _history(model, metric, smoothing):
     if len(series) > MAX_LEGEND_RUNS:
         color["legend"] = None
     y = {"type": "quantitative", "title": metric, "scale": {"zero": False}}
+    described = {"description": DESCRIBED_BY_RUN}
     main = {
         "mark": {"type": "line", "point": len(rows) <= 500},
-        "encoding": {"x": x, "y": {"field": "value", **y}, "color": color},
+        "encoding": {"x": x, "y": {"field": "value", **y}, "color": color, **described},
     }
     raw = {
         "mark": {"type": "line", "opacity": 0.25},
-        "encoding": {"x": x, "y": {"field": "raw", **y}, "color": color},
+        "encoding": {"x": x, "y": {"field": "raw", **y}, "color": color, **described},
     }
     return len(rows), {
         "data": {"values": rows},
@@ -317,6 +324,7 @@ def _parallel(model, metric, higher, params):
                     "x": x,
                     "y": y,
                     "detail": {"field": "id", "type": "nominal"},
+                    "description": DESCRIBED_BY_RUN,
                     "color": {
                         "field": "metric",
                         "type": "quantitative",

@@ -1,8 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
+  DESCRIBED_BY_RUN,
   IResolvedOptions,
   splitByMetric,
+  tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
 import { ChartBuild, ICompareModel, RunStatus } from './types';
@@ -66,6 +68,7 @@ export function buildBar(
     height: CHART_HEIGHT,
     mark: interactive ? { type: 'bar', cursor: 'pointer' } : { type: 'bar' },
     encoding: {
+      description: DESCRIBED_BY_RUN,
       x: {
         field: 'label',
         type: 'nominal',
@@ -80,7 +83,7 @@ export function buildBar(
       },
       ...(interactive
         ? {
-            tooltip: [
+            tooltip: tooltipOf([
               { field: 'label', type: 'nominal', title: labels.run },
               { field: 'version', type: 'quantitative', title: labels.version },
               {
@@ -89,7 +92,7 @@ export function buildBar(
                 title: metric,
                 format: '.6~g'
               }
-            ]
+            ])
           }
         : {})
     }

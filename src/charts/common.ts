@@ -7,6 +7,32 @@ import {
   IRunPoint
 } from './types';
 
+/** One line of a chart's tooltip. */
+export interface ITooltipEntry {
+  field: string;
+  type: 'nominal' | 'quantitative';
+  title: string;
+  format?: string;
+}
+
+/**
+ * Tooltip entries whose titles (metric and param keys) survive vega-lite: it writes each
+ * title into a generated expression escaping `"` but not `\`, so a key holding a backslash
+ * broke the whole chart. Doubling the backslashes makes the expression read the key back.
+ */
+export function tooltipOf(entries: ITooltipEntry[]): ITooltipEntry[] {
+  return entries.map(entry => ({
+    ...entry,
+    title: entry.title.replace(/\\/g, '\\\\')
+  }));
+}
+
+/**
+ * A mark's ARIA description: its run's label. Left to vega-lite, the description is an
+ * expression built from the encodings' titles, with the same escaping gap as tooltips.
+ */
+export const DESCRIBED_BY_RUN = { field: 'label', type: 'nominal' } as const;
+
 /** The vega-lite schema the builders target. */
 export const VEGALITE_SCHEMA =
   'https://vega.github.io/schema/vega-lite/v6.json';

@@ -1,8 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
+  DESCRIBED_BY_RUN,
   CHART_WIDTH,
   IResolvedOptions,
+  tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
 import { ChartBuild, ICompareModel, IMissingRun, LIMITS } from './types';
@@ -112,7 +114,7 @@ export function buildHistory(
     title: labels.run,
     ...(lines > MAX_LEGEND_RUNS ? { legend: null } : {})
   };
-  const tooltip = [
+  const tooltip = tooltipOf([
     { field: 'label', type: 'nominal' as const, title: labels.run },
     { field: 'step', type: 'quantitative' as const, title: labels.step },
     {
@@ -131,7 +133,7 @@ export function buildHistory(
           }
         ]
       : [])
-  ];
+  ]);
   const main = {
     mark: {
       type: 'line' as const,
@@ -139,6 +141,7 @@ export function buildHistory(
       ...(interactive ? { cursor: 'pointer' as const } : {})
     },
     encoding: {
+      description: DESCRIBED_BY_RUN,
       x,
       y: {
         field: 'value',
@@ -153,6 +156,7 @@ export function buildHistory(
   const raw = {
     mark: { type: 'line' as const, opacity: 0.25 },
     encoding: {
+      description: DESCRIBED_BY_RUN,
       x,
       y: {
         field: 'raw',

@@ -1,9 +1,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
+  DESCRIBED_BY_RUN,
   compareParamValues,
   IResolvedOptions,
   paramNumber,
+  tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
 import { formatNumber } from '../format';
@@ -214,6 +216,7 @@ export function buildParallel(
           ...(interactive ? { cursor: 'pointer' as const } : {})
         },
         encoding: {
+          description: DESCRIBED_BY_RUN,
           x,
           y,
           detail: { field: 'id', type: 'nominal' },
@@ -225,7 +228,7 @@ export function buildParallel(
           },
           ...(interactive
             ? {
-                tooltip: [
+                tooltip: tooltipOf([
                   { field: 'label', type: 'nominal', title: labels.run },
                   {
                     field: 'metric',
@@ -233,7 +236,7 @@ export function buildParallel(
                     title: metric,
                     format: '.6~g'
                   }
-                ]
+                ])
               }
             : {})
         }

@@ -1,10 +1,12 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
+  DESCRIBED_BY_RUN,
   CHART_WIDTH,
   compareParamValues,
   IResolvedOptions,
   paramNumber,
+  tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
 import { ChartBuild, ICompareModel, IMissingRun } from './types';
@@ -110,6 +112,7 @@ export function buildScatter(
       ...(interactive ? { cursor: 'pointer' as const } : {})
     },
     encoding: {
+      description: DESCRIBED_BY_RUN,
       x,
       y: {
         field: 'y',
@@ -123,7 +126,7 @@ export function buildScatter(
       },
       ...(interactive
         ? {
-            tooltip: [
+            tooltip: tooltipOf([
               { field: 'label', type: 'nominal', title: labels.run },
               { field: 'version', type: 'quantitative', title: labels.version },
               { field: 'xText', type: 'nominal', title: param },
@@ -133,7 +136,7 @@ export function buildScatter(
                 title: metric,
                 format: '.6~g'
               }
-            ]
+            ])
           }
         : {})
     }

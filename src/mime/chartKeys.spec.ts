@@ -1,0 +1,73 @@
+import { buildSpec, CHART_KINDS, defaultBuildOptions } from '../charts';
+import { testModel, testPayload, testRun } from '../charts/testUtils';
+import { embedChart } from './vegaLoader';
+
+// Keys a user can log: vega-lite escapes `"` in the expressions it generates from titles
+// (tooltips), but not `\`, so such keys used to break the chart.
+const KEYS = ['acc\\', 'a"b', 'back\\slash "both"\\', '\\"', 'x\\nnewline'];
+
+/** Every tooltip object in a rendered scenegraph. */
+function tooltips(node: unknown, out: Record<string, unknown>[] = []) {
+  if (typeof node !== 'object' || node === null) {
+    return out;
+  }
+  const { tooltip, items } = node as { tooltip?: unknown; items?: unknown[] };
+  if (typeof tooltip === 'object' && tooltip !== null) {
+    out.push(tooltip as Record<string, unknown>);
+  }
+  (items ?? []).forEach(item => tooltips(item, out));
+  return out;
+}
+
+afterEach(() => {
+  document.body.replaceChildren();
+});
+
+describe.each(CHART_KINDS)('a %s chart of keys with \\ and "', kind => {
+  it.each(KEYS)('renders with the key %s', async key => {
+    const model = testModel(
+      testPayload(
+        [1, 2, 3].map(v =>
+          testRun(v, {
+            params: { [key]: String(v * 10) },
+            metrics: { [key]: v / 10 },
+            history: {
+              [key]: [
+                [0, 1],
+                [1, v / 10]
+              ]
+            }
+          })
+        ),
+        kind,
+        key,
+        [key]
+      )
+    );
+    const build = buildSpec(model, defaultBuildOptions(model, false));
+    expect(build.status).toBe('ok');
+    if (build.status !== 'ok') {
+      return;
+    }
+    const host = document.createElement('div');
+    document.body.appendChild(host);
+    const errors = jest
+      .spyOn(console, 'error')
+      .mockImplementation(() => undefined);
+    try {
+      const chart = await embedChart(host, build.spec, { dark: false });
+      await chart.view.runAsync();
+      const svg = await chart.view.toSVG();
+      expect(svg).toContain('<svg');
+      // The tooltips name the key exactly as it was logged.
+      const scene = (chart.view.scenegraph() as unknown as { root: unknown })
+        .root;
+      const titles = tooltips(scene).flatMap(t => Object.keys(t));
+      expect(titles).toContain(key);
+      chart.finalize();
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
