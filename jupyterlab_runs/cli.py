@@ -9,7 +9,8 @@ SOURCE is an ``mlruns/`` folder, an MLflow database (``sqlite:///mlflow.db``, a 
 inside its folder. ``--into`` and ``--from`` default to the store a kernel started here would
 use ($JUPYTERLAB_RUNS_URI, else the nearest ``.jupyterlab-runs/runs.db``). Re-running an import
 or export copies only what is new. The summary ends with one ``warning:`` line per run left
-out (damaged) and per file that was missing, unreadable or outside the folder.
+out (damaged, or refused by the store) and per file that was missing, unreadable or outside
+the folder.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def runs_by_name(store, experiment_name: str) -> dict:
 @pytest.mark.parametrize("kind", ["folder", "sqlite"])
 def test_a_moved_mlflow3_store_imports_whole(moved, target, kind):
     report = transfer.import_runs(str(moved[kind]), target)
-    assert (report.runs, report.artifacts, report.damaged, report.problems) == (2, 6, 0, [])
+    assert (report.runs, report.artifacts, report.left_out, report.problems) == (2, 6, 0, [])
     runs = runs_by_name(target, "primer")
     train, child = runs["train"], runs["child"]
     assert {k: p.value for k, p in train.params.items()} == {"C": "0.5", "max_iter": "200"}
@@ -215,7 +215,7 @@ def mlruns_1x(tmp_path):
 def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, target):
     folder, name = mlruns_1x
     report = transfer.import_runs(str(folder), target)
-    assert (report.experiments, report.runs, report.damaged, report.artifacts) == (1, 2, 2, 5)
+    assert (report.experiments, report.runs, report.left_out, report.artifacts) == (1, 2, 2, 5)
     problems = "\n".join(report.problems)
     assert f"run {'b' * 32} of {name!r} not imported: meta.yaml is not valid YAML" in problems
     assert (
@@ -229,7 +229,7 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
     assert len(report.problems) == 5
     assert str(report).startswith(
         "2 runs copied into 1 experiments (0 already there), 5 artifacts; "
-        "2 damaged runs not imported\nwarning: "
+        "2 runs left out\nwarning: "
     )
 
     runs = runs_by_name(target, name)
@@ -261,6 +261,19 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
     assert target.read_artifact(whole.id, "model/model.pkl") == b"\x80\x04N."
     assert (list(partial.params), "team" in partial.tags) == (["kept"], False)
     assert [a.path for a in target.list_artifacts(partial.id)] == ["ok.txt"]
+
+
+def test_a_run_the_store_refuses_is_left_out_and_the_rest_imported(tmp_path, target):
+    experiment = write_experiment(tmp_path / "mlruns", "1", "steps")
+    write_run(experiment, "a" * 32, 1000, metrics={"loss": [f"1000 0.5 {2**70}"]})
+    write_run(experiment, "b" * 32, 2000, metrics={"loss": ["1000 0.5 3"]})
+    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    assert (report.runs, report.left_out) == (1, 1)
+    assert report.problems == [
+        f"run {'a' * 32} of 'steps' not copied: step of metric 'loss' is out of range: "
+        "it must fit in a signed 64-bit integer"
+    ]
+    assert list(runs_by_name(target, "steps")) == ["v1"]
 
 
 def test_models_the_folder_cannot_bring_are_named(tmp_path, target):
@@ -363,7 +376,7 @@ def test_nothing_outside_the_folder_is_read_or_requested(tmp_path, target, liste
     (experiment / j).symlink_to(elsewhere)
 
     report = transfer.import_runs(str(root), target)
-    assert (report.runs, report.artifacts, report.damaged) == (4, 1, 0)
+    assert (report.runs, report.artifacts, report.left_out) == (4, 1, 0)
     assert Recorder.seen == []
     resolved = root.resolve()
     out = f"is a symbolic link that leads out of {resolved}; skipped"
@@ -392,5 +405,5 @@ def test_the_command_prints_counts_and_each_problem(mlruns_1x, tmp_path, capsys)
     assert main(["import", str(folder), "--into", f"sqlite:///{tmp_path / 'cli.db'}"]) == 0
     out = capsys.readouterr().out
     assert f"{name}: 2 of 2 runs copied" in out
-    assert "2 runs copied into 1 experiments (0 already there), 5 artifacts; 2 damaged" in out
+    assert "2 runs copied into 1 experiments (0 already there), 5 artifacts; 2 runs left out" in out
     assert f"warning: run {'b' * 32} of {name!r} not imported: meta.yaml" in out

@@ -98,7 +98,7 @@ def _history_paths(text: str | None) -> list[str]:
 
 class FileStoreSource:
     """An ``mlruns/`` folder as a transfer source; damaged runs and unreadable files go to
-    ``report`` (its ``problems`` and ``damaged``)."""
+    ``report`` (its ``problems`` and ``left_out``)."""
 
     def __init__(self, root: Path, report: Any):
         self.report = report
@@ -145,7 +145,7 @@ class FileStoreSource:
                 self.report.problems.append(
                     f"run {folder.name} of {experiment.name!r} not imported: {error}"
                 )
-                self.report.damaged += 1
+                self.report.left_out += 1
                 continue
             if run is not None:
                 found.append(run)

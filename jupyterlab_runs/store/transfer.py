@@ -37,7 +37,7 @@ from .client_source import PAGE, MlflowSource, mlflow_settings, tracking_uri
 from .mlflow.mapping import GIT_COMMIT, NOTE, PARENT, RUN_NAME, TAG_IMPORTED_FROM, USER
 from .mlruns import FileStoreSource
 
-# What callers (the CLI, tests) take from here; InvalidArgument is what tracking_uri raises.
+# The module's interface (the CLI and the tests use it).
 __all__ = [
     "InvalidArgument",
     "NotFound",
@@ -57,7 +57,7 @@ class Report:
     runs: int = 0
     skipped: int = 0
     artifacts: int = 0
-    damaged: int = 0
+    left_out: int = 0  # runs the source could not read or the target refused
     problems: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -65,8 +65,8 @@ class Report:
             f"{self.runs} runs copied into {self.experiments} experiments "
             f"({self.skipped} already there), {self.artifacts} artifacts"
         )
-        if self.damaged:
-            text += f"; {self.damaged} damaged runs not imported"
+        if self.left_out:
+            text += f"; {self.left_out} runs left out"
         return "\n".join([text, *(f"warning: {p}" for p in self.problems)])
 
 
@@ -166,7 +166,12 @@ def _copy_experiment(
             continue
         run = source.complete(run)
         new = _new_run(source, run, into.id, copies.get(run.parent_run_id or ""))
-        created = target.create_run(new)
+        try:
+            created = target.create_run(new)
+        except InvalidArgument as error:  # a value the source kept but the target refuses
+            report.problems.append(f"run {run.id} of {experiment.name!r} not copied: {error}")
+            report.left_out += 1
+            continue
         copies[run.id] = created.id
         copied += 1
         report.runs += 1
