@@ -263,6 +263,45 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
     assert [a.path for a in target.list_artifacts(partial.id)] == ["ok.txt"]
 
 
+DAMAGE = {
+    "not a mapping": ("meta.yaml", "- a list\n", "meta.yaml is not a YAML mapping"),
+    "no meta.yaml": ("meta.yaml", None, "meta.yaml cannot be read ("),
+    "other run id": ("meta.yaml", "run_id: x\n", "meta.yaml names run 'x', not the folder's"),
+    "bad status": ("status", "done", "meta.yaml: status 'done' is none of MLflow's run statuses"),
+    "bad time": ("start_time", "noon", "meta.yaml: start_time is not a time in milliseconds"),
+    "empty metric": ("metrics/loss", "", "metrics/loss holds no value"),
+    "short line": ("metrics/loss", "1000\n", "metrics/loss has a line that is not 'timestamp"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
+def test_each_kind_of_damage_leaves_out_one_run_and_says_why(tmp_path, target, damage):
+    file, content, why = DAMAGE[damage]
+    experiment = write_experiment(tmp_path / "mlruns", "1", "damage")
+    write_run(experiment, "a" * 32, 1000)
+    run = write_run(experiment, "b" * 32, 2000)
+    meta = yaml.safe_load((run / "meta.yaml").read_text())
+    if file in meta:
+        (run / "meta.yaml").write_text(yaml.safe_dump({**meta, file: content}))
+    elif content is None:
+        (run / file).unlink()
+    else:
+        (run / file).parent.mkdir(exist_ok=True)
+        (run / file).write_text(content)
+    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    assert (report.runs, report.left_out, len(report.problems)) == (1, 1, 1)
+    assert report.problems[0].startswith(f"run {'b' * 32} of 'damage' not imported: {why}")
+
+
+def test_a_damaged_experiment_is_named_and_the_others_imported(tmp_path, target):
+    write_run(write_experiment(tmp_path / "mlruns", "1", "fine"), "a" * 32, 1000)
+    (tmp_path / "mlruns" / "2").mkdir()
+    (tmp_path / "mlruns" / "2" / "meta.yaml").write_text("experiment_id: '2'\n")
+    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    assert (report.experiments, report.runs) == (1, 1)
+    assert report.problems == ["experiment folder 2 not imported: meta.yaml has no experiment name"]
+
+
 def test_a_run_the_store_refuses_is_left_out_and_the_rest_imported(tmp_path, target):
     experiment = write_experiment(tmp_path / "mlruns", "1", "steps")
     write_run(experiment, "a" * 32, 1000, metrics={"loss": [f"1000 0.5 {2**70}"]})

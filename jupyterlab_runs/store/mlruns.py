@@ -123,10 +123,16 @@ class FileStoreSource:
                 meta = self._yaml(directory / "meta.yaml")
                 if meta.get("lifecycle_stage") == "deleted":
                     continue
-                payload = {**meta, "experiment_id": directory.name}
-                payload["tags"] = _pairs(self._texts(directory / "tags", directory.name))
+                if not isinstance(meta.get("name"), str) or not meta["name"]:
+                    raise Damaged("meta.yaml has no experiment name")
+                payload = {
+                    "experiment_id": directory.name,
+                    "name": meta["name"],
+                    "creation_time": _number(meta, "creation_time"),
+                    "tags": _pairs(self._texts(directory / "tags", directory.name)),
+                }
                 found.append(experiment_from_mlflow(payload))
-            except (Damaged, KeyError) as error:
+            except Damaged as error:
                 self.report.problems.append(
                     f"experiment folder {directory.name} not imported: {_reason(error)}"
                 )
@@ -177,11 +183,11 @@ class FileStoreSource:
         info = {
             "run_id": run_id,
             "experiment_id": experiment_id,
-            "run_name": meta.get("run_name") or "",
+            "run_name": str(meta.get("run_name") or ""),
             "status": _status(meta.get("status", 1)),
             "start_time": _number(meta, "start_time"),
             "end_time": _number(meta, "end_time"),
-            "user_id": meta.get("user_id") or "",
+            "user_id": str(meta.get("user_id") or ""),
         }
         data = {
             "params": _pairs(self._texts(folder / "params", where)),
@@ -293,9 +299,10 @@ def _number(meta: dict[str, Any], name: str) -> int | None:
 
 
 def _status(value: Any) -> str:
-    if value in _STATUS.values():
+    """A run's status from meta.yaml: MLflow's enum number (or, hand-written, its name)."""
+    if isinstance(value, str) and value in _STATUS.values():
         return value
-    if value in _STATUS:
+    if isinstance(value, int) and not isinstance(value, bool) and value in _STATUS:
         return _STATUS[value]
     raise Damaged(f"meta.yaml: status {value!r} is none of MLflow's run statuses")
 
