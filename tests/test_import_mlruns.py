@@ -4,13 +4,11 @@ the documented layout; damaged runs, unreadable files and anything outside the f
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import yaml
 
 pytest.register_assert_rewrite("mlflow_fixtures")
 from mlflow_fixtures import unique  # noqa: E402
+from mlruns_layout import runs_by_name, write_experiment, write_run  # noqa: E402
 
 from jupyterlab_runs.cli import main  # noqa: E402
 from jupyterlab_runs.store import SqliteStore  # noqa: E402
@@ -28,8 +27,6 @@ pytest.importorskip("sklearn")
 transfer = pytest.importorskip("jupyterlab_runs.store.transfer")
 
 WRITER = Path(__file__).with_name("write_mlflow_runs.py")
-# Where the 1.x runs were logged: a path of another machine, absent here.
-OLD_ROOT = "/home/alice/project/mlruns"
 HISTORY = [{"run_id": "a" * 32, "artifact_path": "model", "flavors": {"sklearn": {}}}]
 MLMODEL = {"flavors": {"python_function": {}, "sklearn": {}}, "model_uuid": "u" * 32}
 
@@ -56,26 +53,14 @@ def moved(tmp_path_factory):
     return {"folder": there / "filestore" / "mlruns", "sqlite": there / "project" / "mlflow.db"}
 
 
-@pytest.fixture
-def target(tmp_path):
-    opened = SqliteStore(tmp_path / "runs.db")
-    yield opened
-    opened.close()
-
-
-def runs_by_name(store, experiment_name: str) -> dict:
-    experiment = store.get_experiment_by_name(experiment_name)
-    return {r.name: store.get_run(r.id) for r in store.search_runs([experiment.id]).items}
-
-
 @pytest.mark.parametrize("kind", ["folder", "sqlite"])
-def test_a_moved_mlflow3_store_imports_whole(moved, target, kind):
-    report = transfer.import_runs(str(moved[kind]), target)
+def test_a_moved_mlflow3_store_imports_whole(moved, store, kind):
+    report = transfer.import_runs(str(moved[kind]), store)
     assert (report.runs, report.artifacts, report.left_out, report.problems) == (2, 6, 0, [])
-    runs = runs_by_name(target, "primer")
+    runs = runs_by_name(store, "primer")
     train, child = runs["train"], runs["child"]
     assert {k: p.value for k, p in train.params.items()} == {"C": "0.5", "max_iter": "200"}
-    history = target.metric_history(train.id, "accuracy")
+    history = store.metric_history(train.id, "accuracy")
     assert [(p.step, p.value) for p in history] == [(0, 0.8), (1, 0.81), (2, 0.82)]
     assert child.parent_run_id == train.id and child.metrics["loss"].value == 0.25
     # MLflow's own tags stay as tags; the parent link is the parent field.
@@ -88,12 +73,12 @@ def test_a_moved_mlflow3_store_imports_whole(moved, target, kind):
     mlmodel = yaml.safe_load(mlmodel_file.read_text())
     pickled = mlmodel["flavors"]["sklearn"]["pickled_model"]
     names = ["MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt", pickled]
-    paths = {a.path for a in target.list_artifacts(train.id)}
+    paths = {a.path for a in store.list_artifacts(train.id)}
     assert paths == {"notes/readme.txt", *(f"model/{name}" for name in names)}
-    assert target.read_artifact(train.id, "model/MLmodel") == mlmodel_file.read_bytes()
+    assert store.read_artifact(train.id, "model/MLmodel") == mlmodel_file.read_bytes()
     record = json.loads(train.tags[f"jupyterlab_runs.mlflow.model.{mlmodel['model_id']}"])
     assert (record["name"], record["path"], record["status"]) == ("model", "model", "READY")
-    again = transfer.import_runs(str(moved[kind]), target)
+    again = transfer.import_runs(str(moved[kind]), store)
     assert (again.runs, again.skipped) == (0, 2)
 
 
@@ -114,60 +99,6 @@ def test_mlflow_over_the_store_finds_and_loads_an_imported_model(moved, tmp_path
     local = client.download_artifacts(train.id, "model", str(tmp_path / "download"))
     loaded = mlflow.sklearn.load_model(local)
     assert (loaded.C, loaded.predict([[2.0]]).tolist()) == (0.5, [1])
-
-
-def write_run(experiment: Path, run_id: str, start: int, **parts) -> Path:
-    """One run folder in MLflow 1.x's file-store layout: meta.yaml, then ``params``, ``tags``
-    (file content is the value), ``metrics`` (one line of text per point) and ``artifacts``
-    (bytes), each a dict by relative path."""
-    folder = experiment / run_id
-    (folder / "artifacts").mkdir(parents=True)
-    meta = {
-        "artifact_uri": parts.pop(
-            "artifact_uri", f"file://{OLD_ROOT}/{experiment.name}/{run_id}/artifacts"
-        ),
-        "end_time": start + 500,
-        "entry_point_name": "",
-        "experiment_id": experiment.name,
-        "lifecycle_stage": "active",
-        "name": "",
-        "run_id": run_id,
-        "run_uuid": run_id,
-        "source_name": "",
-        "source_type": 4,
-        "source_version": "",
-        "start_time": start,
-        "status": 3,
-        "tags": [],
-        "user_id": "alice",
-    }
-    (folder / "meta.yaml").write_text(yaml.safe_dump(meta))
-    for kind, entries in parts.items():
-        for key, content in entries.items():
-            path = folder / kind / key
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if kind == "metrics":
-                content = "".join(f"{line}\n" for line in content)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content)
-    return folder
-
-
-def write_experiment(root: Path, experiment_id: str, name: str) -> Path:
-    """An experiment folder of the 1.x layout (and MLflow's empty Default beside it)."""
-    for number, title in (("0", "Default"), (experiment_id, name)):
-        folder = root / number
-        folder.mkdir(parents=True, exist_ok=True)
-        meta = {
-            "artifact_location": f"file://{OLD_ROOT}/{number}",
-            "experiment_id": number,
-            "lifecycle_stage": "active",
-            "name": title,
-        }
-        (folder / "meta.yaml").write_text(yaml.safe_dump(meta))
-    return root / experiment_id
 
 
 @pytest.fixture
@@ -212,9 +143,9 @@ def mlruns_1x(tmp_path):
     return tmp_path / "mlruns", name
 
 
-def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, target):
+def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, store):
     folder, name = mlruns_1x
-    report = transfer.import_runs(str(folder), target)
+    report = transfer.import_runs(str(folder), store)
     assert (report.experiments, report.runs, report.left_out, report.artifacts) == (1, 2, 2, 5)
     problems = "\n".join(report.problems)
     assert f"run {'b' * 32} of {name!r} not imported: meta.yaml is not valid YAML" in problems
@@ -232,7 +163,7 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
         "2 runs left out\nwarning: "
     )
 
-    runs = runs_by_name(target, name)
+    runs = runs_by_name(store, name)
     whole, partial = runs["rf-100"], runs["v2"]
     assert (whole.status, whole.start_time, whole.end_time, whole.user) == (
         "FINISHED",
@@ -244,7 +175,7 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
         "n_estimators": ("100", "int"),
         "max_depth": ("None", "none"),
     }
-    assert [(p.step, p.value) for p in target.metric_history(whole.id, "accuracy")] == [
+    assert [(p.step, p.value) for p in store.metric_history(whole.id, "accuracy")] == [
         (0, 0.9),
         (1, 0.95),
     ]
@@ -252,15 +183,15 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, tar
     assert whole.tags["mlflow.log-model.history"] == json.dumps(HISTORY)
     assert whole.tags["mlflow.source.name"] == "train.py" and whole.tags["team"] == "ml"
     # The recorded artifact_uri is gone: the files beside the run are imported.
-    assert {a.path for a in target.list_artifacts(whole.id)} == {
+    assert {a.path for a in store.list_artifacts(whole.id)} == {
         "model/MLmodel",
         "model/conda.yaml",
         "model/requirements.txt",
         "model/model.pkl",
     }
-    assert target.read_artifact(whole.id, "model/model.pkl") == b"\x80\x04N."
+    assert store.read_artifact(whole.id, "model/model.pkl") == b"\x80\x04N."
     assert (list(partial.params), "team" in partial.tags) == (["kept"], False)
-    assert [a.path for a in target.list_artifacts(partial.id)] == ["ok.txt"]
+    assert [a.path for a in store.list_artifacts(partial.id)] == ["ok.txt"]
 
 
 DAMAGE = {
@@ -275,7 +206,7 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
-def test_each_kind_of_damage_leaves_out_one_run_and_says_why(tmp_path, target, damage):
+def test_each_kind_of_damage_leaves_out_one_run_and_says_why(tmp_path, store, damage):
     file, content, why = DAMAGE[damage]
     experiment = write_experiment(tmp_path / "mlruns", "1", "damage")
     write_run(experiment, "a" * 32, 1000)
@@ -288,34 +219,34 @@ def test_each_kind_of_damage_leaves_out_one_run_and_says_why(tmp_path, target, d
     else:
         (run / file).parent.mkdir(exist_ok=True)
         (run / file).write_text(content)
-    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    report = transfer.import_runs(str(tmp_path / "mlruns"), store)
     assert (report.runs, report.left_out, len(report.problems)) == (1, 1, 1)
     assert report.problems[0].startswith(f"run {'b' * 32} of 'damage' not imported: {why}")
 
 
-def test_a_damaged_experiment_is_named_and_the_others_imported(tmp_path, target):
+def test_a_damaged_experiment_is_named_and_the_others_imported(tmp_path, store):
     write_run(write_experiment(tmp_path / "mlruns", "1", "fine"), "a" * 32, 1000)
     (tmp_path / "mlruns" / "2").mkdir()
     (tmp_path / "mlruns" / "2" / "meta.yaml").write_text("experiment_id: '2'\n")
-    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    report = transfer.import_runs(str(tmp_path / "mlruns"), store)
     assert (report.experiments, report.runs) == (1, 1)
     assert report.problems == ["experiment folder 2 not imported: meta.yaml has no experiment name"]
 
 
-def test_a_run_the_store_refuses_is_left_out_and_the_rest_imported(tmp_path, target):
+def test_a_run_the_store_refuses_is_left_out_and_the_rest_imported(tmp_path, store):
     experiment = write_experiment(tmp_path / "mlruns", "1", "steps")
     write_run(experiment, "a" * 32, 1000, metrics={"loss": [f"1000 0.5 {2**70}"]})
     write_run(experiment, "b" * 32, 2000, metrics={"loss": ["1000 0.5 3"]})
-    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    report = transfer.import_runs(str(tmp_path / "mlruns"), store)
     assert (report.runs, report.left_out) == (1, 1)
     assert report.problems == [
         f"run {'a' * 32} of 'steps' not copied: step of metric 'loss' is out of range: "
         "it must fit in a signed 64-bit integer"
     ]
-    assert list(runs_by_name(target, "steps")) == ["v1"]
+    assert list(runs_by_name(store, "steps")) == ["v1"]
 
 
-def test_models_the_folder_cannot_bring_are_named(tmp_path, target):
+def test_models_the_folder_cannot_bring_are_named(tmp_path, store):
     experiment = write_experiment(tmp_path / "mlruns", "1", "history")
     tags = {"mlflow.log-model.history": json.dumps(HISTORY)}
     write_run(experiment, "a" * 32, 1000, tags=tags)
@@ -323,7 +254,7 @@ def test_models_the_folder_cannot_bring_are_named(tmp_path, target):
     registered = tmp_path / "mlruns" / "models" / "rf"
     (registered / "version-1").mkdir(parents=True)
     (registered / "meta.yaml").write_text("name: rf\n")
-    report = transfer.import_runs(str(tmp_path / "mlruns"), target)
+    report = transfer.import_runs(str(tmp_path / "mlruns"), store)
     assert report.runs == 1 and report.problems == [
         "models/ (MLflow's model registry) not imported: registered models have no place here; "
         "the runs' own models are imported with them",
@@ -331,15 +262,15 @@ def test_models_the_folder_cannot_bring_are_named(tmp_path, target):
     ]
 
 
-def test_an_imported_run_exports_its_mlflow_tags_and_model_back(mlruns_1x, target, mlflow_server):
+def test_an_imported_run_exports_its_mlflow_tags_and_model_back(mlruns_1x, store, mlflow_server):
     from mlflow.tracking import MlflowClient
 
     from jupyterlab_runs.store.mlflow.store import MlflowStore
 
     folder, name = mlruns_1x
-    transfer.import_runs(str(folder), target)
+    transfer.import_runs(str(folder), store)
     server = MlflowStore(mlflow_server)
-    report = transfer.export_runs(target, server, experiments=[name])
+    report = transfer.export_runs(store, server, experiments=[name])
     assert (report.runs, report.artifacts) == (2, 5)
     client = MlflowClient(tracking_uri=mlflow_server)
     experiment = client.get_experiment_by_name(name)
@@ -356,87 +287,6 @@ def test_an_imported_run_exports_its_mlflow_tags_and_model_back(mlruns_1x, targe
         "model/requirements.txt",
         "model/model.pkl",
     }
-
-
-class Recorder(http.server.BaseHTTPRequestHandler):
-    """Counts every request; an import must send none."""
-
-    seen: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self.seen.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    do_HEAD = do_POST = do_PUT = do_GET
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def listening():
-    """A real HTTP server on 127.0.0.1 that records the requests it gets."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Recorder.seen = []
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_nothing_outside_the_folder_is_read_or_requested(tmp_path, target, listening):
-    e, f, g, h, j = (c * 32 for c in "ef987")
-    outside = tmp_path / "outside"
-    (outside / "1" / e / "artifacts").mkdir(parents=True)
-    secret = outside / "secret.txt"
-    secret.write_text("SECRET")
-    (outside / "1" / e / "artifacts" / "loot.txt").write_text("SECRET")
-    root = tmp_path / "mlruns"
-    experiment = write_experiment(root, "1", "confined")
-    # An artifact location elsewhere on this machine, with nothing beside the run.
-    uri = (outside / "1" / e / "artifacts").as_uri()
-    (write_run(experiment, e, 1000, artifact_uri=uri) / "artifacts").rmdir()
-    # Links out of the folder among the run's files.
-    linked = write_run(experiment, f, 2000, artifacts={"ok.txt": "ok"}, params={"p": "1"})
-    (linked / "artifacts" / "leak.txt").symlink_to(secret)
-    (linked / "artifacts" / "leakdir").symlink_to(outside)
-    (linked / "params" / "stolen").symlink_to(secret)
-    # Remote locations, one with credentials in it.
-    remote = {
-        g: f"http://alice:hunter2@{listening}/1/{g}/a?t=x",
-        h: f"s3://bucket/mlruns/1/{h}/artifacts",
-    }
-    for start, (run_id, uri) in enumerate(remote.items(), 3):
-        (write_run(experiment, run_id, start * 1000, artifact_uri=uri) / "artifacts").rmdir()
-    # A whole run folder that is a link to a run outside.
-    elsewhere = write_run(outside, j, 5000, params={"p": "SECRET"})
-    (experiment / j).symlink_to(elsewhere)
-
-    report = transfer.import_runs(str(root), target)
-    assert (report.runs, report.artifacts, report.left_out) == (4, 1, 0)
-    assert Recorder.seen == []
-    resolved = root.resolve()
-    out = f"is a symbolic link that leads out of {resolved}; skipped"
-    assert sorted(report.problems) == sorted([
-        f"run {e}: artifacts at {outside / '1' / e / 'artifacts'} not imported: "
-        f"it is outside {resolved}",
-        f"run {f}: params/stolen {out}",
-        f"run {f}: artifacts/leak.txt {out}",
-        f"run {f}: artifacts/leakdir {out}",
-        f"run {g}: artifacts at http://{listening}/1/{g}/a not imported: a remote location "
-        f"(the import reads only files inside {resolved} and sends no request)",
-        f"run {h}: artifacts at s3://bucket/mlruns/1/{h}/artifacts not imported: a remote "
-        f"location (the import reads only files inside {resolved} and sends no request)",
-        f"{resolved / '1' / j} {out}",
-    ])  # fmt: skip
-    assert "hunter2" not in str(report)
-    for run in target.search_runs([target.get_experiment_by_name("confined").id]).items:
-        run = target.get_run(run.id)
-        values = [*(p.value for p in run.params.values()), *run.tags.values()]
-        values += [target.read_artifact(run.id, a.path) for a in target.list_artifacts(run.id)]
-        assert not any("SECRET" in str(value) for value in values)
 
 
 def test_the_command_prints_counts_and_each_problem(mlruns_1x, tmp_path, capsys):

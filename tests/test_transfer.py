@@ -9,6 +9,7 @@ import pytest
 
 pytest.register_assert_rewrite("mlflow_fixtures")
 from mlflow_fixtures import unique  # noqa: E402
+from mlruns_layout import runs_by_name  # noqa: E402
 
 from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore  # noqa: E402
 
@@ -75,12 +76,6 @@ def target(tmp_path):
     opened = SqliteStore(tmp_path / "runs.db")
     yield opened
     opened.close()
-
-
-def runs_by_name(store, experiment_name: str) -> dict:
-    experiment = store.get_experiment_by_name(experiment_name)
-    page = store.search_runs([experiment.id], max_results=100)
-    return {run.name: store.get_run(run.id) for run in page.items}
 
 
 @pytest.mark.parametrize("kind", ["folder", "sqlite"])
