@@ -154,4 +154,4 @@ function printTable(header, rows) {
   all.slice(1).forEach(row => console.log(line(row)));
 }
 
-module.exports = { ROOT, startLab, summarize, printTable };
+module.exports = { ROOT, CHROMIUM_ARGS, startLab, summarize, printTable };

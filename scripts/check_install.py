@@ -9,12 +9,13 @@ import sys
 import warnings
 
 
-def listed_ok(command: list[str], name: str) -> bool:
+def listed_ok(command: list[str], name: str, env: dict[str, str] | None = None) -> bool:
     """Whether ``command`` lists ``name`` as enabled and OK (on one line or two)."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     output = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
     lines = [ln.strip() for ln in output.splitlines() if name in ln]
-    ok = any("enabled" in ln for ln in lines) and any(ln.endswith("OK") for ln in lines)
+    # A pip-installed extension's line ends with its origin: "... enabled OK (python, pkg)".
+    ok = any("enabled" in ln for ln in lines) and any(re.search(r"\bOK\b", ln) for ln in lines)
     print(f"{' '.join(command)}: {' | '.join(lines) or 'not listed'}")
     return ok
 

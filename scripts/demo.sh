@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 [ -x .venv-demo/bin/python ] || python3 -m venv .venv-demo
 .venv-demo/bin/pip install -q --upgrade pip
 .venv-demo/bin/pip install -q -c constraints.txt ".[demo]"
+# Defaults of the demo's own JupyterLab (its venv's overrides.d), never the user's settings:
+# no "get notified about official Jupyter news?" question over the demo's first toast.
+install -D -m 644 scripts/demo_settings.json \
+  .venv-demo/share/jupyter/lab/settings/overrides.d/jupyterlab-runs-demo.json
 cd examples
 # jupyter_server refuses to run as root unless told so (containers often are root).
 [ "$(id -u)" != 0 ] || set -- --allow-root "$@"

@@ -32,13 +32,16 @@ npm run build || die "front-end build failed"
 jupyter-builder develop --overwrite . >/dev/null || die "jupyter-builder develop failed"
 (cd ui-tests && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci (ui-tests) failed"
 
-step "Checks: extension enabled, lint"
+step "Checks: extension enabled, lint, the wheel in a fresh venv"
 python scripts/check_install.py > "$RESULTS/checks.log" 2>&1
 echo "install $?" > "$RESULTS/checks.txt"
 npm run --silent lint:check >> "$RESULTS/checks.log" 2>&1
 echo "eslint-prettier-stylelint $?" >> "$RESULTS/checks.txt"
 { ruff check . && ruff format --check .; } >> "$RESULTS/checks.log" 2>&1
 echo "ruff $?" >> "$RESULTS/checks.txt"
+# The built wheel and sdist in a fresh venv without Node.js: listed, REST API, browser.
+python scripts/check_wheel.py >> "$RESULTS/checks.log" 2>&1
+echo "wheel-in-fresh-venv $?" >> "$RESULTS/checks.txt"
 cat "$RESULTS/checks.log"
 
 step "TypeScript unit tests (jest)"
