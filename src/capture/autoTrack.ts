@@ -51,7 +51,9 @@ export class AutoTrack implements IDisposable {
 
   /** Whether `cell` of `panel` is auto-tracked. */
   isTracked(panel: NotebookPanel, cell: Cell): boolean {
-    if (cell.model.type !== 'code') {
+    // The switch, the tag and the notebook's choice all come with the file: a notebook
+    // from someone else (untrusted) must not log runs, and send its code, on its own.
+    if (cell.model.type !== 'code' || !cell.model.trusted) {
       return false;
     }
     if (CellMeta.autoTrack(cell.model)) {

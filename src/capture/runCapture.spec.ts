@@ -55,14 +55,19 @@ describe('RunCapture with a real kernel', () => {
     context.dispose();
   });
 
-  /** Replace the notebook's cells with code cells holding `sources`. */
+  /** Replace the notebook's cells with trusted code cells holding `sources`. */
   function setCells(...sources: string[]): CodeCell[] {
     const shared = panel.model!.sharedModel;
     shared.transact(() => {
       shared.deleteCellRange(0, shared.cells.length);
       shared.insertCells(
         0,
-        sources.map(source => ({ cell_type: 'code', source }))
+        // Trusted, as cells typed in JupyterLab are (NotebookActions marks new cells so).
+        sources.map(source => ({
+          cell_type: 'code',
+          source,
+          metadata: { trusted: true }
+        }))
       );
     });
     return panel.content.widgets as CodeCell[];
@@ -265,6 +270,46 @@ describe('RunCapture with a real kernel', () => {
       auto.dispose();
       tracker.dispose();
     }
+  }, 60000);
+
+  it('ignores auto-track metadata of an untrusted notebook until the cell is run here', async () => {
+    const tracker = new NotebookTracker({ namespace: 'auto-track-trust-spec' });
+    await tracker.add(panel);
+    const auto = new AutoTrack(tracker, capture, nullTranslator.load('x'));
+    try {
+      const [cell] = setCells('lr = 0.3');
+      CellMeta.setAutoTrack(cell.model, true);
+      cell.model.trusted = false; // as a notebook from someone else opens
+      auto.refresh();
+      expect(auto.isTracked(panel, cell)).toBe(false);
+      let logged = 0;
+      capture.runLogged.connect(() => logged++);
+      panel.content.activeCellIndex = 0;
+      await NotebookActions.run(panel.content, panel.sessionContext);
+      await panel.sessionContext.session!.kernel!.requestKernelInfo();
+      await new Promise(resolve => setTimeout(resolve, 500));
+      expect(logged).toBe(0);
+      // Running it in this session trusted it (JupyterLab's rule): from now on it is tracked.
+      expect(cell.model.trusted).toBe(true);
+      expect(auto.isTracked(panel, cell)).toBe(true);
+    } finally {
+      auto.dispose();
+      tracker.dispose();
+    }
+  }, 60000);
+
+  it('keeps the notebook snapshot only while the setting allows it', async () => {
+    const [, cell] = setCells('token = "s3cret"', 'lr = 0.2');
+    const withSnapshot = await logCell(cell);
+    const sources = (
+      withSnapshot.context['notebook'] as { source: string }[]
+    ).map(c => c.source);
+    expect(sources).toEqual(['token = "s3cret"', 'lr = 0.2']);
+    capture.keepNotebookSnapshot = false;
+    const without = await logCell(cell);
+    expect(without.context).not.toHaveProperty('notebook');
+    expect(JSON.stringify(without)).not.toContain('s3cret');
+    expect(without.code).toBe('lr = 0.2');
   }, 60000);
 
   it('keeps the experiment when the notebook is renamed after its first run', async () => {
