@@ -7,6 +7,7 @@ import json
 
 import pytest
 from test_handlers import call, error_of, run_payload
+from tornado.httpclient import HTTPClientError
 
 
 async def posted_run(jp_fetch, **overrides):
@@ -143,3 +144,12 @@ async def test_metric_history_pages(jp_fetch):
     for bad in ({"page_token": "1:2:3"}, {"page_token": "9" * 40 + ":1"}, {"max_results": "0"}):
         status, body = await error_of(jp_fetch, "runs", run["id"], "metrics", "loss", params=bad)
         assert status == 400 and body["message"], bad
+
+
+@pytest.mark.parametrize("route", [("runs",), ("experiments",)])
+async def test_deeply_nested_or_broken_bodies_are_400(jp_fetch, route):
+    for raw, reason in (("[" * 100_000, "nested too deeply"), ("{'a': 1}", "not JSON")):
+        with pytest.raises(HTTPClientError) as raised:
+            await jp_fetch("jupyterlab-runs", "api", *route, method="POST", body=raw)
+        body = json.loads(raised.value.response.body)
+        assert raised.value.code == 400 and reason in body["message"]
