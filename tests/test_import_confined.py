@@ -80,13 +80,13 @@ def test_nothing_outside_the_folder_is_read_or_requested(tmp_path, store, listen
         f"run {f}: params/stolen {out}",
         f"run {f}: artifacts/leak.txt {out}",
         f"run {f}: artifacts/leakdir {out}",
-        f"run {g}: artifacts at http://{listening}/1/{g}/a not imported: a remote location "
+        f"run {g}: artifacts at http://***@{listening}/1/{g}/a not imported: a remote location "
         f"(the import reads only files inside {resolved} and sends no request)",
         f"run {h}: artifacts at s3://bucket/mlruns/1/{h}/artifacts not imported: a remote "
         f"location (the import reads only files inside {resolved} and sends no request)",
         f"{resolved / '1' / j} {out}",
     ])  # fmt: skip
-    assert "hunter2" not in str(report)
+    assert not any(secret in str(report) for secret in ("alice", "hunter2", "t=x"))
     for run in runs_by_name(store, "confined").values():
         values = [*(p.value for p in run.params.values()), *run.tags.values()]
         values += [store.read_artifact(run.id, a.path) for a in store.list_artifacts(run.id)]

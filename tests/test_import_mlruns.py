@@ -296,3 +296,13 @@ def test_the_command_prints_counts_and_each_problem(mlruns_1x, tmp_path, capsys)
     assert f"{name}: 2 of 2 runs copied" in out
     assert "2 runs copied into 1 experiments (0 already there), 5 artifacts; 2 runs left out" in out
     assert f"warning: run {'b' * 32} of {name!r} not imported: meta.yaml" in out
+
+
+def test_a_file_mlflow_cannot_read_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "notes.db").write_text("not a database")
+    assert main(["import", str(tmp_path / "notes.db"), "--into", str(tmp_path / "r.db")]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"jupyter-runs: error: sqlite:///{tmp_path / 'notes.db'} cannot be read as an MLflow "
+        "store (DatabaseError: (sqlite3.DatabaseError) file is not a database)\n"
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import Artifact, Experiment, InvalidArgument, MetricPoint, Run, StoreUnavailable
-from .confined import Folder, LocalArtifacts
+from .confined import Folder, LocalArtifacts, shown
 from .mlflow.mapping import (
     ARTIFACT_MARK,
     CODE_ARTIFACT,
@@ -33,6 +33,7 @@ from .mlflow.mapping import (
 )
 from .mlflow.versions import LEDGER_EXPERIMENT
 from .mlruns import check_models, imported_run, model_tag
+from .redact import redact
 
 INTERNAL_FOLDER = "jupyterlab_runs/"
 PAGE = 1000
@@ -73,8 +74,12 @@ class MlflowSource:
                 "install it with: pip install 'jupyterlab-runs[mlflow]'"
             ) from error
         self.report = report
-        self.client = MlflowClient(tracking_uri=tracking_uri(uri))
-        database = sqlite_file(tracking_uri(uri))
+        self.uri = tracking_uri(uri)
+        try:
+            self.client = MlflowClient(tracking_uri=self.uri)  # opens a database at once
+        except Exception as error:  # noqa: BLE001 - MLflow, SQLAlchemy: many kinds
+            raise _unreadable(self.uri, error) from None
+        database = sqlite_file(self.uri)
         self.files = None
         if database is not None:
             self.files = LocalArtifacts(Folder(database.parent, report.problems))
@@ -85,7 +90,11 @@ class MlflowSource:
         from mlflow.utils.proto_json_utils import message_to_json
 
         found: list[Experiment] = []
-        for experiment in _pages(lambda token: self.client.search_experiments(page_token=token)):
+        try:
+            listed = list(_pages(lambda token: self.client.search_experiments(page_token=token)))
+        except Exception as error:  # noqa: BLE001 - MLflow, SQLAlchemy, requests: many kinds
+            raise _unreadable(self.uri, error) from None
+        for experiment in listed:
             payload = json.loads(message_to_json(experiment.to_proto()))
             if not payload["name"].startswith(LEDGER_EXPERIMENT):
                 found.append(experiment_from_mlflow(payload))
@@ -170,6 +179,15 @@ class MlflowSource:
         with tempfile.TemporaryDirectory(prefix="jupyterlab-runs-import-") as folder:
             local = self.client.download_artifacts(run.id, path, folder)
             return Path(local).read_bytes()
+
+
+def _unreadable(uri: str, error: Exception) -> StoreUnavailable:
+    """The error for a store MLflow cannot read: one line, no credentials."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    return StoreUnavailable(
+        f"{shown(uri)} cannot be read as an MLflow store "
+        f"({type(error).__name__}: {redact(first)[:300]})"
+    )
 
 
 def _pages(fetch: Callable[[str | None], Any]) -> Iterator[Any]:

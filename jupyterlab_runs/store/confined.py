@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from .artifact_files import check_artifact_path
 from .base import Artifact, InvalidArgument, NotFound
+from .redact import redact
 
 # Where MLflow puts artifacts beside a database: the client's ./mlruns, the server's ./mlartifacts.
 _ARTIFACT_FOLDERS = ("mlruns", "mlartifacts")
 
 
 def shown(uri: str) -> str:
-    """``uri`` without user name, password, query or fragment, so a report never shows a secret."""
-    parts = urlsplit(uri)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    """``uri`` for a report: credentials masked (``redact``), query and fragment (where a
+    token or signature may sit) left out."""
+    return redact(uri.split("#", 1)[0].split("?", 1)[0])
 
 
 class Folder:
