@@ -4,6 +4,7 @@ tracked cell, MLflow's values marked with their source, the off switch."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from kernel_support import kernel_env, run_cell, runs_of
@@ -175,15 +176,18 @@ def test_log_run_cell_mlflow_values_come_back_to_the_front_end_not_as_a_second_r
     from test_kernel_claim import claim, execute
 
     from jupyterlab_runs.kernel.display import LOG_MIME
-    from jupyterlab_runs.store import SqliteStore
+    from jupyterlab_runs.store import NewRun, SqliteStore
 
     client, folder = kernel
     assert claim(client, "cell-a")["status"] == "ok"
+    replies: list[dict] = []
     outputs = execute(
         client,
         "import mlflow\nwith mlflow.start_run():\n"
-        "    mlflow.log_param('n_estimators', 100)\n    mlflow.log_metric('accuracy', 0.9)\n",
+        "    mlflow.log_param('n_estimators', 100)\n    mlflow.log_metric('accuracy', 0.9)\n"
+        "    mlflow.log_text('fine', 'notes/report.txt')\n",
         "cell-a",
+        replies,
     )
     [payload] = [o[LOG_MIME] for o in outputs if LOG_MIME in o]
     assert payload["params"] == [
@@ -194,6 +198,16 @@ def test_log_run_cell_mlflow_values_come_back_to_the_front_end_not_as_a_second_r
     ]
     store = SqliteStore(folder / "runs.db")
     assert store.search_runs([]).items == []  # the front end saves the one run
+    # The front end posts it (as Log run does); the cell's MLflow artifacts join it.
+    experiment = store.get_or_create_experiment("primer.ipynb")
+    posted = store.create_run(
+        NewRun(experiment.id, cell_id="cell-a", execution_count=replies[0]["execution_count"])
+    )
+    deadline = time.monotonic() + 30
+    while not store.list_artifacts(posted.id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert store.read_artifact(posted.id, "notes/report.txt") == b"fine"
+    store.delete_run(posted.id)
     # Shift+Enter on plain MLflow code (no claim, no %load_ext): a run with its cell.
     execute(client, "mlflow.log_metric('loss', 0.25)\nmlflow.end_run()\n", "cell-b")
     [run] = store.search_runs([]).items

@@ -9,11 +9,14 @@ lands in that cell's run.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from ..mlflow_plugin import binding, environment
 from . import context as ctx
-from .session import get_session
+from .display import warn
+from .session import STORE_ERRORS, get_session
 
 
 def activate(set_uri: bool = True) -> None:
@@ -46,8 +49,14 @@ class KernelCellRuns:
         return session.start(name=name, nested=True)
 
     def add_artifact(self, run: Any, path: str, data: bytes) -> None:
-        """Keep a file with a cell run (written when it is saved)."""
-        get_session().add_artifact(run, path, data, None)
+        """Keep a file with a cell run: written when ``%%track`` saves it, or handed to the
+        run the front end saves for a Log run cell."""
+        if run.kind != "claim":
+            get_session().add_artifact(run, path, data, None)
+            return
+        if not run.artifacts:
+            ClaimArtifacts(run).watch()
+        run.artifacts.append((path, data, None))
 
     def context(self) -> dict[str, Any]:
         """Where the code runs now: notebook, cell, kernel, user, git commit."""
@@ -56,3 +65,55 @@ class KernelCellRuns:
     def experiment_name(self) -> str:
         """The notebook's experiment."""
         return get_session().experiment_name()
+
+
+class ClaimArtifacts:
+    """Files MLflow logged in a Log run cell, written to the run the front end posts.
+
+    The front end saves that run after the cell ends, with the cell's id and execution count;
+    a short-lived thread follows the store's change feed until it appears, then stores the
+    files with it (the panel shows them as they land)."""
+
+    TIMEOUT = 120.0  # seconds to wait for the front end's run
+
+    def __init__(self, run: Any) -> None:
+        session = get_session()
+        self.run = run
+        self.store = session.store()
+        self.cell_id = session._claimed_id
+        self.since = self.store.changes(limit=1)[0]
+        self.shell = ctx.get_shell()
+
+    def watch(self) -> None:
+        """Start when the cell has ended (its execution count is then known)."""
+        self.shell.events.register("post_run_cell", self._after_cell)
+
+    def _after_cell(self, result: Any) -> None:
+        self.shell.events.unregister("post_run_cell", self._after_cell)
+        count = getattr(result, "execution_count", None)
+        thread = threading.Thread(target=self._deliver, args=(count,), daemon=True)
+        thread.start()
+
+    def _deliver(self, count: int | None) -> None:
+        deadline = time.monotonic() + self.TIMEOUT
+        since = self.since
+        while time.monotonic() < deadline:
+            since, changes = self.store.changes(since)
+            for change in changes:
+                if change.kind == "run" and change.op == "created":
+                    run = self.store.get_run(change.id)
+                    if run.cell_id == self.cell_id and run.execution_count == count:
+                        self._write(run.id)
+                        return
+            time.sleep(0.1)
+        warn(
+            f"{len(self.run.artifacts)} MLflow artifact(s) of a Log run cell were not saved: "
+            "its run did not appear in the store"
+        )
+
+    def _write(self, run_id: str) -> None:
+        for path, data, media_type in self.run.artifacts:
+            try:
+                self.store.log_artifact(run_id, path, data, media_type)
+            except STORE_ERRORS as error:
+                warn(f"artifact {path!r} was not saved: {error}")
