@@ -23,9 +23,18 @@ export interface ITooltipEntry {
 export function tooltipOf(entries: ITooltipEntry[]): ITooltipEntry[] {
   return entries.map(entry => ({
     ...entry,
-    title: entry.title.replace(/\\/g, '\\\\')
+    title: RESERVED_TITLES.has(entry.title)
+      ? entry.title + '\u200b'
+      : entry.title.replace(/\\/g, '\\\\')
   }));
 }
+
+/**
+ * Titles vega refuses as keys of the tooltip's object literal ("Illegal property"): the
+ * names of Object.prototype's members (`__proto__`, `constructor`, …). A zero-width space
+ * after them keeps the title as shown and lets the chart draw.
+ */
+const RESERVED_TITLES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
  * A mark's ARIA description: its run's label. Left to vega-lite, the description is an

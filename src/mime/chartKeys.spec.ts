@@ -5,6 +5,9 @@ import { embedChart } from './vegaLoader';
 // Keys a user can log: vega-lite escapes `"` in the expressions it generates from titles
 // (tooltips), but not `\`, so such keys used to break the chart.
 const KEYS = ['acc\\', 'a"b', 'back\\slash "both"\\', '\\"', 'x\\nnewline'];
+// vega refuses `__proto__` as a key of the tooltip's object literal: it is shown with a
+// zero-width space. (`constructor` and `toString` still fail inside vega-lite's compiler.)
+const RESERVED = ['__proto__'];
 
 /** Every tooltip object in a rendered scenegraph. */
 function tooltips(node: unknown, out: Record<string, unknown>[] = []) {
@@ -24,7 +27,7 @@ afterEach(() => {
 });
 
 describe.each(CHART_KINDS)('a %s chart of keys with \\ and "', kind => {
-  it.each(KEYS)('renders with the key %s', async key => {
+  it.each([...KEYS, ...RESERVED])('renders with the key %s', async key => {
     const model = testModel(
       testPayload(
         [1, 2, 3].map(v =>
@@ -63,7 +66,7 @@ describe.each(CHART_KINDS)('a %s chart of keys with \\ and "', kind => {
       const scene = (chart.view.scenegraph() as unknown as { root: unknown })
         .root;
       const titles = tooltips(scene).flatMap(t => Object.keys(t));
-      expect(titles).toContain(key);
+      expect(titles).toContain(RESERVED.includes(key) ? `${key}\u200b` : key);
       chart.finalize();
       expect(errors).not.toHaveBeenCalled();
     } finally {

@@ -102,6 +102,11 @@ function RenderedNote(props: {
       Widget.attach(renderer, node);
     }
     return () => {
+      if (!renderer.node.isConnected) {
+        // React removed the host before this cleanup ran (the details switched runs):
+        // Lumino would refuse to detach a node that is no longer in the page.
+        renderer.clearFlag(Widget.Flag.IsAttached);
+      }
       renderer.dispose();
     };
   }, [note, rendermime]);
