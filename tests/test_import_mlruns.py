@@ -32,16 +32,18 @@ MLMODEL = {"flavors": {"python_function": {}, "sklearn": {}}, "model_uuid": "u" 
 
 
 @pytest.fixture(scope="module")
-def moved(tmp_path_factory):
-    """An MLflow 3 file store and an SQLite database (with its ./mlruns artifacts folder), both
-    written by MLflow's fluent API in a child process, then moved elsewhere."""
+def primer(tmp_path_factory, mlflow_server):
+    """One experiment written by MLflow's fluent API in a child process to an MLflow 3 file
+    store and an SQLite database (with its ./mlruns artifacts folder), both then moved
+    elsewhere, and to a tracking server."""
     origin = tmp_path_factory.mktemp("origin")
     (origin / "project").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env["MLFLOW_ALLOW_FILE_STORE"] = "true"
-    uris = [(origin / "filestore" / "mlruns").as_uri(), "sqlite:///mlflow.db"]
+    name = unique("primer")
+    uris = [(origin / "filestore" / "mlruns").as_uri(), "sqlite:///mlflow.db", mlflow_server]
     subprocess.run(
-        [sys.executable, str(WRITER), *uris],
+        [sys.executable, str(WRITER), name, *uris],
         cwd=origin / "project",
         env=env,
         check=True,
@@ -50,14 +52,19 @@ def moved(tmp_path_factory):
     )
     there = tmp_path_factory.mktemp("moved") / "here"
     shutil.move(origin, there)
-    return {"folder": there / "filestore" / "mlruns", "sqlite": there / "project" / "mlflow.db"}
+    return {
+        "name": name,
+        "folder": there / "filestore" / "mlruns",
+        "sqlite": there / "project" / "mlflow.db",
+        "server": mlflow_server,
+    }
 
 
 @pytest.mark.parametrize("kind", ["folder", "sqlite"])
-def test_a_moved_mlflow3_store_imports_whole(moved, store, kind):
-    report = transfer.import_runs(str(moved[kind]), store)
+def test_a_moved_mlflow3_store_imports_whole(primer, store, kind):
+    report = transfer.import_runs(str(primer[kind]), store)
     assert (report.runs, report.artifacts, report.left_out, report.problems) == (2, 6, 0, [])
-    runs = runs_by_name(store, "primer")
+    runs = runs_by_name(store, primer["name"])
     train, child = runs["train"], runs["child"]
     assert {k: p.value for k, p in train.params.items()} == {"C": "0.5", "max_iter": "200"}
     history = store.metric_history(train.id, "accuracy")
@@ -69,7 +76,7 @@ def test_a_moved_mlflow3_store_imports_whole(moved, store, kind):
     assert train.tags["mlflow.runName"] == "train" and train.tags["mlflow.user"]
     assert "mlflow.parentRunId" not in child.tags
     # The logged model (MLflow 3 keeps it apart, under models/<id>/) comes under the run.
-    (mlmodel_file,) = moved[kind].parent.glob("**/models/m-*/artifacts/MLmodel")
+    (mlmodel_file,) = primer[kind].parent.glob("**/models/m-*/artifacts/MLmodel")
     mlmodel = yaml.safe_load(mlmodel_file.read_text())
     pickled = mlmodel["flavors"]["sklearn"]["pickled_model"]
     names = ["MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt", pickled]
@@ -78,11 +85,23 @@ def test_a_moved_mlflow3_store_imports_whole(moved, store, kind):
     assert store.read_artifact(train.id, "model/MLmodel") == mlmodel_file.read_bytes()
     record = json.loads(train.tags[f"jupyterlab_runs.mlflow.model.{mlmodel['model_id']}"])
     assert (record["name"], record["path"], record["status"]) == ("model", "model", "READY")
-    again = transfer.import_runs(str(moved[kind]), store)
+    again = transfer.import_runs(str(primer[kind]), store)
     assert (again.runs, again.skipped) == (0, 2)
 
 
-def test_mlflow_over_the_store_finds_and_loads_an_imported_model(moved, tmp_path):
+def test_a_servers_logged_model_comes_with_its_run(primer, store):
+    report = transfer.import_runs(primer["server"], store, experiments=[primer["name"]])
+    assert (report.runs, report.artifacts, report.problems) == (2, 6, [])
+    train = runs_by_name(store, primer["name"])["train"]
+    paths = {a.path for a in store.list_artifacts(train.id)}
+    assert {"notes/readme.txt", "model/MLmodel", "model/requirements.txt"} <= paths
+    mlmodel = yaml.safe_load(store.read_artifact(train.id, "model/MLmodel"))
+    assert f"model/{mlmodel['flavors']['sklearn']['pickled_model']}" in paths
+    record = json.loads(train.tags[f"jupyterlab_runs.mlflow.model.{mlmodel['model_id']}"])
+    assert (record["name"], record["path"], record["status"]) == ("model", "model", "READY")
+
+
+def test_mlflow_over_the_store_finds_and_loads_an_imported_model(primer, tmp_path):
     """MLflow 3's logged model is again a logged model of its run: MLflow, reading the embedded
     store through our plugin, lists it, downloads it and loads it."""
     import mlflow.sklearn
@@ -90,8 +109,8 @@ def test_mlflow_over_the_store_finds_and_loads_an_imported_model(moved, tmp_path
 
     database = tmp_path / "runs.db"
     store = SqliteStore(database)
-    transfer.import_runs(str(moved["folder"]), store)
-    train = runs_by_name(store, "primer")["train"]
+    transfer.import_runs(str(primer["folder"]), store)
+    train = runs_by_name(store, primer["name"])["train"]
     store.close()
     client = MlflowClient(tracking_uri=f"jupyterlab-runs://{database}")
     (model,) = client.search_logged_models([train.experiment_id])

@@ -4,7 +4,7 @@
 An SQLite database file comes with its artifacts folder: its runs' files (and MLflow 3's
 logged models) are read from disk inside the database's folder only (see ``confined``),
 never through an artifact repository that would follow ``artifact_uri`` elsewhere. A server
-serves its own artifacts, which MLflow's client downloads.
+serves its own artifacts, which MLflow's client downloads (``ClientArtifacts``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .artifact_files import check_artifact_path
 from .base import Artifact, Experiment, InvalidArgument, MetricPoint, Run, StoreUnavailable
 from .confined import Folder, LocalArtifacts, shown
 from .mlflow.mapping import (
@@ -80,7 +82,7 @@ class MlflowSource:
         except Exception as error:  # noqa: BLE001 - MLflow, SQLAlchemy: many kinds
             raise _unreadable(self.uri, error) from None
         database = sqlite_file(self.uri)
-        self.files = None
+        self.files: LocalArtifacts | ClientArtifacts = ClientArtifacts(self.client, self.uri)
         if database is not None:
             self.files = LocalArtifacts(Folder(database.parent, report.problems))
         self._tags: dict[str, dict[str, str]] = {}
@@ -116,15 +118,12 @@ class MlflowSource:
             payload = json.loads(message_to_json(entity.to_proto()))
             found.append(imported_run(payload))
             self._tags[found[-1].id] = tags_of(payload["data"])
-            if self.files is not None:
-                self.files.add_run(entity.info.run_id, entity.info.artifact_uri or "")
-        if self.files is not None:
-            self._add_models(experiment.id)
+            self.files.add_run(entity.info.run_id, entity.info.artifact_uri or "")
+        self._add_models(experiment.id)
         return sorted(found, key=lambda run: (run.start_time, run.id))
 
     def _add_models(self, experiment_id: str) -> None:
         """MLflow 3's logged models of the experiment, under the runs that logged them."""
-        assert self.files is not None
         for model in _pages(
             lambda token: self.client.search_logged_models([experiment_id], page_token=token)
         ):
@@ -161,24 +160,69 @@ class MlflowSource:
         return [MetricPoint(key, metric_value(p.value), p.step, p.timestamp) for p in points]
 
     def artifacts(self, run: Run) -> list[Artifact]:
-        if self.files is not None:
-            listed = self.files.artifacts(run.id)
-            return [a for a in listed if not a.path.startswith(INTERNAL_FOLDER)]
-        found, folders = [], [None]
-        while folders:
-            for item in self.client.list_artifacts(run.id, folders.pop()):
-                if item.is_dir:
-                    folders.append(item.path)
-                elif not item.path.startswith(INTERNAL_FOLDER):
-                    found.append(Artifact(item.path, item.file_size or 0, "", ""))
-        return sorted(found, key=lambda a: a.path)
+        listed = self.files.artifacts(run.id)
+        return [a for a in listed if not a.path.startswith(INTERNAL_FOLDER)]
 
     def read(self, run: Run, path: str) -> bytes:
-        if self.files is not None:
-            return self.files.read(run.id, path)
+        return self.files.read(run.id, path)
+
+
+class ClientArtifacts:
+    """A server's artifacts through MLflow's client: each run's own, and its MLflow 3 logged
+    models' (kept apart by MLflow) under ``<name>/`` as ``LocalArtifacts`` puts them."""
+
+    def __init__(self, client: Any, uri: str):
+        self.client = client
+        self.uri = uri
+        self._models: dict[str, dict[str, tuple[str, str]]] = {}  # run → folder → (id, location)
+
+    def add_run(self, run_id: str, uri: str) -> None:
+        """Nothing to do: the client finds a run's files by its id."""
+
+    def add_model(self, run_id: str, model_id: str, name: str, uri: str) -> str:
+        """The folder the model's files go under (``models/<id>`` if the run has ``<name>``)."""
+        taken = {item.path for item in self.client.list_artifacts(run_id)}
+        try:
+            folder = name if check_artifact_path(name) not in taken else f"models/{model_id}"
+        except InvalidArgument:
+            folder = f"models/{model_id}"
+        self._models.setdefault(run_id, {})[folder] = (model_id, uri)
+        return folder
+
+    def artifacts(self, run_id: str) -> list[Artifact]:
+        """The run's files and its models' files."""
+        found = _walk(lambda path: self.client.list_artifacts(run_id, path), "")
+        for folder, (model_id, _) in self._models.get(run_id, {}).items():
+            listing = partial(self.client.list_logged_model_artifacts, model_id)
+            found += _walk(listing, folder + "/")
+        return sorted(found, key=lambda a: a.path)
+
+    def read(self, run_id: str, path: str) -> bytes:
+        """One file, downloaded to a temporary folder."""
+        from mlflow.artifacts import download_artifacts
+
         with tempfile.TemporaryDirectory(prefix="jupyterlab-runs-import-") as folder:
-            local = self.client.download_artifacts(run.id, path, folder)
-            return Path(local).read_bytes()
+            for prefix, (_, location) in self._models.get(run_id, {}).items():
+                if path.startswith(prefix + "/"):
+                    local = download_artifacts(
+                        artifact_uri=f"{location}/{path[len(prefix) + 1 :]}",
+                        dst_path=folder,
+                        tracking_uri=self.uri,
+                    )
+                    return Path(local).read_bytes()
+            return Path(self.client.download_artifacts(run_id, path, folder)).read_bytes()
+
+
+def _walk(listing: Callable[[str | None], Any], prefix: str) -> list[Artifact]:
+    """Every file of an MLflow artifact listing, folder after folder, paths under ``prefix``."""
+    found, folders = [], [None]
+    while folders:
+        for item in listing(folders.pop()):
+            if item.is_dir:
+                folders.append(item.path)
+            else:
+                found.append(Artifact(prefix + item.path, item.file_size or 0, "", ""))
+    return found
 
 
 def _unreadable(uri: str, error: Exception) -> StoreUnavailable:
