@@ -154,6 +154,9 @@ async function browserFigures() {
     const probes = await page.evaluate(() =>
       performance.getEntriesByName('jupyterlab-runs:probe').map(e => e.duration)
     );
+    const scans = await page.evaluate(() =>
+      performance.getEntriesByName('jupyterlab-runs:scan').map(e => e.duration)
+    );
     const saved = await page.evaluate(async () => {
       const app = window.jupyterapp;
       const panel = app.shell.currentWidget;
@@ -164,6 +167,7 @@ async function browserFigures() {
     return {
       timings,
       probes,
+      scans,
       plain,
       plainExecutes,
       trackedExecutes,
@@ -213,6 +217,7 @@ print(json.dumps([once() for _ in range(${RUNS})]))
   const handled = summarize(pick('handled'));
   const handler = summarize(pick('handler'));
   const pr = summarize(ours.probes);
+  const sc = summarize(ours.scans);
   const p = summarize(ours.plain);
   const m = summarize(mlflow);
   const ms = x => x.toFixed(1);
@@ -234,6 +239,11 @@ print(json.dumps([once() for _ in range(${RUNS})]))
         "jupyterlab-runs: cell end → run committed in the store (reply's first byte)",
         committed,
         'p50 ≤ 30'
+      ),
+      row(
+        "  of which: server's scan (code: sent as the cell starts; printed output)",
+        sc,
+        ''
       ),
       row(
         '  of which: variable values (ride the reply; a probe only without our package)',

@@ -142,19 +142,19 @@ def _string_end(text: str, pos: int) -> int:
     return len(text)
 
 
-def _parse(text: str) -> list[tuple[ast.Module, str]]:
+def _parse(text: str) -> list[ast.Module]:
     """Parsed chunks of the cell: the whole cell, or each top-level chunk that parses."""
     lines = _logical_lines(text) if _MAYBE_MAGIC.search(text) else []
     if any(line.magic for line in lines):
         text = _replace_magics(text, lines)
     try:
-        return [(_ast_parse(text), text)]
+        return [_ast_parse(text)]
     except _PARSE_ERRORS:
         lines = _logical_lines(text)
     trees = []
     for start, end in _chunk_spans(text, lines):
         try:
-            trees.append((_ast_parse(text[start:end]), text[start:end]))
+            trees.append(_ast_parse(text[start:end]))
         except _PARSE_ERRORS:
             continue
     return trees
@@ -199,29 +199,29 @@ def _ast_parse(source: str) -> ast.Module:
 _Value = None | bool | int | float | str | tuple
 
 
-def _value(node: ast.AST, text: str) -> _Value | ast.AST:
+def _value(node: ast.AST) -> _Value | ast.AST:
     """The literal value of an expression, or the node itself when it is not a literal."""
     if isinstance(node, ast.Constant):
-        return _constant(node, text)
+        return _constant(node)
     if isinstance(node, ast.UnaryOp):
-        return _signed_number(node, text)
+        return _signed_number(node)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        items = [_value(item, text) for item in node.elts]
+        items = [_value(item) for item in node.elts]
         if any(isinstance(item, ast.AST) for item in items):
             return node
         return (type(node).__name__.lower(), items)
     if isinstance(node, ast.Dict):
         if any(key is None for key in node.keys):
             return node
-        keys = [_value(key, text) for key in node.keys]
-        values = [_value(value, text) for value in node.values]
+        keys = [_value(key) for key in node.keys]
+        values = [_value(value) for value in node.values]
         if any(isinstance(item, ast.AST) for item in keys + values):
             return node
         return ("dict", list(zip(keys, values, strict=True)))
     return node
 
 
-def _signed_number(node: ast.UnaryOp, text: str) -> _Value | ast.AST:
+def _signed_number(node: ast.UnaryOp) -> _Value | ast.AST:
     """`-x`, `+x`, `--x` … of a number (iteratively: chains can be very long)."""
     negative, operand = False, node
     while isinstance(operand, ast.UnaryOp):
@@ -229,17 +229,15 @@ def _signed_number(node: ast.UnaryOp, text: str) -> _Value | ast.AST:
             return node
         negative ^= isinstance(operand.op, ast.USub)
         operand = operand.operand
-    value = _constant(operand, text) if isinstance(operand, ast.Constant) else node
+    value = _constant(operand) if isinstance(operand, ast.Constant) else node
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return -value if negative else value
     return node
 
 
-def _constant(node: ast.Constant, text: str) -> _Value | ast.AST:
+def _constant(node: ast.Constant) -> _Value | ast.AST:
     value = node.value
     if isinstance(value, (str, bytes)):
-        if "\\N{" in text and "\\N{" in (ast.get_source_segment(text, node) or ""):
-            return node  # the front end has no Unicode name table: never captured
         return value.decode("latin-1") if isinstance(value, bytes) else value
     if isinstance(value, int) and not isinstance(value, bool):
         try:
@@ -347,10 +345,10 @@ def _scan(source: str) -> tuple[tuple[ScannedParam, ...], tuple[str, ...]]:
     # A name's params (its last binding was a literal) or None (a non-literal one).
     bindings: _Bindings = {}
     kwargs: dict[str, tuple[ScannedParam, ...]] = {}
-    for tree, chunk in _parse(text):
-        _bind_body(tree.body, True, chunk, bindings)
+    for tree in _parse(text):
+        _bind_body(tree.body, True, bindings)
         for keyword in _keywords(tree):
-            value = _value(keyword.value, chunk)
+            value = _value(keyword.value)
             if not isinstance(value, ast.AST):
                 kwargs[keyword.arg] = _flatten(keyword.arg, value, "kwarg")
     params = {param.key: param for group in bindings.values() for param in group or ()}
@@ -361,14 +359,14 @@ def _scan(source: str) -> tuple[tuple[ScannedParam, ...], tuple[str, ...]]:
     return tuple(params.values()), names
 
 
-def _bind_body(body: list[ast.stmt], top: bool, text: str, bindings: _Bindings) -> None:
+def _bind_body(body: list[ast.stmt], top: bool, bindings: _Bindings) -> None:
     """Bind a block's statements; def and class bodies are another scope, skipped."""
     for statement in body:
         if isinstance(statement, ast.Assign):
             for target in statement.targets:
-                _bind(target, statement.value, top, text, bindings)
+                _bind(target, statement.value, top, bindings)
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            _bind(statement.target, statement.value, top, text, bindings)
+            _bind(statement.target, statement.value, top, bindings)
         elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
             bindings[statement.target.id] = None
         elif isinstance(statement, _FLOW):
@@ -377,12 +375,12 @@ def _bind_body(body: list[ast.stmt], top: bool, text: str, bindings: _Bindings) 
             blocks += [case.body for case in getattr(statement, "cases", [])]
             blocks += [getattr(statement, "orelse", []), getattr(statement, "finalbody", [])]
             for block in blocks:
-                _bind_body(block, False, text, bindings)
+                _bind_body(block, False, bindings)
 
 
-def _bind(target: ast.AST, value: ast.AST, top: bool, text: str, bindings: _Bindings) -> None:
+def _bind(target: ast.AST, value: ast.AST, top: bool, bindings: _Bindings) -> None:
     if isinstance(target, ast.Name):
-        literal = _value(value, text)
+        literal = _value(value)
         if isinstance(literal, ast.AST):
             bindings[target.id] = None
         elif top:
@@ -397,8 +395,8 @@ def _bind(target: ast.AST, value: ast.AST, top: bool, text: str, bindings: _Bind
         and not any(isinstance(item, ast.Starred) for item in value.elts + target.elts)
     ):
         for item, item_value in zip(target.elts, value.elts, strict=True):
-            _bind(item, item_value, top, text, bindings)
-    elif isinstance(_value(value, text), ast.AST):
+            _bind(item, item_value, top, bindings)
+    elif isinstance(_value(value), ast.AST):
         for name in _target_names(target):
             bindings[name] = None
 
