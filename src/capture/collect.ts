@@ -2,7 +2,7 @@ import * as nbformat from '@jupyterlab/nbformat';
 
 import { decodeNumber } from '../api/numbers';
 import { parseRunCard } from '../mime/runCard';
-import { RUN_MIME } from '../mime/tokens';
+import { RUN_MIME } from '../mime/mimeTypes';
 import { INewMetric, INewParam, IScan, ParamType } from '../api/types';
 
 /** MIME type of the output the kernel API emits for explicit log calls in a claimed cell. */

@@ -1,7 +1,7 @@
 import { testPayload, testRun } from '../charts/testUtils';
 import { validateCompare } from '../charts';
 import { buildCompareBundle, textTable } from './bundle';
-import { COMPARE_MIME, VEGALITE_MIME } from './tokens';
+import { COMPARE_MIME, VEGALITE_MIME } from './mimeTypes';
 import { compileWarnings } from '../charts/compileCheck';
 import type { TopLevelSpec } from 'vega-lite';
 

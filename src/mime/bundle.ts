@@ -13,7 +13,7 @@ import {
 } from '../charts';
 import { formatNumber } from '../format';
 import { guessHigherIsBetter } from '../metricDirection';
-import { COMPARE_MIME, VEGALITE_MIME, VEGALITE_V5_SCHEMA } from './tokens';
+import { COMPARE_MIME, VEGALITE_MIME, VEGALITE_V5_SCHEMA } from './mimeTypes';
 import { ICompareBundle } from './types';
 
 /** Most runs listed in the text table. */

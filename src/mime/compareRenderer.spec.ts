@@ -2,7 +2,7 @@ import { Signal } from '@lumino/signaling';
 import { ICompareBundlePayload } from '../charts';
 import { testPayload, testRun } from '../charts/testUtils';
 import { CompareRenderer } from './compareRenderer';
-import { COMPARE_MIME } from './tokens';
+import { COMPARE_MIME } from './mimeTypes';
 import { TestMimeModel } from './testUtils';
 
 const XSS = '<img src=x onerror=alert(1)>';

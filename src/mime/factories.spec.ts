@@ -3,7 +3,7 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { CompareRenderer } from './compareRenderer';
 import { createRendererFactories } from './factories';
 import { RunRenderer } from './runRenderer';
-import { COMPARE_MIME, RUN_MIME } from './tokens';
+import { COMPARE_MIME, RUN_MIME } from './mimeTypes';
 
 const rendererOptions = {
   mimeType: COMPARE_MIME,

@@ -1,7 +1,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { CompareRenderer } from './compareRenderer';
 import { RunRenderer } from './runRenderer';
-import { COMPARE_MIME, RENDERER_RANK, RUN_MIME } from './tokens';
+import { COMPARE_MIME, RENDERER_RANK, RUN_MIME } from './mimeTypes';
 import { IRunsRendererOptions } from './types';
 
 /**

@@ -1,4 +1,4 @@
-export * from './tokens';
+export * from './mimeTypes';
 export * from './types';
 export { buildCompareBundle, staticSpec, textTable, toPayload } from './bundle';
 export { CompareRenderer } from './compareRenderer';

@@ -1,3 +1,5 @@
+/** MIME types and renderer rank of the extension's notebook outputs (DESIGN §6). */
+
 /** MIME type of a compact run card (emitted by the magics). */
 export const RUN_MIME = 'application/vnd.jupyterlab-runs.run+json';
 

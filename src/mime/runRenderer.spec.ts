@@ -1,6 +1,6 @@
 import { parseRunCard } from './runCard';
 import { RunRenderer } from './runRenderer';
-import { RUN_MIME } from './tokens';
+import { RUN_MIME } from './mimeTypes';
 import { TestMimeModel } from './testUtils';
 
 const card = {

@@ -4,7 +4,7 @@ import { Widget } from '@lumino/widgets';
 import { element } from './compareView';
 import { formatDuration } from '../format';
 import { IRunCard, parseRunCard } from './runCard';
-import { RUN_MIME } from './tokens';
+import { RUN_MIME } from './mimeTypes';
 import { IRunsRendererOptions } from './types';
 
 /** CSS class of the run card. */

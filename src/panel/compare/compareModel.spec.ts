@@ -1,6 +1,6 @@
 import { IRun } from '../../api/types';
 import { buildCompareBundle } from '../../mime/bundle';
-import { COMPARE_MIME } from '../../mime/tokens';
+import { COMPARE_MIME } from '../../mime/mimeTypes';
 import { logRun, useServer, waitFor } from '../testUtils';
 import { CompareModel } from './compareModel';
 
