@@ -14,6 +14,8 @@ export namespace PanelCommandIDs {
   export const deleteRun = 'jupyterlab-runs:delete-run';
   /** Restore soft-deleted runs (`args.runId`, else the selected runs). */
   export const restoreRun = 'jupyterlab-runs:restore-run';
+  /** Switch the list between active and deleted runs. */
+  export const toggleDeleted = 'jupyterlab-runs:toggle-deleted-runs';
   /** Select the cell that produced a run (`args.runId`, optional `args.cellId`). */
   export const goToCell = 'jupyterlab-runs:go-to-cell';
   /** Insert a run's code as a new cell below the active one (`args.runId`). */

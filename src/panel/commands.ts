@@ -150,11 +150,43 @@ export function addPanelCommands(
         trans
       )
   });
+  commands.addCommand(PanelCommandIDs.toggleDeleted, {
+    label: trans.__('Deleted'),
+    caption: trans.__('Show deleted runs (to restore them)'),
+    icon: deleteIcon,
+    className: 'jp-RunsList-deletedToggle',
+    describedBy: { args: { type: 'object', properties: {} } },
+    isToggled: () => model.list.view === 'deleted',
+    execute: () =>
+      model.list.setView(model.list.view === 'deleted' ? 'active' : 'deleted')
+  });
   addNotebookCommands(app, tracker, model, trans);
-  // Buttons re-read isEnabled and labels when the selection or the inspector change.
-  const notify = () => commands.notifyCommandChanged();
-  model.list.selection.changed.connect(notify);
-  model.changed.connect(notify);
+  // Buttons re-read their state when what it depends on changes, and only those buttons.
+  const notify = (ids: string[]) => () =>
+    ids.forEach(id => commands.notifyCommandChanged(id));
+  model.list.selection.changed.connect(
+    notify([
+      PanelCommandIDs.compareSelected,
+      PanelCommandIDs.deleteRun,
+      PanelCommandIDs.restoreRun
+    ])
+  );
+  model.list.changed.connect(
+    notify([
+      PanelCommandIDs.deleteRun,
+      PanelCommandIDs.restoreRun,
+      PanelCommandIDs.toggleDeleted
+    ])
+  );
+  const inspected = notify([
+    PanelCommandIDs.insertComparison,
+    PanelCommandIDs.goToCell,
+    PanelCommandIDs.restoreCode
+  ]);
+  model.changed.connect(inspected);
+  model.details.changed.connect(inspected);
+  model.compare.changed.connect(inspected);
+  tracker.currentChanged.connect(inspected);
 }
 
 /** Delete or restore runs in one request, then reload; failures are reported once. */

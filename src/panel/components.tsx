@@ -1,55 +1,9 @@
 /** Small React pieces shared by the panel's sections. */
 
-import { LabIcon } from '@jupyterlab/ui-components';
-import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import React from 'react';
 
 import { IPanelContext } from './context';
 import { IPanelError } from './errors';
-
-/**
- * A button that executes a command: labelled, enabled, described and drawn with the
- * command's icon; `iconOnly` keeps the label for screen readers and the tooltip.
- */
-export function CommandButton(props: {
-  ctx: IPanelContext;
-  command: string;
-  args?: ReadonlyPartialJSONObject;
-  label?: string;
-  className?: string;
-  primary?: boolean;
-  iconOnly?: boolean;
-}): JSX.Element | null {
-  const { ctx, command, args = {}, className = '', primary, iconOnly } = props;
-  const { commands } = ctx;
-  if (!commands.hasCommand(command) || !commands.isVisible(command, args)) {
-    return null;
-  }
-  const label = props.label ?? commands.label(command, args);
-  const icon = commands.icon(command, args);
-  const classes = [
-    'jp-RunsPanel-button',
-    primary ? 'jp-mod-accept' : '',
-    iconOnly ? 'jp-mod-iconOnly' : '',
-    className
-  ].join(' ');
-  return (
-    <button
-      type="button"
-      className={classes}
-      data-command={command}
-      disabled={!commands.isEnabled(command, args)}
-      title={commands.caption(command, args) || label}
-      aria-label={iconOnly ? label : undefined}
-      onClick={() => void commands.execute(command, args)}
-    >
-      {icon instanceof LabIcon && (
-        <icon.react tag="span" className="jp-RunsPanel-buttonIcon" />
-      )}
-      {!iconOnly && <span>{label}</span>}
-    </button>
-  );
-}
 
 /** A failed request: what it means for the user, then the server's words (as text). */
 export function ErrorBox(props: {

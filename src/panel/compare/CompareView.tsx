@@ -1,3 +1,4 @@
+import { CommandToolbarButtonComponent } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
 
 import {
@@ -14,7 +15,7 @@ import {
   notesOf
 } from '../../mime/compareView';
 import { embedChart, isDarkTheme } from '../../mime/vegaLoader';
-import { CommandButton, ErrorBox, ProgressBar } from '../components';
+import { ErrorBox, ProgressBar } from '../components';
 import { IPanelContext } from '../context';
 import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
@@ -72,10 +73,9 @@ export function CompareView(props: {
         <span>
           {trans._n('Comparing %1 run', 'Comparing %1 runs', model.runs.length)}
         </span>
-        <CommandButton
-          ctx={ctx}
-          command={PanelCommandIDs.insertComparison}
-          primary
+        <CommandToolbarButtonComponent
+          commands={ctx.commands}
+          id={PanelCommandIDs.insertComparison}
         />
       </div>
       <ChartPickers

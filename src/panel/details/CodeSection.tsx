@@ -1,8 +1,8 @@
+import { CommandToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Extension } from '@codemirror/state';
 import React, { useEffect, useRef, useState } from 'react';
 
 import { IRun } from '../../api/types';
-import { CommandButton } from '../components';
 import { IPanelContext } from '../context';
 import { PanelCommandIDs } from '../commandIds';
 import { createCodeView } from './codeView';
@@ -50,9 +50,9 @@ export function CodeSection(props: {
             </option>
           ))}
         </select>
-        <CommandButton
-          ctx={ctx}
-          command={PanelCommandIDs.restoreCode}
+        <CommandToolbarButtonComponent
+          commands={ctx.commands}
+          id={PanelCommandIDs.restoreCode}
           args={{ runId: run.id }}
         />
       </div>

@@ -1,6 +1,7 @@
+import { CommandToolbarButtonComponent } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { CommandButton, ErrorBox, ProgressBar, Section } from '../components';
+import { ErrorBox, ProgressBar, Section } from '../components';
 import { IPanelContext } from '../context';
 import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
@@ -48,11 +49,9 @@ export function DetailsView(props: {
       <RunHeader ctx={ctx} model={model} run={run} />
       <Reproducibility ctx={ctx} run={run} />
       <div className="jp-RunsDetails-actions">
-        <CommandButton
-          ctx={ctx}
-          command={
-            deleted ? PanelCommandIDs.restoreRun : PanelCommandIDs.deleteRun
-          }
+        <CommandToolbarButtonComponent
+          commands={ctx.commands}
+          id={deleted ? PanelCommandIDs.restoreRun : PanelCommandIDs.deleteRun}
           args={{ runId: run.id }}
         />
       </div>

@@ -1,7 +1,8 @@
+import { CommandToolbarButtonComponent } from '@jupyterlab/ui-components';
 import React, { useState } from 'react';
 
 import { IRun } from '../../api/types';
-import { CommandButton, InlineInput } from '../components';
+import { InlineInput } from '../components';
 import { IPanelContext } from '../context';
 import { formatDuration, formatTime } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
@@ -60,9 +61,9 @@ export function RunHeader(props: {
             {run.notebook_path ?? '—'}
           </span>
           {run.notebook_path && (
-            <CommandButton
-              ctx={ctx}
-              command={PanelCommandIDs.goToCell}
+            <CommandToolbarButtonComponent
+              commands={ctx.commands}
+              id={PanelCommandIDs.goToCell}
               args={{ runId: run.id }}
             />
           )}

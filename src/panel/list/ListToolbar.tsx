@@ -1,7 +1,6 @@
-import { deleteIcon } from '@jupyterlab/ui-components';
+import { CommandToolbarButtonComponent } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { CommandButton } from '../components';
 import { IPanelContext } from '../context';
 import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
@@ -21,34 +20,30 @@ export function ListToolbar(props: {
     <div className="jp-RunsList-toolbar">
       <div className="jp-RunsList-experimentRow">
         <ExperimentPicker ctx={ctx} model={model} />
-        <CommandButton ctx={ctx} command={PanelCommandIDs.refresh} iconOnly />
+        <CommandToolbarButtonComponent
+          commands={ctx.commands}
+          id={PanelCommandIDs.refresh}
+          label=""
+        />
       </div>
-      <div className="jp-RunsList-buttons">
-        <CommandButton
-          ctx={ctx}
-          command={PanelCommandIDs.compareSelected}
+      <div className="jp-Toolbar jp-RunsList-buttons">
+        <CommandToolbarButtonComponent
+          commands={ctx.commands}
+          id={PanelCommandIDs.compareSelected}
           label={trans.__('Compare')}
         />
-        {experiment && (
-          <CommandButton
-            ctx={ctx}
-            command={PanelCommandIDs.openTable}
+        {experiment && ctx.commands.hasCommand(PanelCommandIDs.openTable) && (
+          <CommandToolbarButtonComponent
+            commands={ctx.commands}
+            id={PanelCommandIDs.openTable}
             args={{ experimentId: experiment.id }}
             label={trans.__('Table')}
           />
         )}
-        <button
-          type="button"
-          className="jp-RunsPanel-button jp-RunsList-deletedToggle"
-          aria-pressed={model.view === 'deleted'}
-          title={trans.__('Show deleted runs (to restore them)')}
-          onClick={() =>
-            model.setView(model.view === 'deleted' ? 'active' : 'deleted')
-          }
-        >
-          <deleteIcon.react tag="span" className="jp-RunsPanel-buttonIcon" />
-          <span>{trans.__('Deleted')}</span>
-        </button>
+        <CommandToolbarButtonComponent
+          commands={ctx.commands}
+          id={PanelCommandIDs.toggleDeleted}
+        />
       </div>
     </div>
   );
