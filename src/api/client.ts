@@ -22,6 +22,7 @@ import {
   MetricHistories,
   RunView
 } from './types';
+import type { IRunsClient } from '../tokens';
 
 /** The REST namespace of the server extension. */
 const API_PATH = 'jupyterlab-runs/api';
@@ -30,7 +31,7 @@ const API_PATH = 'jupyterlab-runs/api';
  * The one REST client of the extension: every call goes through
  * `ServerConnection.makeRequest`, which adds the token and the XSRF header.
  */
-export class RunsClient {
+export class RunsClient implements IRunsClient {
   /** Create a client; `serverSettings` defaults to the page's settings. */
   constructor(serverSettings?: ServerConnection.ISettings) {
     this.serverSettings = serverSettings ?? ServerConnection.makeSettings();

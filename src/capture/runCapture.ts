@@ -9,7 +9,6 @@ import { Kernel } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../api/client';
 import {
   INewRun,
   IRun,
@@ -18,7 +17,7 @@ import {
   RunSource,
   RunStatus
 } from '../api/types';
-import { IRunCapture, IRunLogged } from '../tokens';
+import { IRunCapture, IRunLogged, IRunsClient } from '../tokens';
 import {
   explicitValues,
   kernelRunId,
@@ -357,7 +356,7 @@ export class RunCapture implements IRunCapture {
     return own;
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _translator: ITranslator;
   private _sessionDialogs?: ISessionContextDialogs;
   private _pending = new Set<string>();
@@ -400,7 +399,7 @@ export namespace RunCapture {
   /** Options of the capture service. */
   export interface IOptions {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
     /** Application translator. */
     translator?: ITranslator;
     /** Dialogs used when the cell needs a kernel. */

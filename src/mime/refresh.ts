@@ -1,6 +1,6 @@
-import { RunsClient } from '../api/client';
 import { ICompareBundlePayload } from '../charts';
 import { comparePayload } from '../charts/fromRuns';
+import type { IRunsClient } from '../tokens';
 
 /** Most runs a refreshed comparison holds. */
 const MAX_REFRESHED_RUNS = 1000;
@@ -10,7 +10,7 @@ const MAX_REFRESHED_RUNS = 1000;
  * every newer run of the same experiment. Deleted runs drop out.
  */
 export async function refreshComparison(
-  client: RunsClient,
+  client: IRunsClient,
   payload: ICompareBundlePayload
 ): Promise<ICompareBundlePayload> {
   const versions = payload.runs.map(run => run.version);

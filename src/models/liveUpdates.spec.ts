@@ -3,6 +3,7 @@ import { PromiseDelegate } from '@lumino/coreutils';
 
 import { RunsClient } from '../api/client';
 import { INewRun } from '../api/types';
+import { ILiveUpdates } from '../tokens';
 import { LiveUpdates } from './liveUpdates';
 import { RunsQuery } from './runsQuery';
 
@@ -38,13 +39,13 @@ function newRun(experiment: string): INewRun {
 /** The next emission of `live`, with the time it took. */
 function nextChange(
   live: LiveUpdates
-): Promise<{ changed: LiveUpdates.IChanged; after: number }> {
+): Promise<{ changed: ILiveUpdates.IChanged; after: number }> {
   const started = performance.now();
   const done = new PromiseDelegate<{
-    changed: LiveUpdates.IChanged;
+    changed: ILiveUpdates.IChanged;
     after: number;
   }>();
-  const listener = (_: LiveUpdates, changed: LiveUpdates.IChanged) => {
+  const listener = (_: LiveUpdates, changed: ILiveUpdates.IChanged) => {
     live.changed.disconnect(listener);
     done.resolve({ changed, after: performance.now() - started });
   };

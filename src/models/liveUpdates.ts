@@ -2,15 +2,14 @@ import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../api/client';
-import { IChange } from '../api/types';
+import type { ILiveUpdates, IRunsClient } from '../tokens';
 
 /**
  * Follows the store's change feed (`GET changes?since=`) and says which experiments changed,
  * so each view reloads only when its own experiments did. Polls about once a second, backs
  * off on errors, and stands by unless a registered consumer is visible and the page is too.
  */
-export class LiveUpdates implements IDisposable {
+export class LiveUpdates implements ILiveUpdates {
   /** Create the poll; the current cursor is read at once so no later change is missed. */
   constructor(options: LiveUpdates.IOptions) {
     this._client = options.client;
@@ -29,7 +28,7 @@ export class LiveUpdates implements IDisposable {
   }
 
   /** Emitted with the experiments whose runs (or which themselves) changed. */
-  get changed(): ISignal<this, LiveUpdates.IChanged> {
+  get changed(): ISignal<this, ILiveUpdates.IChanged> {
     return this._changed;
   }
 
@@ -138,13 +137,13 @@ export class LiveUpdates implements IDisposable {
     }
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _poll: Poll;
   private _start: Promise<void>;
   private _cursor: number | null = null;
   private _visible = new Set<object>();
   private _isDisposed = false;
-  private _changed = new Signal<this, LiveUpdates.IChanged>(this);
+  private _changed = new Signal<this, ILiveUpdates.IChanged>(this);
 }
 
 /** A namespace for LiveUpdates statics. */
@@ -152,19 +151,11 @@ export namespace LiveUpdates {
   /** Options of the poll. */
   export interface IOptions {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
     /** Milliseconds between polls (default 1000). */
     interval?: number;
     /** Longest interval when backing off after errors (default 30 × interval). */
     maxInterval?: number;
-  }
-
-  /** What one poll found. */
-  export interface IChanged {
-    /** Experiments with changes (their runs or themselves). */
-    experimentIds: ReadonlySet<string>;
-    /** The changes, oldest first. */
-    changes: IChange[];
   }
 
   /** Changes the server returns per request at most. */

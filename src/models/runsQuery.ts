@@ -1,10 +1,10 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../api/client';
 import { IRunSummary, IRunsPage, IRunsQuery, RunView } from '../api/types';
 import { formatSortClause, ISortClause, parseSortClause } from './keys';
 import { PageCache } from './pageCache';
+import type { IRunsClient } from '../tokens';
 
 /**
  * A search over runs and a sparse cache of its rows, loaded page by page.
@@ -329,7 +329,7 @@ export class RunsQuery implements IDisposable {
     }
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _state: RunsQuery.IState;
   private _maxCachedPages: number;
   private _firstPageSize: number;
@@ -371,7 +371,7 @@ export namespace RunsQuery {
   /** Options of the query. */
   export interface IOptions extends Partial<IState> {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
     /** Pages kept in memory at most (default 50). */
     maxCachedPages?: number;
     /** Rows of the first page, fewer than `pageSize` to show a first screen sooner (default 50). */

@@ -5,8 +5,7 @@ import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISignal } from '@lumino/signaling';
-
-import type { RunsClient } from '../api/client';
+import type { IRunsClient } from '../tokens';
 
 /** Services injected into the panel's views (commands are their only way to act). */
 export interface IPanelContext {
@@ -15,7 +14,7 @@ export interface IPanelContext {
   /** Translations of the `jupyterlab_runs` domain. */
   trans: TranslationBundle;
   /** REST client (artifact download links). */
-  client: RunsClient;
+  client: IRunsClient;
   /** Renders the markdown note (sanitized); plain text without it. */
   rendermime: IRenderMimeRegistry | null;
   /** Syntax highlighting for code and diffs, when available. */

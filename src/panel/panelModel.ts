@@ -1,12 +1,11 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../api/client';
 import { IRun } from '../api/types';
-import { LiveUpdates } from '../models/liveUpdates';
 import { CompareModel } from './compare/compareModel';
 import { RunDetailsModel } from './details/detailsModel';
 import { RunsListModel } from './list/listModel';
+import type { ILiveUpdates, IRunsClient } from '../tokens';
 
 /** What the lower section of the panel shows. */
 export type Inspector = 'details' | 'compare';
@@ -36,7 +35,7 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /** The REST client. */
-  readonly client: RunsClient;
+  readonly client: IRunsClient;
 
   /** The run list. */
   readonly list: RunsListModel;
@@ -224,7 +223,7 @@ export class RunsPanelModel implements IDisposable {
     void this.list.refresh();
   }
 
-  private _onLiveChanged(_: LiveUpdates, change: LiveUpdates.IChanged): void {
+  private _onLiveChanged(_: ILiveUpdates, change: ILiveUpdates.IChanged): void {
     const shown = this.list.experiment?.id;
     if (shown && change.experimentIds.has(shown)) {
       void this.list.refresh();
@@ -238,7 +237,7 @@ export class RunsPanelModel implements IDisposable {
     }
   }
 
-  private _live: LiveUpdates;
+  private _live: ILiveUpdates;
   private _liveRefresh = true;
   private _visible = false;
   private _inspector: Inspector = 'details';
@@ -252,9 +251,9 @@ export namespace RunsPanelModel {
   /** Options of the model. */
   export interface IOptions {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
     /** The store's change feed. */
-    live: LiveUpdates;
+    live: ILiveUpdates;
     /** Runs per page. */
     pageSize?: number;
   }

@@ -11,7 +11,6 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { RunsClient } from '../api/client';
 import { AutoTrack } from '../capture/autoTrack';
 import { BADGE_TOOLBAR_ITEM, runBadgeFactory } from '../capture/badges';
 import { addCaptureCommands, CaptureCommandIDs } from '../capture/commands';
@@ -24,24 +23,25 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
   id: 'jupyterlab-runs:capture',
   description: 'Runs a notebook cell and saves it as a versioned run.',
   autoStart: true,
-  requires: [INotebookTracker, IRunsClient],
+  requires: [IRunsClient],
   optional: [
     ITranslator,
     ICommandPalette,
     ISessionContextDialogs,
     ISettingRegistry,
-    IToolbarWidgetRegistry
+    IToolbarWidgetRegistry,
+    INotebookTracker
   ],
   provides: IRunCapture,
   activate: (
     app: JupyterFrontEnd,
-    tracker: INotebookTracker,
-    client: RunsClient,
+    client: IRunsClient,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     sessionDialogs: ISessionContextDialogs | null,
     settings: ISettingRegistry | null,
-    toolbarRegistry: IToolbarWidgetRegistry | null
+    toolbarRegistry: IToolbarWidgetRegistry | null,
+    tracker: INotebookTracker | null
   ) => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_runs');
@@ -50,6 +50,14 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
       translator,
       sessionDialogs: sessionDialogs ?? undefined
     });
+    if (!tracker) {
+      // A host without notebooks: the service still serves the other plugins, and one line
+      // says what is off (a missing required token would print a stack per plugin instead).
+      console.warn(
+        'jupyterlab-runs: this application has no notebooks (no INotebookTracker); Log run, auto-track and cell badges are off.'
+      );
+      return capture;
+    }
     const autoTrack = new AutoTrack(tracker, capture, trans);
     const openRun = (runId: string) =>
       app.commands.execute(PanelCommandIDs.openRun, { runId });

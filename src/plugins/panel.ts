@@ -11,8 +11,6 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { RunsClient } from '../api/client';
-import { LiveUpdates } from '../models/liveUpdates';
 import { addPanelCommands, PanelCommandIDs } from '../panel/commands';
 import { RunsPanelModel } from '../panel/panelModel';
 import { parsePanelState, STATE_KEY, stateToJSON } from '../panel/state';
@@ -39,7 +37,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'The Runs panel: browse, filter, inspect, compare, delete and restore runs.',
   autoStart: true,
-  requires: [IRunsClient, INotebookTracker, ILiveUpdates],
+  requires: [IRunsClient, ILiveUpdates],
   optional: [
     IRunCapture,
     ITranslator,
@@ -49,13 +47,13 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     IStateDB,
     IRenderMimeRegistry,
     IEditorLanguageRegistry,
-    IThemeManager
+    IThemeManager,
+    INotebookTracker
   ],
   activate: (
     app: JupyterFrontEnd,
-    client: RunsClient,
-    tracker: INotebookTracker,
-    live: LiveUpdates,
+    client: IRunsClient,
+    live: ILiveUpdates,
     capture: IRunCapture | null,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
@@ -64,7 +62,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     state: IStateDB | null,
     rendermime: IRenderMimeRegistry | null,
     languages: IEditorLanguageRegistry | null,
-    themes: IThemeManager | null
+    themes: IThemeManager | null,
+    tracker: INotebookTracker | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
     const model = new RunsPanelModel({ client, live });
@@ -82,7 +81,9 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     for (const command of PALETTE_COMMANDS) {
       palette?.addItem({ command, category: trans.__('Runs') });
     }
-    followNotebook(tracker, model, capture);
+    if (tracker) {
+      followNotebook(tracker, model, capture);
+    }
     capture?.runLogged.connect((_, { run }) => void model.runLogged(run));
 
     void app.restored.then(async () => {

@@ -6,7 +6,6 @@ import { IThemeManager } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
-import { RunsClient } from '../api/client';
 import { createRendererFactories } from '../mime/factories';
 import { refreshComparison } from '../mime/refresh';
 import { PanelCommandIDs } from '../panel/commandIds';
@@ -23,7 +22,7 @@ export const renderersPlugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
-    client: RunsClient,
+    client: IRunsClient,
     themes: IThemeManager | null,
     translator: ITranslator | null
   ) => {

@@ -8,8 +8,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { RunsClient } from '../api/client';
-import { LiveUpdates } from '../models/liveUpdates';
+import { PanelCommandIDs } from '../panel/commandIds';
 import { MetricSummary } from '../table/columns';
 import {
   addTableCommands,
@@ -21,8 +20,6 @@ import { RunsTableWidget } from '../table/widget';
 import { ILiveUpdates, IRunCapture, IRunsClient } from '../tokens';
 
 const PLUGIN_ID = 'jupyterlab-runs:table';
-/** Opens one run; registered by the Runs panel. */
-const OPEN_RUN = 'jupyterlab-runs:open-run';
 
 /** Settings of the table plugin (schema/table.json). */
 interface ITableSettings {
@@ -33,8 +30,8 @@ interface ITableSettings {
 }
 
 /**
- * The runs table in the main area, and the live-update poll shared with the Runs panel
- * (provided here so that one poll serves every view).
+ * The runs table in the main area: every run of some experiments, sorted and filtered on
+ * the server, reloaded from the shared live-update poll (ILiveUpdates) while visible.
  */
 export const tablePlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -51,8 +48,8 @@ export const tablePlugin: JupyterFrontEndPlugin<void> = {
   ],
   activate: (
     app: JupyterFrontEnd,
-    client: RunsClient,
-    live: LiveUpdates,
+    client: IRunsClient,
+    live: ILiveUpdates,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
@@ -81,8 +78,8 @@ export const tablePlugin: JupyterFrontEndPlugin<void> = {
         live,
         commands: { registry: app.commands, ids: TableCommandIDs },
         onOpenRun: runId => {
-          if (app.commands.hasCommand(OPEN_RUN)) {
-            void app.commands.execute(OPEN_RUN, { runId });
+          if (app.commands.hasCommand(PanelCommandIDs.openRun)) {
+            void app.commands.execute(PanelCommandIDs.openRun, { runId });
           }
         }
       });

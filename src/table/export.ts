@@ -1,6 +1,6 @@
-import { RunsClient } from '../api/client';
 import { IRunsQuery, MetricValue } from '../api/types';
 import { IColumn } from './columns';
+import type { IRunsClient } from '../tokens';
 
 /** File formats of an export. */
 export type ExportFormat = 'csv' | 'json';
@@ -8,7 +8,7 @@ export type ExportFormat = 'csv' | 'json';
 /** What to export and how to follow its progress. */
 export interface IExportOptions {
   /** REST client. */
-  client: RunsClient;
+  client: IRunsClient;
   /** The search shown (its page token is ignored). */
   query: IRunsQuery;
   /** Columns shown, in order. */

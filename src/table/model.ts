@@ -1,7 +1,6 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../api/client';
 import { IKeys, IRunSummary, RunView } from '../api/types';
 import { RunsQuery } from '../models/runsQuery';
 import { RunSelection } from '../models/selection';
@@ -17,6 +16,7 @@ import {
 } from './columns';
 import { ExportFormat, exportRuns } from './export';
 import { higherIsBetter } from '../metricDirection';
+import type { IRunsClient } from '../tokens';
 
 /** What a runs table restores after a reload. */
 export interface IRunsTableState {
@@ -80,7 +80,7 @@ export class RunsTableModel implements IDisposable {
   }
 
   /** REST client. */
-  readonly client: RunsClient;
+  readonly client: IRunsClient;
   /** The search and its rows. */
   readonly query: RunsQuery;
   /** Selected runs. */
@@ -364,7 +364,7 @@ export namespace RunsTableModel {
   /** Options of the model. */
   export interface IOptions extends ISettings {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
     /** State to start from (restored, or from the open command). */
     state?: Partial<IRunsTableState>;
     /** Metric value shown unless the state says otherwise. */

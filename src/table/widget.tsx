@@ -11,12 +11,12 @@ import React from 'react';
 
 import { RunView } from '../api/types';
 import { runsIcon } from '../icons';
-import { LiveUpdates } from '../models/liveUpdates';
 import { MetricSummary } from './columns';
 import { useSignal } from '../components/useSignal';
 import { summaryLabel } from './labels';
 import { RunsTableModel } from './model';
 import { RunsTableView } from './view';
+import { ILiveUpdates } from '../tokens';
 
 /** Commands the table's toolbar shows (they act on the table given as `widgetId`). */
 export interface ITableToolbarCommands {
@@ -110,7 +110,7 @@ export class RunsTableWidget extends MainAreaWidget<RunsTableView> {
     this._live?.setVisible(this, false);
   }
 
-  private _onLiveChange(_: LiveUpdates, change: LiveUpdates.IChanged): void {
+  private _onLiveChange(_: ILiveUpdates, change: ILiveUpdates.IChanged): void {
     if (
       !this._liveRefresh ||
       !this.model.query.affectedBy(change.experimentIds)
@@ -160,7 +160,7 @@ export class RunsTableWidget extends MainAreaWidget<RunsTableView> {
   }
 
   private _trans: TranslationBundle;
-  private _live: LiveUpdates | null;
+  private _live: ILiveUpdates | null;
   private _liveRefresh = true;
   private _stale = false;
 }
@@ -188,7 +188,7 @@ export namespace RunsTableWidget {
     /** Open one run. */
     onOpenRun: (runId: string) => void;
     /** The shared change-feed poll, if any. */
-    live?: LiveUpdates | null;
+    live?: ILiveUpdates | null;
   }
 }
 

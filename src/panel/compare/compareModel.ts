@@ -1,7 +1,6 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../../api/client';
 import { IExperiment, IMetricPoint, IRunSummary } from '../../api/types';
 import {
   ChartKind,
@@ -12,6 +11,7 @@ import {
 } from '../../charts';
 import { comparePayload, RunHistories } from '../../charts/fromRuns';
 import { IPanelError, panelError } from '../errors';
+import type { IRunsClient } from '../../tokens';
 
 /** Most param axes chosen by default for parallel coordinates. */
 const DEFAULT_PARAMS = 4;
@@ -202,7 +202,7 @@ export class CompareModel implements IDisposable {
     }
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _experiment: Pick<IExperiment, 'id' | 'name'> | null = null;
   private _runs: IRunSummary[] = [];
   private _choice: Required<IChartChoice> = {
@@ -225,7 +225,7 @@ export namespace CompareModel {
   /** Options of the model. */
   export interface IOptions {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
   }
 }
 

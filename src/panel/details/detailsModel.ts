@@ -1,9 +1,9 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../../api/client';
 import { IArtifact, IMetricPoint, IRun, IRunUpdate } from '../../api/types';
 import { IPanelError, panelError } from '../errors';
+import type { IRunsClient } from '../../tokens';
 
 /** Most metric histories fetched for sparklines. */
 const MAX_HISTORIES = 24;
@@ -211,7 +211,7 @@ export class RunDetailsModel implements IDisposable {
     return histories.get(run.id) ?? new Map();
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _runId: string | null = null;
   private _run: IRun | null = null;
   private _loading = false;
@@ -231,6 +231,6 @@ export namespace RunDetailsModel {
   /** Options of the model. */
   export interface IOptions {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
   }
 }

@@ -1,9 +1,9 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../../api/client';
 import { IExperiment } from '../../api/types';
 import { IPanelError, panelError } from '../errors';
+import type { IRunsClient } from '../../tokens';
 
 /**
  * Which experiment the list shows: the active notebook's (followed), or one picked by
@@ -11,7 +11,7 @@ import { IPanelError, panelError } from '../errors';
  */
 export class ExperimentChoice implements IDisposable {
   /** Create a choice reading the experiments through `client`. */
-  constructor(client: RunsClient) {
+  constructor(client: IRunsClient) {
     this._client = client;
   }
 
@@ -115,7 +115,7 @@ export class ExperimentChoice implements IDisposable {
     this._chosenChanged.emit(this.name !== before);
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _experiments: IExperiment[] = [];
   private _notebook: string | null = null;
   private _pinned: string | null = null;

@@ -1,7 +1,6 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunsClient } from '../../api/client';
 import { IExperiment, IKeys, IRunSummary } from '../../api/types';
 import { RunsQuery } from '../../models/runsQuery';
 import { RunSelection } from '../../models/selection';
@@ -9,6 +8,7 @@ import { IPanelError, panelError } from '../errors';
 import { DEFAULT_STATE, IPanelState, ListView } from '../state';
 import { ExperimentChoice } from './experimentChoice';
 import { ISortState, nextSort, orderByClause, SortColumn } from './query';
+import type { IRunsClient } from '../../tokens';
 
 const NO_KEYS: IKeys = { params: [], metrics: [], tags: [] };
 
@@ -382,7 +382,7 @@ export class RunsListModel implements IDisposable, RunSelection.ISource {
     }
   }
 
-  private _client: RunsClient;
+  private _client: IRunsClient;
   private _pageSize: number;
   private _shown: number;
   private _query: RunsQuery | null = null;
@@ -403,7 +403,7 @@ export namespace RunsListModel {
   /** Options of the model. */
   export interface IOptions {
     /** REST client. */
-    client: RunsClient;
+    client: IRunsClient;
     /** Runs per page. */
     pageSize?: number;
   }
