@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .artifact_files import check_artifact_path
 from .base import Artifact, Experiment, InvalidArgument, MetricPoint, Run, StoreUnavailable
@@ -36,6 +36,9 @@ from .mlflow.mapping import (
 from .mlflow.versions import LEDGER_EXPERIMENT
 from .mlruns import check_models, imported_run, model_tag
 from .redact import redact
+
+if TYPE_CHECKING:
+    from .transfer import Report
 
 INTERNAL_FOLDER = "jupyterlab_runs/"
 PAGE = 1000
@@ -67,7 +70,7 @@ class MlflowSource:
     """An MLflow store read through ``MlflowClient``: active experiments, runs by start time;
     unreadable files go to ``report.problems``."""
 
-    def __init__(self, uri: str, report: Any):
+    def __init__(self, uri: str, report: Report):
         try:
             from mlflow.tracking import MlflowClient
         except ImportError as error:

@@ -26,13 +26,16 @@ import math
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .base import Artifact, Experiment, MetricPoint, Run
 from .confined import Folder, LocalArtifacts
 from .mlflow.mapping import PARENT, experiment_from_mlflow, run_from_mlflow, run_version, tags_of
+
+if TYPE_CHECKING:
+    from .transfer import Report
 
 MODEL_HISTORY = "mlflow.log-model.history"
 # + model id: the tag holding a logged model's record, as mlflow_plugin/logged_models.py reads it.
@@ -100,7 +103,7 @@ class FileStoreSource:
     """An ``mlruns/`` folder as a transfer source; damaged runs and unreadable files go to
     ``report`` (its ``problems`` and ``left_out``)."""
 
-    def __init__(self, root: Path, report: Any):
+    def __init__(self, root: Path, report: Report):
         self.report = report
         self.folder = Folder(root, report.problems)
         self.files = LocalArtifacts(self.folder)

@@ -72,7 +72,8 @@ class Report:
 
 class Source(Protocol):
     """What a transfer reads: experiments, their runs (``complete`` fills in what a listing
-    may leave short, such as long code), histories and artifacts."""
+    may leave short, such as long code, and the records of logged models), histories and
+    artifacts. An import source also writes what it cannot read to the ``Report``."""
 
     def experiments(self) -> list[Experiment]: ...
 
