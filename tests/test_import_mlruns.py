@@ -5,6 +5,7 @@ the documented layout; damaged runs, unreadable files and anything outside the f
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -139,7 +140,11 @@ def mlruns_1x(tmp_path):
             "mlflow.log-model.history": json.dumps(HISTORY),
             "team": "ml",
         },
-        metrics={"accuracy": ["1000 0.9 0", "1001 0.95 1"], "loss": ["1000 0.3"]},
+        metrics={
+            "accuracy": ["1000 0.9 0", "1001 0.95 1"],
+            "loss": ["1000 0.3"],  # MLflow 0.x wrote no step
+            "val/loss": ["1000 nan 0"],  # a key with a slash is a subfolder
+        },
         artifacts={
             "model/MLmodel": yaml.safe_dump(MLMODEL),
             "model/conda.yaml": "name: env\n",
@@ -199,6 +204,7 @@ def test_a_1x_folder_imports_minus_its_damaged_runs_with_a_report(mlruns_1x, sto
         (1, 0.95),
     ]
     assert (whole.metrics["loss"].step, whole.metrics["loss"].value) == (0, 0.3)
+    assert math.isnan(whole.metrics["val/loss"].value)
     assert whole.tags["mlflow.log-model.history"] == json.dumps(HISTORY)
     assert whole.tags["mlflow.source.name"] == "train.py" and whole.tags["team"] == "ml"
     # The recorded artifact_uri is gone: the files beside the run are imported.
