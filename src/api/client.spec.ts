@@ -3,6 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { RunsClient } from './client';
 import { INewRun } from './types';
+import { readText } from '../testutils/blob';
 
 // A real jupyter server with the jupyterlab_runs extension and a fresh store.
 const server = new JupyterServer();
@@ -32,15 +33,6 @@ function newRun(overrides: Partial<INewRun> = {}): INewRun {
     metrics: [{ key: 'accuracy', value: 0.9, source: 'printed' }],
     ...overrides
   };
-}
-
-/** A blob's text (jsdom's Blob has no text()). */
-function readText(blob: Blob): Promise<string> {
-  return new Promise(resolve => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(reader.result as string);
-    reader.readAsText(blob);
-  });
 }
 
 describe('RunsClient against a real server', () => {
@@ -263,5 +255,30 @@ describe('RunsClient against a real server', () => {
         metricValues: {}
       })
     ).rejects.toThrow(/columns\[0\]/);
+  });
+
+  it('scans a cell on the server: params, names and printed metrics', async () => {
+    const scan = await client.scan({
+      code: 'n_estimators = 200\nacc = model.score(X, y)\nfit(max_depth=8)',
+      language: 'python',
+      outputs: ['loss: nan\n', 'Accuracy: 0.964\nbest = -inf\n']
+    });
+    expect(scan.params).toEqual([
+      { key: 'n_estimators', value: '200', type: 'int', source: 'assign' },
+      { key: 'max_depth', value: '8', type: 'int', source: 'kwarg' }
+    ]);
+    expect(scan.names).toEqual(['acc']);
+    expect(scan.metrics.map(m => m.key)).toEqual(['loss', 'accuracy', 'best']);
+    expect(scan.metrics[0].value).toBeNaN();
+    expect(scan.metrics[1].value).toBe(0.964);
+    expect(scan.metrics[2].value).toBe(-Infinity);
+  });
+
+  it("rejects an oversized cell with the server's reason", async () => {
+    await expect(
+      client.scan({ code: '#'.repeat(2_000_001), language: 'python' })
+    ).rejects.toThrow(
+      'code has 2,000,001 characters; the scan takes at most 2,000,000'
+    );
   });
 });

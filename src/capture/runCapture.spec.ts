@@ -6,6 +6,7 @@ import {
   NotebookPanel,
   NotebookTracker
 } from '@jupyterlab/notebook';
+import { Kernel } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import {
   initNotebookContext,
@@ -14,7 +15,7 @@ import {
 import { JupyterServer } from '@jupyterlab/testing';
 
 import { RunsClient } from '../api/client';
-import { IRun } from '../api/types';
+import { IRun, IScanRequest } from '../api/types';
 import { AutoTrack } from './autoTrack';
 import { CellMeta } from './metadata';
 import { RunCapture } from './runCapture';
@@ -22,13 +23,28 @@ import { RunCapture } from './runCapture';
 // A real server with jupyterlab_runs and a real IPython kernel (the venv's Python).
 const server = new JupyterServer();
 
+/** A Python kernel for which `import jupyterlab_runs` fails, as in an env without it. */
+const BARE_PYTHON = {
+  argv: [
+    'python',
+    '-c',
+    "import sys; sys.modules['jupyterlab_runs'] = None; " +
+      'from ipykernel import kernelapp; kernelapp.launch_new_instance()',
+    '-f',
+    '{connection_file}'
+  ],
+  display_name: 'Python without jupyterlab_runs',
+  language: 'python'
+};
+
 beforeAll(async () => {
   await server.start({
     configData: {
       // The 10 MB output test measures our capture, not the server's output rate limit.
       ServerApp: { allow_root: true, iopub_data_rate_limit: 1e10 },
       MultiKernelManager: { default_kernel_name: 'ipython' }
-    }
+    },
+    additionalKernelSpecs: { bare: BARE_PYTHON }
   });
 }, 120000);
 
@@ -78,6 +94,31 @@ describe('RunCapture with a real kernel', () => {
     const run = await capture.logCell(panel, cell);
     expect(run).not.toBeNull();
     return run!;
+  }
+
+  /** Every execute_request sent to `kernel`, in order: whether silent, and when. */
+  function watchExecutes(
+    kernel: Kernel.IKernelConnection
+  ): { silent: boolean; at: number }[] {
+    const sent: { silent: boolean; at: number }[] = [];
+    kernel.anyMessage.connect((_, { msg, direction }) => {
+      if (direction === 'send' && msg.header.msg_type === 'execute_request') {
+        const content = msg.content as { silent?: boolean };
+        sent.push({ silent: !!content.silent, at: performance.now() });
+      }
+    });
+    return sent;
+  }
+
+  /** Record the scans the capture asks the (real) server for, and when. */
+  function recordScans(): { request: IScanRequest; at: number }[] {
+    const scans: { request: IScanRequest; at: number }[] = [];
+    const scan = client.scan.bind(client);
+    client.scan = request => {
+      scans.push({ request, at: performance.now() });
+      return scan(request);
+    };
+    return scans;
   }
 
   it('captures params, printed, variable and explicit metrics with their sources', async () => {
@@ -349,5 +390,73 @@ describe('RunCapture with a real kernel', () => {
     const run = await logCell(cell);
     expect(run.status).toBe('FINISHED');
     expect(Object.keys(run.metrics)).toEqual(['acc']);
+  }, 60000);
+
+  it('asks for the scan before the cell runs, and the kernel for no more than the claim', async () => {
+    const kernel = panel.sessionContext.session!.kernel!;
+    const scans = recordScans();
+    const executes = watchExecutes(kernel);
+    const [cell] = setCells(
+      'import time\nlr = 0.05\ntime.sleep(0.3)\nacc = 0.5 + 0.25\nprint("loss: 0.125")'
+    );
+    const run = await logCell(cell);
+    // The claim, then the cell: the variable values ride the cell's own reply.
+    expect(executes.map(e => e.silent)).toEqual([true, false]);
+    // The code's scan went out before the cell's request; the outputs' after it.
+    expect(scans.map(s => Object.keys(s.request).sort())).toEqual([
+      ['code', 'language'],
+      ['language', 'outputs']
+    ]);
+    expect(scans[0].at).toBeLessThan(executes[1].at);
+    expect(run.params['lr']).toEqual({
+      value: '0.05',
+      type: 'float',
+      source: 'assign'
+    });
+    expect(run.metrics['acc']).toMatchObject({
+      value: 0.75,
+      source: 'variable'
+    });
+    expect(run.metrics['loss']).toMatchObject({
+      value: 0.125,
+      source: 'printed'
+    });
+  }, 60000);
+
+  it('captures a kernel whose Python lacks jupyterlab_runs: names from the server, values by a probe', async () => {
+    await panel.sessionContext.changeKernel({ name: 'bare' });
+    const kernel = panel.sessionContext.session!.kernel!;
+    const check = await kernel.requestExecute({
+      code: 'import jupyterlab_runs'
+    }).done;
+    expect(check.content.status).toBe('error');
+    const executes = watchExecutes(kernel);
+    const [cell] = setCells(
+      'n_trees = 40\nscore = n_trees / 50\nflag = not True\nprint("Accuracy: 0.9")'
+    );
+    const run = await logCell(cell);
+    expect(run.status).toBe('FINISHED');
+    // Claim (refused: no package), the cell, then the probe for the values.
+    expect(executes.map(e => e.silent)).toEqual([true, false, true]);
+    expect(run.params['n_trees'].value).toBe('40');
+    expect(run.metrics['score']).toMatchObject({
+      value: 0.8,
+      source: 'variable'
+    });
+    expect(run.metrics['accuracy']).toMatchObject({
+      value: 0.9,
+      source: 'printed'
+    });
+    expect(Object.keys(run.metrics).sort()).toEqual(['accuracy', 'score']);
+    expect(run.context['probed_names']).toBe(2);
+  }, 60000);
+
+  it('sends no output scan for a cell that printed nothing like a metric', async () => {
+    const scans = recordScans();
+    const [cell] = setCells('depth = 4\nprint("done")');
+    const run = await logCell(cell);
+    expect(scans).toHaveLength(1);
+    expect(run.params['depth'].value).toBe('4');
+    expect(run.metrics).toEqual({});
   }, 60000);
 });
