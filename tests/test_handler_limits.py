@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import time
 
 import pytest
 from test_handlers import call, error_of, run_payload
 from tornado.httpclient import HTTPClientError
+
+from jupyterlab_runs.server import inputs
 
 
 async def posted_run(jp_fetch, **overrides):
@@ -153,3 +157,44 @@ async def test_deeply_nested_or_broken_bodies_are_400(jp_fetch, route):
             await jp_fetch("jupyterlab-runs", "api", *route, method="POST", body=raw)
         body = json.loads(raised.value.response.body)
         assert raised.value.code == 400 and reason in body["message"]
+
+
+async def worst_stall(work) -> float:
+    """The longest the event loop went without running while ``work`` was awaited, s."""
+    stalls, done = [0.0], asyncio.Event()
+
+    async def ticker():
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            stalls.append(now - last)
+            last = now
+
+    watch = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.01)
+    await work()
+    done.set()
+    await watch
+    return max(stalls)
+
+
+async def test_large_bodies_are_parsed_without_stalling_the_event_loop():
+    points = [{"key": f"m{i % 20}", "value": i / 7, "step": i} for i in range(80_000)]
+    raw = json.dumps(run_payload(metrics=points)).encode()  # 4 MB: a long training loop
+    assert len(raw) > inputs.INLINE_JSON_BYTES
+
+    async def parse_here():
+        json.loads(raw)
+
+    parsed = {}
+
+    async def parse_for_a_request():
+        parsed.update(await inputs.parse_json_body(raw))
+
+    blocking = await worst_stall(parse_here)
+    yielding = await worst_stall(parse_for_a_request)
+    print(f"4 MB body: the event loop stalled {blocking * 1000:.0f} ms when parsed in place,")
+    print(f"{yielding * 1000:.0f} ms at most through parse_json_body")
+    assert parsed == json.loads(raw)
+    assert yielding < blocking / 2

@@ -53,11 +53,11 @@ class RunsAPIHandler(ExtensionHandlerMixin, APIHandler):
         self._started = time.perf_counter()
         await super().prepare()
         self._json: dict[str, Any] | None = None
-        # Parse authenticated bodies in a worker thread: megabytes of JSON must not stall
-        # every other request on the event loop.
+        # Only authenticated bodies are parsed; megabytes of JSON must not stall every other
+        # request on the event loop (parse_json_body says how).
         if self.request.body and self.current_user and len(self.request.body) <= MAX_BODY_BYTES:
             try:
-                self._json = await asyncio.to_thread(inputs.parse_json_object, self.request.body)
+                self._json = await inputs.parse_json_body(self.request.body)
             except InvalidArgument as error:
                 raise ApiError(400, "invalid_json", str(error)) from error
 

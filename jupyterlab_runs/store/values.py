@@ -331,10 +331,22 @@ class CheckedRun:
 MAX_CONTEXT_BYTES = 2_000_000
 
 
+def _json_size(value: Any) -> int:
+    """Characters of ``value`` as JSON, counted up to just past the context limit. The encoder
+    runs as Python bytecode (iterencode without one-shot), so a server thread measuring
+    megabytes never holds the GIL for long, as the C encoder would."""
+    size = 0
+    for chunk in json.JSONEncoder().iterencode(value):
+        size += len(chunk)
+        if size > MAX_CONTEXT_BYTES:
+            break
+    return size
+
+
 def cap_context(context: dict[str, Any]) -> dict[str, Any]:
     """``context`` within ``MAX_CONTEXT_BYTES`` of JSON: while over, its largest entries are
     replaced by a note of their size, so the run is kept rather than refused."""
-    sizes = {k: len(json.dumps(k)) + len(json.dumps(v)) for k, v in context.items()}
+    sizes = {k: len(json.dumps(k)) + _json_size(v) for k, v in context.items()}
     total = sum(sizes.values())
     capped = dict(context)
     for key in sorted(sizes, key=sizes.__getitem__, reverse=True):
