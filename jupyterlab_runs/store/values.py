@@ -352,9 +352,11 @@ def cap_context(context: dict[str, Any]) -> dict[str, Any]:
     for key in sorted(sizes, key=sizes.__getitem__, reverse=True):
         if total <= MAX_CONTEXT_BYTES:
             return capped
-        note = f"{TRUNCATION_MARKER} {sizes[key]} bytes, over the context limit"
+        size = sizes[key]
+        shown = f"more than {MAX_CONTEXT_BYTES}" if size > MAX_CONTEXT_BYTES else str(size)
+        note = f"{TRUNCATION_MARKER} {shown} bytes, over the context limit"
         capped[key] = note
-        total += len(json.dumps(key)) + len(json.dumps(note)) - sizes[key]
+        total += len(json.dumps(key)) + len(json.dumps(note)) - size
     if total > MAX_CONTEXT_BYTES:
         raise InvalidArgument(f"context keys alone exceed {MAX_CONTEXT_BYTES} bytes")
     return capped
