@@ -106,6 +106,7 @@ def main() -> None:
     import mlflow
 
     with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)  # MLflow's SQLite store puts artifacts under ./mlruns
         uris = [f"jupyterlab-runs://{folder}/runs.db", f"sqlite:///{folder}/mlflow.db"]
         medians = measure(mlflow, uris, repeats)
     print(f"median of {repeats} after a warm-up, ms")
