@@ -132,3 +132,13 @@ def test_unclaimed_cells_carry_no_payload(kernel):
     replies: list = []
     execute(client, "acc = 0.9", "cell-x", replies)
     assert not [p for p in replies[0]["payload"] if p.get("source") == "jupyterlab_runs"]
+
+
+def test_claimed_cell_scans_its_own_code_through_a_python_cell_magic(kernel):
+    client, _ = kernel
+    claim(client, "cell-t")
+    replies: list = []
+    execute(client, "%%time\nloss = 1 / 8\nepochs = 3", "cell-t", replies)
+    (payload,) = [p for p in replies[0]["payload"] if p.get("source") == "jupyterlab_runs"]
+    # `epochs = 3` is a param (a literal), not a name to read back.
+    assert payload["variables"] == {"loss": 0.125}
