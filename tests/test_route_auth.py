@@ -7,6 +7,7 @@ route added later is checked without editing this file.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -121,3 +122,19 @@ async def test_cookie_authenticated_writes_need_the_xsrf_token(
             response = await fetch(http_server_client, verb, path, {"Cookie": cookie})
             codes[(verb, path)] = response.code
     assert codes and all(code == 403 for code in codes.values()), codes
+    # With the token a page would carry, the same cookie may write: the 403s were the XSRF check.
+    page = await http_server_client.fetch(jp_base_url + "login")  # the login page sets one
+    xsrf = next(
+        c.split(";")[0].split("=", 1)[1]
+        for c in page.headers.get_list("Set-Cookie")
+        if c.startswith("_xsrf=")
+    )
+    headers = {"Cookie": f"{cookie}; _xsrf={xsrf}", "X-XSRFToken": xsrf}
+    created = await http_server_client.fetch(
+        jp_base_url + API + "/experiments",
+        method="POST",
+        body=json.dumps({"name": "written with a cookie"}),
+        headers=headers,
+        raise_error=False,
+    )
+    assert created.code == 201
