@@ -1,7 +1,7 @@
 import { barRows } from './bar';
 import { buildSpec } from './spec';
-import { testModel, testPayload, testRun } from './testUtils';
-import { compileWarnings } from './compileCheck';
+import { testModel, testPayload, testRun } from '../testutils/charts';
+import { compileWarnings } from '../testutils/compileCheck';
 
 const runs = [
   testRun(1, { metrics: { accuracy: 0.91, loss: 0.3 } }),

@@ -1,5 +1,5 @@
 import { buildDiffTable } from './diffTable';
-import { testModel, testPayload, testRun } from './testUtils';
+import { testModel, testPayload, testRun } from '../testutils/charts';
 
 const model = testModel(
   testPayload([

@@ -1,7 +1,7 @@
-import { compileWarnings } from './compileCheck';
+import { compileWarnings } from '../testutils/compileCheck';
 import { historyRows, smoothEma, thinIndices } from './history';
 import { buildSpec } from './spec';
-import { testModel, testPayload, testRun } from './testUtils';
+import { testModel, testPayload, testRun } from '../testutils/charts';
 
 describe('smoothEma', () => {
   it('returns the values unchanged with weight 0', () => {

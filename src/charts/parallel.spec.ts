@@ -1,7 +1,7 @@
-import { compileWarnings } from './compileCheck';
+import { compileWarnings } from '../testutils/compileCheck';
 import { parallelRows } from './parallel';
 import { buildSpec } from './spec';
-import { testModel, testPayload, testRun } from './testUtils';
+import { testModel, testPayload, testRun } from '../testutils/charts';
 
 const model = testModel(
   testPayload(

@@ -1,6 +1,6 @@
-import { compileWarnings } from './compileCheck';
+import { compileWarnings } from '../testutils/compileCheck';
 import { buildSpec, defaultBuildOptions, resolveOptions } from './spec';
-import { testModel, testPayload, testRun } from './testUtils';
+import { testModel, testPayload, testRun } from '../testutils/charts';
 import { CHART_KINDS } from './types';
 
 const hostileMetric = "datum.x || alert('m')";

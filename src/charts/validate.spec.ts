@@ -1,4 +1,4 @@
-import { testModel, testPayload, testRun } from './testUtils';
+import { testModel, testPayload, testRun } from '../testutils/charts';
 import { LIMITS } from './types';
 import { decodeNumber, formatIssue } from './json';
 import { validateCompare } from './validate';

@@ -1,8 +1,8 @@
-import { testPayload, testRun } from '../charts/testUtils';
+import { testPayload, testRun } from '../testutils/charts';
 import { validateCompare } from '../charts';
 import { buildCompareBundle, textTable } from './bundle';
 import { COMPARE_MIME, VEGALITE_MIME } from './mimeTypes';
-import { compileWarnings } from '../charts/compileCheck';
+import { compileWarnings } from '../testutils/compileCheck';
 import type { TopLevelSpec } from 'vega-lite';
 
 const payload = testPayload(

@@ -1,5 +1,5 @@
 import { buildSpec, CHART_KINDS, defaultBuildOptions } from '../charts';
-import { testModel, testPayload, testRun } from '../charts/testUtils';
+import { testModel, testPayload, testRun } from '../testutils/charts';
 import { embedChart } from './vegaLoader';
 
 // Keys a user can log: vega-lite escapes `"` in the expressions it generates from titles

@@ -1,9 +1,9 @@
 import { Signal } from '@lumino/signaling';
 import { ICompareBundlePayload } from '../charts';
-import { testPayload, testRun } from '../charts/testUtils';
+import { testPayload, testRun } from '../testutils/charts';
 import { CompareRenderer } from './compareRenderer';
 import { COMPARE_MIME } from './mimeTypes';
-import { TestMimeModel } from './testUtils';
+import { TestMimeModel } from '../testutils/mime';
 
 const XSS = '<img src=x onerror=alert(1)>';
 

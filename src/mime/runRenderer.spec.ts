@@ -1,7 +1,7 @@
 import { parseRunCard } from './runCard';
 import { RunRenderer } from './runRenderer';
 import { RUN_MIME } from './mimeTypes';
-import { TestMimeModel } from './testUtils';
+import { TestMimeModel } from '../testutils/mime';
 
 const card = {
   version: 1,

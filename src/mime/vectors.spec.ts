@@ -10,7 +10,7 @@ import {
   validateCompare
 } from '../charts';
 import { buildCompareBundle, staticSpec, textTable, toPayload } from './bundle';
-import { COMPARE_MIME, VEGALITE_MIME } from './tokens';
+import { COMPARE_MIME, VEGALITE_MIME } from './mimeTypes';
 
 interface IVectorCase {
   name: string;

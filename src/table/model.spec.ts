@@ -3,6 +3,7 @@ import { JupyterServer } from '@jupyterlab/testing';
 import { RunsClient } from '../api/client';
 import { INewRun, IRunsPage, IRunSummary, IRunsQuery } from '../api/types';
 import { RunsTableModel } from './model';
+import { readText } from '../testutils/blob';
 
 // A real jupyter server with the jupyterlab_runs extension and a fresh store.
 const server = new JupyterServer();
@@ -64,15 +65,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.shutdown();
 });
-
-/** The text of a blob (jsdom's Blob has no text()). */
-function readText(blob: Blob): Promise<string> {
-  return new Promise(resolve => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(reader.result as string);
-    reader.readAsText(blob);
-  });
-}
 
 /** A model whose keys have loaded. */
 async function loadedModel(

@@ -1,7 +1,7 @@
 import { IRun } from '../../api/types';
 import { buildCompareBundle } from '../../mime/bundle';
 import { COMPARE_MIME } from '../../mime/mimeTypes';
-import { logRun, useServer, waitFor } from '../testUtils';
+import { logRun, useServer, waitFor } from '../../testutils/panel';
 import { CompareModel } from './compareModel';
 
 const server = useServer();

@@ -3,8 +3,8 @@ import {
   ICompareBundlePayload,
   ICompareModel,
   ICompareRunPayload
-} from './types';
-import { validateCompare } from './validate';
+} from '../charts/types';
+import { validateCompare } from '../charts/validate';
 
 /** A run for tests: `v<version>`, id `run<version>`, FINISHED, with the given maps. */
 export function testRun(
