@@ -4,11 +4,11 @@ import type { Message } from '@lumino/messaging';
 import React from 'react';
 
 import { runsIcon } from '../icons';
-import { CompareView } from './compare/CompareView';
+import { CompareView } from './compare/compareView';
 import { IPanelContext } from './context';
-import { DetailsView } from './details/DetailsView';
+import { DetailsView } from './details/detailsView';
 import { useSignal } from '../components/useSignal';
-import { ListView } from './list/ListView';
+import { ListView } from './list/listView';
 import { RunsPanelModel } from './panelModel';
 
 /** Share of the height the run list takes at first (the rest goes to details). */

@@ -6,8 +6,8 @@ import { IPanelContext } from '../context';
 import { FilterBox } from '../../components/filterBox';
 import { useSignal } from '../../components/useSignal';
 import { RunsListModel } from './listModel';
-import { ListToolbar } from './ListToolbar';
-import { ListHeader, RunRows } from './RunRows';
+import { ListToolbar } from './listToolbar';
+import { ListHeader, RunRows } from './runRows';
 
 /** The upper section of the panel: picker, filter, sortable compact list and paging. */
 export function ListView(props: {

@@ -20,7 +20,7 @@ import { IPanelContext } from '../context';
 import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
 import { CompareModel } from './compareModel';
-import { ChartPickers } from './ChartPickers';
+import { ChartPickers } from './chartPickers';
 
 /** Most runs shown as diff-table columns. */
 const DIFF_MAX_RUNS = 8;

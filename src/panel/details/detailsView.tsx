@@ -5,15 +5,15 @@ import { ErrorBox, ProgressBar, Section } from '../components';
 import { IPanelContext } from '../context';
 import { useSignal } from '../../components/useSignal';
 import { PanelCommandIDs } from '../commandIds';
-import { Artifacts } from './Artifacts';
-import { CodeSection } from './CodeSection';
+import { Artifacts } from './artifacts';
+import { CodeSection } from './codeSection';
 import { RunDetailsModel } from './detailsModel';
-import { MetricsTable } from './MetricsTable';
+import { MetricsTable } from './metricsTable';
 import { NoteEditor } from './NoteEditor';
-import { ParamsTable } from './ParamsTable';
-import { Reproducibility } from './Reproducibility';
-import { RunHeader } from './RunHeader';
-import { TagsEditor } from './TagsEditor';
+import { ParamsTable } from './paramsTable';
+import { Reproducibility } from './reproducibility';
+import { RunHeader } from './runHeader';
+import { TagsEditor } from './tagsEditor';
 
 /** Everything about one run: header, reproducibility, params, metrics, tags, note, artifacts, code. */
 export function DetailsView(props: {
