@@ -46,7 +46,7 @@ export function targetRuns(
 /** Register the panel's commands (notebook-side ones in `addNotebookCommands`). */
 export function addPanelCommands(
   app: JupyterFrontEnd,
-  tracker: INotebookTracker,
+  tracker: INotebookTracker | null,
   panel: RunsPanel,
   trans: TranslationBundle
 ): void {
@@ -186,7 +186,7 @@ export function addPanelCommands(
   model.changed.connect(inspected);
   model.details.changed.connect(inspected);
   model.compare.changed.connect(inspected);
-  tracker.currentChanged.connect(inspected);
+  tracker?.currentChanged.connect(inspected);
 }
 
 /** Delete or restore runs in one request, then reload; failures are reported once. */

@@ -17,14 +17,31 @@ const RUN_ID_ARG = {
   description: 'Id of the run (default: the run shown in the details)'
 };
 
+const NOTEBOOK_COMMANDS = [
+  PanelCommandIDs.goToCell,
+  PanelCommandIDs.restoreCode,
+  PanelCommandIDs.insertComparison
+];
+
 /** Register the commands that act on notebooks: go to cell, restore code, insert comparison. */
 export function addNotebookCommands(
   app: JupyterFrontEnd,
-  tracker: INotebookTracker,
+  tracker: INotebookTracker | null,
   model: RunsPanelModel,
   trans: TranslationBundle
 ): void {
   const { commands } = app;
+  if (!tracker) {
+    // No notebooks in this application: the commands exist (panel buttons name them)
+    // but stay hidden.
+    for (const id of NOTEBOOK_COMMANDS) {
+      commands.addCommand(id, {
+        isVisible: () => false,
+        execute: () => undefined
+      });
+    }
+    return;
+  }
   /** The run a command targets: `args.runId`, else the one in the details. */
   const runOf = async (
     args: ReadonlyPartialJSONObject
