@@ -36,6 +36,7 @@ export function addNotebookCommands(
     // but stay hidden.
     for (const id of NOTEBOOK_COMMANDS) {
       commands.addCommand(id, {
+        describedBy: { args: { type: 'object', properties: {} } },
         isVisible: () => false,
         execute: () => undefined
       });
