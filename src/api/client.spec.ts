@@ -1,23 +1,16 @@
-import { JupyterServer } from '@jupyterlab/testing';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { RunsClient } from './client';
 import { INewRun } from './types';
 import { readText } from '../testutils/blob';
+import { useServer } from '../testutils/server';
 
 // A real jupyter server with the jupyterlab_runs extension and a fresh store.
-const server = new JupyterServer();
+const server = useServer();
 let client: RunsClient;
 
-beforeAll(async () => {
-  // CI runs as root, which jupyter_server refuses without allow_root.
-  await server.start({ configData: { ServerApp: { allow_root: true } } });
-  // Settings are read from PageConfig, which the server start fills in.
-  client = new RunsClient();
-}, 60000);
-
-afterAll(async () => {
-  await server.shutdown();
+beforeAll(() => {
+  client = server.client();
 });
 
 function newRun(overrides: Partial<INewRun> = {}): INewRun {

@@ -4,6 +4,7 @@ import { testPayload, testRun } from '../testutils/charts';
 import { CompareRenderer } from './compareRenderer';
 import { COMPARE_MIME } from './mimeTypes';
 import { TestMimeModel } from '../testutils/mime';
+import { waitFor } from '../testutils/server';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -216,16 +217,3 @@ describe('CompareRenderer injected behaviour', () => {
     themeChanged.emit(undefined);
   });
 });
-
-async function waitFor(
-  condition: () => boolean,
-  timeout = 5000
-): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeout) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}

@@ -2,7 +2,7 @@ import { RunsClient } from '../api/client';
 import { IRun } from '../api/types';
 import { LiveUpdates } from '../models/liveUpdates';
 import { RunsPanelModel } from './panelModel';
-import { logRun, useServer, waitFor } from '../testutils/panel';
+import { logRun, useServer, waitFor } from '../testutils/server';
 
 const server = useServer();
 

@@ -1,7 +1,7 @@
 import { IRun } from '../../api/types';
 import { buildCompareBundle } from '../../mime/bundle';
 import { COMPARE_MIME } from '../../mime/mimeTypes';
-import { logRun, useServer, waitFor } from '../../testutils/panel';
+import { logRun, useServer, waitFor } from '../../testutils/server';
 import { CompareModel } from './compareModel';
 
 const server = useServer();

@@ -1,5 +1,5 @@
 import { IRun } from '../../api/types';
-import { logRun, useServer } from '../../testutils/panel';
+import { logRun, useServer } from '../../testutils/server';
 import { RunDetailsModel } from './detailsModel';
 
 const server = useServer();

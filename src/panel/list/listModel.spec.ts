@@ -1,6 +1,6 @@
 import { IRun } from '../../api/types';
 import { DEFAULT_STATE } from '../state';
-import { logRun, useServer, waitFor } from '../../testutils/panel';
+import { logRun, useServer, waitFor } from '../../testutils/server';
 import { RunsListModel } from './listModel';
 
 const server = useServer();

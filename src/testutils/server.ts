@@ -1,4 +1,4 @@
-/** Helpers for the panel's jest specs (a real Jupyter server; nothing mocked). */
+/** Helpers for jest specs that talk to a real Jupyter server (nothing mocked). */
 
 import { JupyterServer } from '@jupyterlab/testing';
 
