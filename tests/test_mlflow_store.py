@@ -770,3 +770,20 @@ async def test_the_rest_api_works_on_an_mlflow_backend(jp_fetch):
     )
     page = json.loads(response.body)
     assert page["total"] == 1 and page["runs"][0]["id"] == posted["id"]
+
+
+async def test_a_hostile_filter_never_holds_up_the_event_loop(jp_fetch, mlflow):
+    import asyncio
+    import json
+    import time
+
+    experiment_id = mlflow.create_experiment(unique("loop")).id
+    run = mlflow.create_run(NewRun(experiment_id, params=[ParamInput("long", "b" * 1500)]))
+    query = {"experiment_ids": experiment_id, "filter": "params.long NOT LIKE '%b%b%b%a'"}
+    hostile = asyncio.ensure_future(jp_fetch("jupyterlab-runs", "api", "runs", params=query))
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    await jp_fetch("api", "status")  # served by the event loop while the search runs
+    assert time.perf_counter() - started < 2
+    page = json.loads((await hostile).body)
+    assert [found["id"] for found in page["runs"]] == [run.id]
