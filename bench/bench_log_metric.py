@@ -77,29 +77,37 @@ def mlflow_run(steps: int, directory: Path, synchronous: bool) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10x fewer steps everywhere")
-    scale = 10 if parser.parse_args().quick else 1
+CASES = [
+    ("jupyterlab-runs start_run (log_batch)", ours_start_run, 10_000),
+    ("jupyterlab-runs start_run (log_batch)", ours_start_run, 100_000),
+    ("jupyterlab-runs %%track (one create_run)", ours_track, 10_000),
+    ("jupyterlab-runs %%track (one create_run)", ours_track, 100_000),
+    ("mlflow.log_metric (synchronous)", lambda n, d: mlflow_run(n, d, True), 1_000),
+    ("mlflow.log_metric (synchronous=False)", lambda n, d: mlflow_run(n, d, False), 2_000),
+]
+
+
+def measure(scale: int = 1) -> list[tuple[str, int, float, float]]:
+    """Every case with ``1/scale`` of its steps: (label, steps, total s, µs per call)."""
     warnings.filterwarnings("ignore")
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     logging.getLogger("alembic").setLevel(logging.ERROR)
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
-    cases = [
-        ("jupyterlab-runs start_run (log_batch)", ours_start_run, 10_000),
-        ("jupyterlab-runs start_run (log_batch)", ours_start_run, 100_000),
-        ("jupyterlab-runs %%track (one create_run)", ours_track, 10_000),
-        ("jupyterlab-runs %%track (one create_run)", ours_track, 100_000),
-        ("mlflow.log_metric (synchronous)", lambda n, d: mlflow_run(n, d, True), 1_000),
-        ("mlflow.log_metric (synchronous=False)", lambda n, d: mlflow_run(n, d, False), 2_000),
-    ]
     rows = []
-    for label, bench, steps in cases:
+    for label, bench, steps in CASES:
         steps = max(1, steps // scale)
         with tempfile.TemporaryDirectory() as directory:
             elapsed = bench(steps, Path(directory))
         rows.append((label, steps, elapsed, elapsed / steps * 1e6))
         print(f"  {label}: {steps} steps done", file=sys.stderr)
+    return rows
+
+
+def main() -> None:
+    """Time every case and print one table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10x fewer steps everywhere")
+    rows = measure(10 if parser.parse_args().quick else 1)
     print(f"{'logger':<42} {'steps':>8} {'total s':>9} {'µs/call':>9}")
     for label, steps, elapsed, per_call in rows:
         print(f"{label:<42} {steps:>8} {elapsed:>9.3f} {per_call:>9.1f}")

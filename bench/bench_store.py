@@ -177,7 +177,9 @@ def percentiles(times: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def benchmark(args: argparse.Namespace, folder: Path) -> None:
+def benchmark(args: argparse.Namespace, folder: Path) -> tuple[list[tuple], dict[str, object]]:
+    """Seed (or reuse) both stores and time each case: rows of (label, ours, MLflow) p50/p95
+    milliseconds, and what the table's notes need."""
     print(
         f"seeding {args.runs:,} runs × {args.params} params × {args.metrics} metrics",
         file=sys.stderr,
@@ -261,10 +263,17 @@ def benchmark(args: argparse.Namespace, folder: Path) -> None:
                 percentiles(measure(theirs_action, args.repeat, args.budget)),
             )
         )
-    print_table(args, mlflow_runs, rows, ours_seed, theirs_seed, same, first_ours.total)
+    info = dict(
+        mlflow_runs=mlflow_runs,
+        ours_seed=ours_seed,
+        theirs_seed=theirs_seed,
+        same=same,
+        total=first_ours.total,
+    )
+    return rows, info
 
 
-def print_table(args, mlflow_runs, rows, ours_seed, theirs_seed, same, total) -> None:
+def print_table(args, rows, mlflow_runs, ours_seed, theirs_seed, same, total) -> None:
     import mlflow
 
     how = "its log_batch API" if args.mlflow_api else "bulk inserts into its own ORM tables"
@@ -291,7 +300,8 @@ def print_table(args, mlflow_runs, rows, ours_seed, theirs_seed, same, total) ->
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line's options (``python -m bench`` passes its own sizes)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000, help="runs to seed (default 100,000)")
     parser.add_argument(
@@ -307,10 +317,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timed calls per case")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per case at most")
     parser.add_argument("--dir", type=Path, help="keep the seeded stores here (reused next time)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the command line's options and print its table."""
+    args = parse(argv)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
-        benchmark(args, folder)
+        rows, info = benchmark(args, folder)
+        print_table(args, rows, **info)
     finally:
         if args.dir is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -6,13 +6,21 @@
  * the same 50 params and 20 metrics as a run (start_run → log_params → log_metrics →
  * end_run) into a local SQLite store, on this machine, in this run.
  *
- * Usage: node bench/capture.bench.js [--runs 30]
+ * Usage: node bench/capture.bench.js [--runs 30] [--json (rows for `python -m bench`)]
  */
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-const { ROOT, startLab, summarize, printTable } = require('./lab_session');
+const {
+  ROOT,
+  JSON_OUTPUT,
+  startLab,
+  summarize,
+  printTable,
+  benchRow,
+  printJsonRows
+} = require('./lab_session');
 
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 30;
 const PARAMS = 50;
@@ -220,6 +228,34 @@ print(json.dumps([once() for _ in range(${RUNS})]))
   const sc = summarize(ours.scans);
   const p = summarize(ours.plain);
   const m = summarize(mlflow);
+  if (JSON_OUTPUT) {
+    const size = `${PARAMS} params + ${METRICS} metrics`;
+    printJsonRows([
+      benchRow(
+        'Capture',
+        'cell end → run committed (MLflow: start_run…end_run)',
+        size,
+        committed,
+        m,
+        30
+      ),
+      benchRow(
+        'Capture',
+        'untracked cell: execute_requests sent',
+        'one cell',
+        null,
+        null,
+        null,
+        {
+          ours: [ours.plainExecutes, ours.plainExecutes],
+          unit: 'requests',
+          target: { stat: 'p50', limit: 1, text: 'exactly 1' },
+          met: ours.plainExecutes === 1
+        }
+      )
+    ]);
+    return;
+  }
   const ms = x => x.toFixed(1);
   const row = (label, stats, target) => [
     label,

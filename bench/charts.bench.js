@@ -30,14 +30,22 @@
  *
  * Prints the chunk list and ONE results table; exits 1 when a target is missed.
  *
- * Usage: node bench/charts.bench.js [--reps 7]
+ * Usage: node bench/charts.bench.js [--reps 7] [--json (rows for `python -m bench`)]
  */
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { ROOT, startLab, summarize, printTable } = require('./lab_session');
+const {
+  ROOT,
+  JSON_OUTPUT,
+  startLab,
+  summarize,
+  printTable,
+  benchRow,
+  printJsonRows
+} = require('./lab_session');
 
 const argValue = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -349,6 +357,69 @@ async function browserFigures(bundles) {
 const ms = x => (x === undefined ? '—' : x.toFixed(0));
 const kb = bytes => `${(bytes / 1024).toFixed(0)} KiB`;
 
+/**
+ * The rows `python -m bench` shows: each chart drawn in the browser (MLflow's UI cannot be
+ * timed here), the data side beside MLflow's, and the size of each inserted output.
+ */
+function jsonRows(browser, data) {
+  const rows = CHARTS.map(chart => {
+    const { times, errors } = browser.results[chart.kind];
+    const extra = errors.length > 0 ? { note: errors[0], met: false } : {};
+    const drawn = times.length > 0 ? summarize(times) : null;
+    return benchRow(
+      'B8 charts',
+      `browser: ${chart.label}, inserted → drawn`,
+      chart.label,
+      drawn,
+      null,
+      chart.target,
+      extra
+    );
+  });
+  for (const n of [10, 100, 1000]) {
+    const key = `bar ${n}`;
+    rows.push(
+      benchRow(
+        'B8 charts',
+        'data: search + bundle (bar)',
+        `${n} runs`,
+        summarize(data.ours[key]),
+        summarize(data.mlflow[key]),
+        null
+      )
+    );
+  }
+  rows.push(
+    benchRow(
+      'B8 charts',
+      'data: search + histories + bundle',
+      '100 runs × 1,000 steps',
+      summarize(data.ours.line),
+      summarize(data.mlflow.line),
+      null
+    )
+  );
+  for (const chart of CHARTS) {
+    const kb = data.bundle_bytes[chart.kind] / 1024;
+    rows.push(
+      benchRow(
+        'B8 charts',
+        'inserted output in the .ipynb',
+        chart.label,
+        null,
+        null,
+        null,
+        {
+          ours: [kb, kb],
+          unit: 'KB',
+          target: { stat: 'p50', limit: 1024, text: '≤ 1 MB' }
+        }
+      )
+    );
+  }
+  return rows;
+}
+
 (async () => {
   const folder = fs.mkdtempSync(
     path.join(os.tmpdir(), 'jupyterlab-runs-charts-')
@@ -407,6 +478,10 @@ const kb = bytes => `${(bytes / 1024).toFixed(0)} KiB`;
         .join(', ')}.\n`
   );
 
+  if (JSON_OUTPUT) {
+    printJsonRows(jsonRows(browser, data));
+    return;
+  }
   const rows = [];
   let failed = false;
   for (const chart of CHARTS) {

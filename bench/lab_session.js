@@ -154,4 +154,41 @@ function printTable(header, rows) {
   all.slice(1).forEach(row => console.log(line(row)));
 }
 
-module.exports = { ROOT, CHROMIUM_ARGS, startLab, summarize, printTable };
+/** Whether the script was asked for `python -m bench`'s JSON instead of its tables. */
+const JSON_OUTPUT = process.argv.includes('--json');
+
+/**
+ * One result row as `python -m bench` reads it (bench/results.py `Row`): our and MLflow's
+ * [p50, p95] from `summarize`, and the target on our p50 (`met` is judged in Python).
+ */
+function benchRow(workload, operation, size, ours, mlflow, target, extra = {}) {
+  const pair = s => (s && s.n > 0 ? [s.p50, s.p95] : null);
+  return {
+    workload,
+    operation,
+    size,
+    ours: pair(ours),
+    mlflow: pair(mlflow),
+    unit: 'ms',
+    target: target === null ? null : { stat: 'p50', limit: target, text: '' },
+    note: '',
+    met: null,
+    ...extra
+  };
+}
+
+/** Print the rows for `python -m bench` as one JSON line on stdout. */
+function printJsonRows(rows) {
+  console.log(JSON.stringify({ rows }));
+}
+
+module.exports = {
+  ROOT,
+  CHROMIUM_ARGS,
+  JSON_OUTPUT,
+  startLab,
+  summarize,
+  printTable,
+  benchRow,
+  printJsonRows
+};

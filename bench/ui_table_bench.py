@@ -244,7 +244,9 @@ def median_p95(values: list[float]) -> tuple[float, float]:
     return percentiles(values) if values else (float("nan"), float("nan"))
 
 
-def benchmark(args: argparse.Namespace, folder: Path) -> None:
+def benchmark(args: argparse.Namespace, folder: Path) -> dict[str, object]:
+    """Seed (or reuse) the stores, time the server cases and drive Chromium: the figures
+    ``print_table`` shows."""
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     print(
@@ -333,7 +335,7 @@ def benchmark(args: argparse.Namespace, folder: Path) -> None:
         if mlflow_server:
             stop(mlflow_server)
         stop(lab)
-    print_table(args, mlflow_runs, ours_seed, rows, browser)
+    return dict(mlflow_runs=mlflow_runs, ours_seed=ours_seed, rows=rows, browser=browser)
 
 
 def print_table(args, mlflow_runs, ours_seed, rows, browser) -> None:
@@ -408,7 +410,8 @@ def print_table(args, mlflow_runs, ours_seed, rows, browser) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line's options (``python -m bench`` passes its own sizes)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--mlflow-runs", type=int, help="runs seeded into MLflow (default --runs)")
@@ -426,13 +429,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--mlflow-case", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help="keep the seeded stores here (reused next time)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the command line's options and print its table."""
+    args = parse(argv)
     if args.mlflow_case:
         run_mlflow_case(json.loads(args.mlflow_case))
         return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-ui-table-"))
     try:
-        benchmark(args, folder)
+        print_table(args, **benchmark(args, folder))
     finally:
         if args.dir is None:
             shutil.rmtree(folder, ignore_errors=True)

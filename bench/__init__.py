@@ -1,0 +1,1 @@
+"""Benchmarks of jupyterlab-runs beside MLflow; ``python -m bench`` runs them all."""

@@ -1,0 +1,242 @@
+"""The workloads ``python -m bench`` runs: each calls an existing benchmark and turns its
+figures into result rows, with the issue's target where the workload is the one it names."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from results import Row, Target, from_json
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"  # seeded stores, reused by the next run (gitignored)
+
+
+def _quiet() -> None:
+    warnings.filterwarnings("ignore")
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.ERROR)
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
+
+
+def store(quick: bool) -> list[Row]:
+    """Page queries and create_run on SqliteStore beside MLflow's SqlAlchemyStore, in process."""
+    import bench_store
+
+    runs = 5_000 if quick else 100_000
+    folder = CACHE / f"store-{runs}"
+    argv = ["--runs", str(runs), "--dir", str(folder)]
+    argv += ["--repeat", "10", "--budget", "5"] if quick else []
+    args = bench_store.parse(argv)
+    rows, info = bench_store.benchmark(args, folder)
+    size = f"{runs:,} runs (MLflow {info['mlflow_runs']:,})"
+    return [Row("store, in process", label, size, ours, theirs) for label, ours, theirs in rows]
+
+
+def log_metric(quick: bool) -> list[Row]:
+    """B2: amortized ``log_metric`` cost in a loop; MLflow's synchronous call beside each."""
+    import bench_log_metric
+
+    rows = bench_log_metric.measure(10 if quick else 1)
+    mlflow = next(r for r in rows if r[0] == "mlflow.log_metric (synchronous)")
+    b2 = Target("p50", 20, "≤ 20 µs a call")
+    return [
+        Row(
+            "B2 log_metric",
+            label,
+            f"{steps:,} steps (MLflow {mlflow[1]:,})",
+            (per_call, None),
+            (mlflow[3], None),
+            unit="µs/call",
+            target=b2,
+            note="whole loop ÷ calls; p99 and pauses not measured yet",
+        )
+        for label, steps, _, per_call in rows
+        if label.startswith("jupyterlab-runs")
+    ]
+
+
+def mlflow_dropin(quick: bool) -> list[Row]:
+    """The same MLflow calls into our store (plugin URI) and MLflow's SQLite store."""
+    import bench_mlflow_dropin
+
+    _quiet()
+    import mlflow
+
+    repeats = 3 if quick else 7
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)  # MLflow's SQLite store puts artifacts under ./mlruns
+        uris = [f"jupyterlab-runs://{folder}/runs.db", f"sqlite:///{folder}/mlflow.db"]
+        medians = bench_mlflow_dropin.measure(mlflow, uris, repeats)
+    return [
+        Row("MLflow drop-in", label, f"median of {repeats}", (o * 1000, None), (m * 1000, None))
+        for (label, _), (o, m) in zip(bench_mlflow_dropin.CASES, medians, strict=True)
+    ]
+
+
+def _leading_number(text: str) -> float:
+    """The first number of a figure such as ``'1,234 (p95 2,345)'``."""
+    return float(text.split()[0].replace(",", ""))
+
+
+def team_server(quick: bool) -> list[Row]:
+    """MlflowStore beside MlflowClient on one real ``mlflow server`` (p50 of fresh stores)."""
+    import bench_team_server
+
+    _quiet()
+    runs = 2_000 if quick else 100_000
+    table = bench_team_server.bench(runs, 3 if quick else 5, 0.25 if quick else 2)
+    rows = []
+    for label, ours, theirs in table:
+        if theirs == "—":  # the ledger and the open-panel counts have no MLflow figure
+            rows.append(Row("MLflow team server", label, f"{runs:,} runs", None, note=ours))
+            continue
+        p95 = ours.split("p95 ")[1].rstrip(")") if "p95 " in ours else "nan"
+        mine = (_leading_number(ours), _leading_number(p95))
+        rows.append(
+            Row(
+                "MLflow team server",
+                label,
+                f"{runs:,} runs",
+                mine,
+                (_leading_number(theirs), None),
+            )
+        )
+    return rows
+
+
+def ui_table(quick: bool) -> list[Row]:
+    """B6/B7: the runs table in Chromium and the page queries over HTTP beside MLflow's."""
+    import ui_table_bench
+
+    runs = 5_000 if quick else 100_000
+    folder = CACHE / f"ui-table-{runs}"
+    argv = ["--runs", str(runs), "--dir", str(folder)]
+    if quick:
+        argv += ["--repeat", "10", "--budget", "5", "--repeat-browser", "3", "--sorts", "3"]
+        argv += ["--scroll-rows", "2000"]
+    figures = ui_table_bench.benchmark(ui_table_bench.parse(argv), folder)
+    size = f"{runs:,} runs"
+    rows = []
+    for where, label, ours, theirs in figures["rows"]:
+        slow = theirs is not None and isinstance(theirs[0], str)  # MLflow past its timeout
+        rows.append(
+            Row(
+                f"B6 runs page, {'REST' if where == 'HTTP' else 'in process'}",
+                label,
+                size,
+                ours,
+                None if slow else theirs,
+                target=Target("p50", 50) if where == "HTTP" else None,
+                note=f"MLflow {theirs[0]}" if slow else "",
+            )
+        )
+    browser = figures["browser"]
+    opened, sorts = browser["open"], browser["sort"]
+    scroll = browser["scroll"]
+    rows += [
+        Row("B7 runs table", "open → first page painted, first time", size, (opened[0], None),
+            target=Target("p50", 300)),
+        Row("B7 runs table", "open → first page painted, again", size, _p50_p95(opened[1:]),
+            target=Target("p50", 300)),
+        Row("B7 runs table", "click metric header → repainted", size, _p50_p95(sorts),
+            target=Target("p50", 200)),
+        Row("B7 runs table", "scrolling: long tasks", size,
+            (scroll["longTasks"], scroll["longTasks"]), unit="tasks", target=Target("p50", 0)),
+        Row("B7 runs table", "rows in the DOM while scrolling", size,
+            (scroll["domRows"], scroll["domRows"]), unit="rows",
+            note=f"{scroll['domCells']} cells"),
+    ]  # fmt: skip
+    return rows
+
+
+def _p50_p95(values: list[float]) -> tuple[float, float] | None:
+    from bench_store import percentiles
+
+    return percentiles(values) if values else None
+
+
+def import_time(quick: bool) -> list[Row]:
+    """B11: ``import jupyterlab_runs`` in a fresh interpreter, and the first log after it,
+    beside ``import mlflow`` and its first ``log_metric`` (same machine, fresh processes)."""
+    repeats = 5 if quick else 15
+    ours_script = (
+        "import os, time, tempfile; d = tempfile.mkdtemp();"
+        "os.environ['JUPYTERLAB_RUNS_URI'] = 'sqlite:///' + d + '/runs.db';"
+        "t = time.perf_counter(); import jupyterlab_runs as jr; i = time.perf_counter();"
+        "jr.log_metric('m', 1.0); l = time.perf_counter();"
+        "print((i - t) * 1000, (l - i) * 1000)"
+    )
+    theirs_script = (
+        "import os, time, tempfile; d = tempfile.mkdtemp(); os.chdir(d);"
+        "t = time.perf_counter(); import mlflow; i = time.perf_counter();"
+        "mlflow.set_tracking_uri('sqlite:///' + d + '/mlflow.db');"
+        "mlflow.log_metric('m', 1.0); l = time.perf_counter();"
+        "print((i - t) * 1000, (l - i) * 1000)"
+    )
+    ours, theirs = _fresh_processes(ours_script, repeats), _fresh_processes(theirs_script, repeats)
+    size = f"{repeats} fresh processes"
+    return [
+        Row("B11 import", "import jupyterlab_runs (MLflow: import mlflow)", size,
+            _p50_p95(ours[0]), _p50_p95(theirs[0]), target=Target("p50", 150)),
+        Row("B11 import", "first log_metric after the import", size,
+            _p50_p95(ours[1]), _p50_p95(theirs[1]), target=Target("p50", 50),
+            note="MLflow's first log creates its schema"),
+    ]  # fmt: skip
+
+
+def _fresh_processes(script: str, repeats: int) -> tuple[list[float], list[float]]:
+    """The two figures ``script`` prints, from ``repeats`` new interpreters after a warm-up
+    one (so the file-system cache is warm for both libraries alike)."""
+    env = {**os.environ, "MLFLOW_LOGGING_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"}
+    firsts, seconds = [], []
+    for round_ in range(repeats + 1):
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        )
+        first, second = map(float, done.stdout.split()[-2:])
+        if round_:
+            firsts.append(first)
+            seconds.append(second)
+    return firsts, seconds
+
+
+def _node(script: str, args: list[str]) -> list[Row]:
+    """Run a Node benchmark with ``--json`` and read the rows it prints last."""
+    done = subprocess.run(
+        ["node", str(HERE / script), *args, "--json"], capture_output=True, text=True, timeout=1800
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} exited {done.returncode}: {done.stderr[-2000:]}")
+    rows = json.loads(done.stdout.strip().splitlines()[-1])["rows"]
+    return [from_json(r) for r in rows]
+
+
+def capture(quick: bool) -> list[Row]:
+    """Capture: cell end → run committed in a real browser, beside MLflow's run logging."""
+    return _node("capture.bench.js", ["--runs", "10" if quick else "40"])
+
+
+def charts(quick: bool) -> list[Row]:
+    """B8: inline charts drawn in Chromium, their data beside MLflow's, their saved size."""
+    return _node("charts.bench.js", ["--reps", "5" if quick else "7"])
+
+
+#: name → workload, in the order the table shows them.
+WORKLOADS: dict[str, Callable[[bool], list[Row]]] = {
+    "import": import_time,
+    "log_metric": log_metric,
+    "capture": capture,
+    "store": store,
+    "ui_table": ui_table,
+    "charts": charts,
+    "mlflow_dropin": mlflow_dropin,
+    "team_server": team_server,
+}
