@@ -135,6 +135,9 @@ def test_autolog_in_a_tracked_cell_is_that_cells_run(shell):
 
 def test_user_choice_and_the_off_switch_are_kept(tracking, monkeypatch):
     from jupyterlab_runs.kernel.mlflow_bridge import activate
+    from jupyterlab_runs.mlflow_plugin import binding
+
+    monkeypatch.setattr(binding, "_provider", None)  # what activate() registers is undone
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "file:///somewhere/mlruns")
     activate()

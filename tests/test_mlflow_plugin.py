@@ -20,6 +20,8 @@ def uri(tmp_path, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     for name in ("MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID"):
         monkeypatch.delenv(name, raising=False)
+    # Outside a notebook: no kernel hooks, even when an IPython shell exists in this process.
+    monkeypatch.setenv("JUPYTERLAB_RUNS_MLFLOW", "0")
     monkeypatch.chdir(tmp_path)
     uri = tracking_uri(tmp_path / "runs.db")
     mlflow.set_tracking_uri(uri)
