@@ -8,7 +8,7 @@ import { LiveUpdates } from '../models/liveUpdates';
 import { ILiveUpdates, IRunsClient } from '../tokens';
 
 /** Provides the REST client of the runs API. */
-export const clientPlugin: JupyterFrontEndPlugin<RunsClient> = {
+export const clientPlugin: JupyterFrontEndPlugin<IRunsClient> = {
   id: 'jupyterlab-runs:client',
   description: 'The REST client of the jupyterlab-runs server extension.',
   autoStart: true,
@@ -18,12 +18,12 @@ export const clientPlugin: JupyterFrontEndPlugin<RunsClient> = {
 };
 
 /** Provides the change-feed poll every runs view shares (it polls only while one is visible). */
-export const liveUpdatesPlugin: JupyterFrontEndPlugin<LiveUpdates> = {
+export const liveUpdatesPlugin: JupyterFrontEndPlugin<ILiveUpdates> = {
   id: 'jupyterlab-runs:live-updates',
   description: 'The shared poll of the runs change feed.',
   autoStart: true,
   requires: [IRunsClient],
   provides: ILiveUpdates,
-  activate: (_: JupyterFrontEnd, client: RunsClient) =>
+  activate: (_: JupyterFrontEnd, client: IRunsClient) =>
     new LiveUpdates({ client })
 };
