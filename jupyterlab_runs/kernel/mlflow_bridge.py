@@ -35,11 +35,7 @@ class KernelCellRuns:
 
     def cell_run(self) -> Any | None:
         """The Log run or ``%%track`` run of the cell executing now."""
-        session = get_session()
-        if session.stack:
-            top = session.stack[-1]
-            return top if top.kind in ("track", "claim") else None
-        return session.current() if session._claimed_cell else None
+        return get_session().cell_run()
 
     def start_child(self, parent: Any, name: str | None) -> Any | None:
         """A child saved right after its ``%%track`` parent; Log run cells have none."""
@@ -60,7 +56,7 @@ class KernelCellRuns:
 
     def context(self) -> dict[str, Any]:
         """Where the code runs now: notebook, cell, kernel, user, git commit."""
-        return get_session()._context(ctx.get_shell(), None)
+        return get_session().context_now()
 
     def experiment_name(self) -> str:
         """The notebook's experiment."""
@@ -80,7 +76,7 @@ class ClaimArtifacts:
         session = get_session()
         self.run = run
         self.store = session.store()
-        self.cell_id = session._claimed_id
+        self.cell_id = session.claimed_cell_id
         self.since = self.store.changes(limit=1)[0]
         self.shell = ctx.get_shell()
 

@@ -115,6 +115,23 @@ class Session:
             return self.stack[-1]
         return self.start(kind="claim" if self._claimed_cell else "implicit")
 
+    def cell_run(self) -> ActiveRun | None:
+        """The run of the Log run or ``%%track`` cell executing now, if any (a claimed cell's
+        collector starts on demand); runs opened inside it do not count."""
+        if self.stack:
+            top = self.stack[-1]
+            return top if top.kind in ("track", "claim") else None
+        return self.current() if self._claimed_cell else None
+
+    @property
+    def claimed_cell_id(self) -> str:
+        """The id of the cell the front end's Log run claimed last."""
+        return self._claimed_id
+
+    def context_now(self) -> dict[str, Any]:
+        """Where code runs now (notebook, cell, kernel, code, user, git commit), as runs keep it."""
+        return self._context(ctx.get_shell(), None)
+
     def end(
         self,
         run: ActiveRun,
