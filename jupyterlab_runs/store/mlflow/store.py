@@ -128,7 +128,7 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
                 versions.update({r["info"]["run_id"]: i for i, r in enumerate(ranked, 1)})
                 continue
             if any(version is None for version in found.values()):
-                found.update(self._claim(experiment_id, [*group, *self._untagged(experiment_id)]))
+                found.update(self._claim(experiment_id, [*group, *self._untagged([experiment_id])]))
             versions.update(found)  # type: ignore[arg-type]
         return versions
 
@@ -157,22 +157,21 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
     def _claim_untagged(self, experiment_ids: Sequence[str], view: str) -> int:
         """Claim and tag the runs of these experiments that lack version tags (logged by plain
         mlflow, or before the order tag existed), so MLflow can sort and find by version;
-        the number of such runs."""
-        count = 0
-        for experiment_id in experiment_ids:
-            untagged = self._untagged(experiment_id, view)
-            if untagged:
-                self._claim(experiment_id, untagged)
-                count += len(untagged)
-        return count
+        the number of such runs (one search for all the experiments when there are none)."""
+        by_experiment: dict[str, list[dict[str, Any]]] = {}
+        for run in self._untagged(experiment_ids, view):
+            by_experiment.setdefault(run["info"]["experiment_id"], []).append(run)
+        for experiment_id, untagged in by_experiment.items():
+            self._claim(experiment_id, untagged)
+        return sum(map(len, by_experiment.values()))
 
-    def _untagged(self, experiment_id: str, view: str = "all") -> list[dict[str, Any]]:
+    def _untagged(self, experiment_ids: Sequence[str], view: str = "all") -> list[dict[str, Any]]:
         try:
-            return self._fetch_json([experiment_id], _UNTAGGED, view)
+            return self._fetch_json(experiment_ids, _UNTAGGED, view)
         except InvalidArgument:  # servers before IS NULL support: look at every run
             return [
                 run
-                for run in self._fetch_json([experiment_id], "", view)
+                for run in self._fetch_json(experiment_ids, "", view)
                 if not any(t["key"] == TAG_VERSION_ORDER for t in run["data"].get("tags", []))
             ]
 
