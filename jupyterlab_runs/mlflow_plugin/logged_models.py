@@ -18,8 +18,8 @@ from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST
 from mlflow.store.entities.paged_list import PagedList
 from mlflow.utils.search_utils import SearchLoggedModelsUtils
 
-from .. import store as s
-from ..store.base import MAX_TAG_VALUE_LENGTH
+from ..store.base import MAX_RESULTS_LIMIT, MAX_TAG_VALUE_LENGTH
+from ..store.values import now_ms
 from . import entities
 from .errors import translated, unsupported
 from .locations import artifact_uri
@@ -112,7 +112,7 @@ class LoggedModels:
             n += 1
             path = f"{name}-{n}"
         model_id = "m-" + uuid.uuid4().hex
-        now = s.values.now_ms()
+        now = now_ms()
         record = {
             "name": name,
             "path": path,
@@ -141,7 +141,7 @@ class LoggedModels:
 
     def _update_model(self, model_id: str, **changes: Any) -> LoggedModel:
         run_id, record = self._find_model(model_id)
-        record.update(changes, updated=s.values.now_ms())
+        record.update(changes, updated=now_ms())
         self._set_tag(run_id, _model_tag(model_id), record)
         return self._logged_model(model_id, run_id, record)
 
@@ -195,7 +195,7 @@ class LoggedModels:
         search utilities (as its file store does)."""
         found = []
         for run in self.store.search_runs(
-            [self._experiment_id(e) for e in experiment_ids], max_results=s.base.MAX_RESULTS_LIMIT
+            [self._experiment_id(e) for e in experiment_ids], max_results=MAX_RESULTS_LIMIT
         ).items:
             for key, value in run.tags.items():
                 record = json.loads(value) if key.startswith(entities.MODEL_TAG_PREFIX) else None
