@@ -218,3 +218,34 @@ def test_log_run_cell_mlflow_values_come_back_to_the_front_end_not_as_a_second_r
     assert run.notebook_path.endswith("primer.ipynb") and run.kernel_name == "python3"
     assert run.metrics["loss"].value == 0.25
     store.close()
+
+
+def test_headless_nbclient_notebook_with_load_ext_tracks_plain_mlflow(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from jupyterlab_runs.store import SqliteStore
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext jupyterlab_runs"),
+        nbformat.v4.new_code_cell(
+            "import mlflow\nwith mlflow.start_run():\n    mlflow.log_metric('accuracy', 0.9)"
+        ),
+        nbformat.v4.new_code_cell("%%track\nlr = 0.1\nmlflow.log_param('layers', 3)"),
+    ]
+    env = kernel_env(
+        JUPYTERLAB_RUNS_URI="sqlite:///" + str(tmp_path / "runs.db"),
+        JUPYTERLAB_RUNS_NOTEBOOK="jobs/retrain.ipynb",
+    )
+    env.pop("MLFLOW_TRACKING_URI", None)  # nobody chose one: %load_ext points MLflow at ours
+    NotebookClient(
+        nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute(env=env)
+    store = SqliteStore(tmp_path / "runs.db")
+    plain, tracked = runs_of("jobs/retrain.ipynb", store)
+    assert (plain.name, plain.source, plain.notebook_path) == ("v1", "api", "jobs/retrain.ipynb")
+    assert plain.metrics["accuracy"].source == "mlflow"
+    assert (tracked.name, tracked.source) == ("v2", "magic")
+    assert tracked.params["layers"].source == "mlflow" and tracked.params["lr"].value == "0.1"
+    store.close()
