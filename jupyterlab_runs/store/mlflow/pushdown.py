@@ -27,7 +27,7 @@ from typing import Any
 from ..base import InvalidArgument, Page, Run
 from ..filter import OrderKey
 from .filter import identifier, matches, server_filters
-from .mapping import TAG_VERSION_ORDER, hidden_tag
+from .mapping import TAG_VERSION_ORDER, hidden_tag, version_order
 from .search import Query, decode_token, encode_token, position
 
 # Runs read per MLflow page: at least READ_AHEAD, so the total of a small search is exact;
@@ -182,3 +182,81 @@ def pushed_page(query: Query, order_by: list[str], fetch: Fetch) -> Page:
         total=before + len(items) + max(later, 1 if unread else 0),
         total_is_lower_bound=unread,
     )
+
+
+# -- the default order: newest version first, a block of versions at a time -----------------
+
+BLOCK = 100  # versions per block: one LIKE pattern on the version tag, two digits wildcarded
+
+
+def block_condition(block: int) -> str:
+    """MLflow's condition for the runs whose version lies in ``block`` (100 × block + 0…99)."""
+    return f"tags.`{TAG_VERSION_ORDER}` LIKE '{version_order(block * BLOCK)[:-2]}__'"
+
+
+def _keyset(query: Query) -> tuple[int | None, int]:
+    """The version the previous page ended at and the runs on earlier pages (None, 0 first)."""
+    if not query.page_token:
+        return None, 0
+    try:
+        kind, last, before = decode_token(query.page_token, query.fingerprint)
+        valid = kind == "version" and all(
+            isinstance(n, int) and 0 <= n < 2**53 for n in (last, before)
+        )
+    except (ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise InvalidArgument("page_token is not a token this store issued")
+    return last, before
+
+
+def version_page(
+    query: Query,
+    fetch: Fetch,
+    newest: Callable[[], int | None],
+    occupied: Callable[[int], bool],
+) -> Page:
+    """One page of one experiment, newest version first, without MLflow sorting the experiment.
+
+    MLflow's SQL store sorts by a tag (or metric) with a join that costs O(runs²) on SQLite,
+    and by start time — its only cheap order — runs do not come in version order. Versions are
+    gapless, so the page is read a block of 100 versions at a time (a LIKE on the zero-padded
+    version tag, which MLflow filters cheaply), each block sorted here. The first page starts
+    at the block of the newest run, moving up while the next block holds runs (``occupied``,
+    deleted ones included); the token holds the last version shown (a keyset).
+    """
+    pushdown = server_filters(query.tree)
+    last, before = _keyset(query)
+    if last is None:
+        hint = newest()
+        if hint is None:
+            return Page(items=[], next_page_token=None, total=0)
+        block = hint // BLOCK
+        while occupied(block + 1):
+            block += 1
+    else:
+        block = (last - 1) // BLOCK
+    items: list[Run] = []
+    later = 0
+    while block >= 0 and len(items) < query.limit:
+        found: dict[str, Run] = {}
+        for condition in pushdown.filters:
+            window = " and ".join(filter(None, (condition, block_condition(block))))
+            runs, _ = fetch(window, ["attributes.start_time DESC"], None, 10 * BLOCK)
+            found.update((run.id, run) for run in runs)
+        block -= 1
+        chosen = [
+            run
+            for run in sorted(found.values(), key=lambda run: run.version, reverse=True)
+            if (last is None or run.version < last) and matches(query.tree, run)
+        ]
+        room = query.limit - len(items)
+        items += chosen[:room]
+        later += len(chosen[room:])
+    more = later > 0 or (block >= 0 and len(items) == query.limit)
+    token = None
+    if more:
+        token = encode_token([query.fingerprint, "version", items[-1].version, before + len(items)])
+    lower_bound = block >= 0 and len(items) == query.limit
+    total = before + len(items) + max(later, 1 if lower_bound else 0)
+    return Page(items=items, next_page_token=token, total=total, total_is_lower_bound=lower_bound)

@@ -36,12 +36,13 @@ from ..base import (
     StoreUnavailable,
     ViewType,
 )
+from ..filter import DEFAULT_ORDER
 from ..values import optional_int
 from . import artifacts as mlflow_artifacts
 from .changes import ChangeFeed
 from .experiments import ExperimentMethods
 from .mapping import TAG_VERSION_ORDER, run_from_mlflow, run_version, version_order
-from .pushdown import Fetch, pushed_page, server_order
+from .pushdown import Fetch, block_condition, pushed_page, server_order, version_page
 from .rest import DEFAULT_TIMEOUT, RestClient, tracking_url
 from .runs import RunMethods
 from .search import MAX_FETCH, RUN_VIEWS, Query
@@ -237,6 +238,17 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
 
         return fetch
 
+    def _newest_version(self, experiment_id: str, view: str) -> int | None:
+        """The version of the run that started last (a hint of the newest; None: no runs)."""
+        order = ["attributes.start_time DESC"]
+        found, _ = self._search_json([experiment_id], "", order, None, 1, view)
+        return self._versions(found)[found[0]["info"]["run_id"]] if found else None
+
+    def _occupied(self, experiment_id: str, block: int) -> bool:
+        """Whether any run of the experiment, deleted or not, has a version in ``block``."""
+        found, _ = self._search_json([experiment_id], block_condition(block), (), None, 1, "all")
+        return bool(found)
+
     def _find_version(self, experiment_id: str, version: int) -> str | None:
         """The run holding ``version``, found by its order tag (the ledger only decides
         between several runs carrying it, or for a deleted run that could not be tagged)."""
@@ -287,7 +299,15 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         ids = self._experiment_ids(query.experiment_ids)
         if not page_token:
             self._claim_untagged(ids, query.view)
-        return pushed_page(query, order_by, self._fetcher(ids, query.view))
+        fetch = self._fetcher(ids, query.view)
+        if len(ids) == 1 and query.order == DEFAULT_ORDER:
+            return version_page(
+                query,
+                fetch,
+                lambda: self._newest_version(ids[0], query.view),
+                lambda block: self._occupied(ids[0], block),
+            )
+        return pushed_page(query, order_by, fetch)
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """Param, metric and tag keys used by the newest KEYS_SAMPLE runs of these
