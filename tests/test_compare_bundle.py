@@ -17,6 +17,7 @@ import pytest
 
 from jupyterlab_runs.kernel.compare import (
     COMPARE_MIME,
+    HISTORY_POINTS_PER_SERIES,
     MAX_HISTORY_POINTS,
     MAX_KEYS_PER_RUN,
     MAX_TEXT_LENGTH,
@@ -207,12 +208,16 @@ def test_caps_keys_names_and_params_like_the_front_end():
     assert sent["name"] == "n" * 199 + "…"
 
 
-def test_history_is_thinned_to_the_total_cap():
+def test_history_is_thinned_to_two_points_per_pixel_column_keeping_first_and_last():
+    # Issue 13 (B8): a bundle no longer carries up to MAX_HISTORY_POINTS (5 MB saved); each
+    # series keeps a lowest and a highest point per pixel column (tests/test_downsample.py).
     runs = [make_run(v, metrics={"loss": 1.0}) for v in (1, 2)]
     long = {r.id: {"loss": [MetricPoint("loss", 1.0, i, 0) for i in range(600_000)]} for r in runs}
     payload = build_compare_bundle(runs, kind="line", metric="loss", history=long)[COMPARE_MIME]
     check_payload(payload)
-    assert len(payload["runs"][0]["history"]["loss"]) == MAX_HISTORY_POINTS // 2
+    kept = payload["runs"][0]["history"]["loss"]
+    assert 2 < len(kept) <= HISTORY_POINTS_PER_SERIES
+    assert kept[0][0] == 0 and kept[-1][0] == 599_999
 
 
 def test_refuses_unknown_kinds_and_too_many_runs():

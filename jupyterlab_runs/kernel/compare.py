@@ -17,19 +17,23 @@ keeps the two languages in step. JSON has no NaN: non-finite numbers are written
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from ..store.base import Experiment, MetricPoint, Run
+from ..store.downsample import extremes
 from .compare_spec import (
+    MAX_LINE_POINTS,
+    WIDTH,
     bar_rows,
     chart_model,
     format_number,
     guess_higher_is_better,
     static_spec,
-    thin,
 )
 
 COMPARE_MIME = "application/vnd.jupyterlab-runs.compare+json"
@@ -44,6 +48,13 @@ MAX_VALUE_LENGTH = 1000
 MAX_HISTORY_POINTS = 1_000_000
 MAX_SMOOTHING = 0.99
 TEXT_MAX_ROWS, TEXT_MAX_PARAMS, TEXT_MAX_CELL = 50, 5, 30
+#: Most bytes one inserted comparison adds to a saved notebook (issue 13, B8).
+MAX_BUNDLE_BYTES = 1_000_000
+#: Points kept per history: a lowest and a highest value per pixel column of the chart.
+HISTORY_POINTS_PER_SERIES = 2 * WIDTH
+#: What one history point adds to a saved notebook, in the payload and the static spec's data
+#: (measured: about 280 bytes at an output's depth, indented as nbformat writes it).
+SAVED_BYTES_PER_POINT = 300
 
 
 def build_compare_bundle(
@@ -65,10 +76,28 @@ def build_compare_bundle(
     if len(runs) > MAX_RUNS:
         raise ValueError(f"too many runs to compare: {len(runs)} (at most {MAX_RUNS})")
     chosen = [p for p in dict.fromkeys(params) if 0 < len(p) <= MAX_TEXT_LENGTH]
-    payload_runs = [
-        _run_payload(run, metric, chosen, (history or {}).get(run.id, {})) for run in runs
-    ]
-    _cap_history(payload_runs)
+    histories = [(history or {}).get(run.id, {}) for run in runs]
+    wanted = [metric] if metric else []
+    series = sum(len(_capped(h, wanted)) for h in histories)
+    # The static spec draws at most MAX_LINE_POINTS vertices and thins evenly past that; kept
+    # under it, the fallback shows the same extremes as our chart. The byte estimate makes
+    # the first try fit as a rule, so the exact (slow, indented) size is measured once.
+    fits = (MAX_BUNDLE_BYTES // SAVED_BYTES_PER_POINT) // max(series, 1)
+    limit = max(2, min(HISTORY_POINTS_PER_SERIES, MAX_LINE_POINTS // max(series, 1), fits))
+    while True:  # each pass thins the last one's points: their extremes are the series'
+        histories = [{k: _downsampled(h[k], limit) for k in _capped(h, wanted)} for h in histories]
+        payload_runs = [
+            _run_payload(run, metric, chosen, found)
+            for run, found in zip(runs, histories, strict=True)
+        ]
+        bundle = _bundle(payload_runs, kind, metric, chosen, experiment, runs, smoothing, created)
+        size = saved_size(bundle) if series and limit > 2 else 0
+        if size <= MAX_BUNDLE_BYTES:
+            return bundle
+        limit = max(2, min(limit - 1, int(limit * 0.9 * MAX_BUNDLE_BYTES / size)))
+
+
+def _bundle(payload_runs, kind, metric, chosen, experiment, runs, smoothing, created):
     model = chart_model(payload_runs)
     keys = sorted({k for r in model for k in (*r["metrics"], *r["nan"], *r["history"])})
     payload = {
@@ -88,6 +117,13 @@ def build_compare_bundle(
         VEGALITE_MIME: static_spec(payload),
         "text/plain": text_table(payload),
     }
+
+
+def saved_size(bundle: Mapping[str, Any]) -> int:
+    """Bytes ``bundle`` adds to a notebook as nbformat saves it (indent 1, at an output's
+    depth), which is what the file grows by."""
+    notebook = {"cells": [{"outputs": [{"data": bundle}]}]}
+    return len(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False).encode())
 
 
 def encode_number(value: float) -> float | str:
@@ -111,6 +147,12 @@ def _capped(items: Mapping[str, Any], first: Sequence[str]) -> list[str]:
     return keys[:MAX_KEYS_PER_RUN]
 
 
+def _downsampled(points: Sequence[MetricPoint], limit: int) -> Sequence[MetricPoint]:
+    if len(points) <= limit:
+        return points
+    return [points[i] for i in extremes(list(map(attrgetter("value"), points)), limit)]
+
+
 def _run_payload(run: Run, metric: str | None, params: list[str], history: Mapping[str, Any]):
     wanted = [metric] if metric else []
     out: dict[str, Any] = {
@@ -129,17 +171,6 @@ def _run_payload(run: Run, metric: str | None, params: list[str], history: Mappi
     if series:
         out["history"] = series
     return out
-
-
-def _cap_history(runs: list[dict[str, Any]]) -> None:
-    """Thin every series evenly when the total exceeds ``MAX_HISTORY_POINTS``."""
-    series = [s for r in runs for s in r.get("history", {}).values()]
-    if sum(map(len, series)) <= MAX_HISTORY_POINTS:
-        return
-    per_series = MAX_HISTORY_POINTS // len(series)
-    for run in runs:
-        for key, points in run.get("history", {}).items():
-            run["history"][key] = [points[i] for i in thin(len(points), per_series)]
 
 
 def _experiment(experiment: Experiment | Mapping[str, str] | None, runs: Sequence[Run]) -> dict:

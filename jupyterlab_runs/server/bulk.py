@@ -16,6 +16,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado.iostream import StreamClosedError
 
 from ..store import InvalidArgument, RunStore, StoreError, serialize
+from ..store.downsample import extremes
 from .export import MEDIA_TYPES, ExportWriter, parse_columns
 from .handlers import API, ApiError, RunsAPIHandler
 
@@ -40,11 +41,11 @@ def _strings(body: dict[str, Any], name: str, limit: int) -> list[str]:
 
 
 def thin(points: list, max_points: int | None) -> list:
-    """At most ``max_points`` evenly spaced points, the first and last always kept."""
+    """At most ``max_points`` points: the first, the last and each bucket's lowest and highest
+    value, so a chart of them keeps every spike (the full history is one request away)."""
     if max_points is None or len(points) <= max_points:
         return points
-    last = len(points) - 1
-    return [points[round(i * last / (max_points - 1))] for i in range(max_points)]
+    return [points[i] for i in extremes([p.value for p in points], max_points)]
 
 
 def _max_points(body: dict[str, Any]) -> int | None:
