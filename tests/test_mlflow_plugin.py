@@ -17,9 +17,11 @@ from jupyterlab_runs.store import SqliteStore  # noqa: E402
 @pytest.fixture
 def uri(tmp_path, monkeypatch):
     """MLflow pointed at a fresh embedded store; the active run and experiment reset after."""
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    for name in ("MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID"):
-        monkeypatch.delenv(name, raising=False)
+    # Set, then removed: monkeypatch then also removes what MLflow sets during the test
+    # (set_experiment exports MLFLOW_EXPERIMENT_ID), so later tests and kernels never see it.
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     # Outside a notebook: no kernel hooks, even when an IPython shell exists in this process.
     monkeypatch.setenv("JUPYTERLAB_RUNS_MLFLOW", "0")
     monkeypatch.chdir(tmp_path)
