@@ -50,7 +50,7 @@ export interface IRunsClient {
   getRun(id: string): Promise<IRun>;
   /** Rename, annotate or re-tag a run. */
   updateRun(id: string, change: IRunUpdate): Promise<IRun>;
-  /** The server's scan of a cell (params and printed metrics, by CPython's parser). */
+  /** The server's scan of a cell's code (params and names, by CPython's parser). */
   scan(request: IScanRequest): Promise<IScan>;
   /** Soft-delete runs, in one request. */
   deleteRuns(ids: string[]): Promise<IBulkResult>;

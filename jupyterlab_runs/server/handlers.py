@@ -26,6 +26,7 @@ from ..store import InvalidArgument, RunStore, StoreError, serialize
 from ..store.redact import redact
 from ..store.values import MAX_EXPERIMENT_IDS
 from . import history, inputs
+from .printed import add_printed_metrics, printed_outputs
 
 T = TypeVar("T")
 API = "jupyterlab-runs/api"
@@ -202,7 +203,7 @@ class RunsHandler(RunsAPIHandler):
     @authorized
     async def post(self):
         body = self.body()
-        new_run, experiment_name = _parse_new_run(body)
+        new_run, experiment_name, printed = _parse_new_run(body)
         try:
             inputs.check_notebook_path(new_run.notebook_path)
         except InvalidArgument as error:
@@ -212,6 +213,7 @@ class RunsHandler(RunsAPIHandler):
         root_dir = self.serverapp.root_dir
 
         def save(store: RunStore):
+            add_printed_metrics(new_run, printed)
             if not new_run.experiment_id:
                 if not experiment_name:
                     raise InvalidArgument("a run needs experiment_id or experiment_name")
@@ -229,8 +231,9 @@ class RunsHandler(RunsAPIHandler):
 
 
 def _parse_new_run(body: dict[str, Any]):
+    """The run, the experiment name to resolve, and the printed text to read metrics from."""
     try:
-        return serialize.new_run_from_json(body)
+        return (*serialize.new_run_from_json(body), printed_outputs(body))
     except StoreError as error:
         raise ApiError(error.http_status, error.error, str(error)) from error
 

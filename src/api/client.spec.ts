@@ -250,21 +250,33 @@ describe('RunsClient against a real server', () => {
     ).rejects.toThrow(/columns\[0\]/);
   });
 
-  it('scans a cell on the server: params, names and printed metrics', async () => {
+  it('scans a cell on the server: params and names', async () => {
     const scan = await client.scan({
       code: 'n_estimators = 200\nacc = model.score(X, y)\nfit(max_depth=8)',
-      language: 'python',
-      outputs: ['loss: nan\n', 'Accuracy: 0.964\nbest = -inf\n']
+      language: 'python'
     });
-    expect(scan.params).toEqual([
-      { key: 'n_estimators', value: '200', type: 'int', source: 'assign' },
-      { key: 'max_depth', value: '8', type: 'int', source: 'kwarg' }
-    ]);
-    expect(scan.names).toEqual(['acc']);
-    expect(scan.metrics.map(m => m.key)).toEqual(['loss', 'accuracy', 'best']);
-    expect(scan.metrics[0].value).toBeNaN();
-    expect(scan.metrics[1].value).toBe(0.964);
-    expect(scan.metrics[2].value).toBe(-Infinity);
+    expect(scan).toEqual({
+      params: [
+        { key: 'n_estimators', value: '200', type: 'int', source: 'assign' },
+        { key: 'max_depth', value: '8', type: 'int', source: 'kwarg' }
+      ],
+      names: ['acc']
+    });
+  });
+
+  it('posts printed text that the server reads metrics from', async () => {
+    const run = await client.createRun(
+      newRun({
+        metrics: [],
+        printed: ['loss: nan\n', 'Accuracy: 0.964\nbest = -inf\n']
+      })
+    );
+    expect(run.metrics['accuracy']).toMatchObject({
+      value: 0.964,
+      source: 'printed'
+    });
+    expect(run.metrics['loss'].value).toBeNaN();
+    expect(run.metrics['best'].value).toBe(-Infinity);
   });
 
   it("rejects an oversized cell with the server's reason", async () => {

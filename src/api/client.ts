@@ -141,11 +141,9 @@ export class RunsClient implements IRunsClient {
     return decodeRun(run);
   }
 
-  /** Scan a cell's code and printed outputs on the server (Log run's capture). */
+  /** Scan a cell's code on the server (Log run's capture). */
   async scan(request: IScanRequest): Promise<IScan> {
-    const scan = await this._post<IScan>('scan', request);
-    scan.metrics.forEach(m => (m.value = decodeNumber(m.value) ?? NaN));
-    return scan;
+    return this._post<IScan>('scan', request);
   }
 
   /** Soft-delete runs, in one request. */

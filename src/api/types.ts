@@ -182,14 +182,12 @@ export interface INewMetric {
   source: string;
 }
 
-/** What `POST scan` reads: a cell's code and/or the text it printed. */
+/** What `POST scan` reads: a cell's code. */
 export interface IScanRequest {
   /** The cell's source. */
-  code?: string;
+  code: string;
   /** The kernel's language (only a Python kernel gets names to read back). */
   language: string;
-  /** The printed text of the cell's outputs, in order. */
-  outputs?: string[];
 }
 
 /** What a cell means for a run, as CPython's parser on the server reads it. */
@@ -198,8 +196,6 @@ export interface IScan {
   params: INewParam[];
   /** Names bound from computed values: the kernel is asked for the numbers among them. */
   names: string[];
-  /** `name: number` lines printed, last value per key. */
-  metrics: { key: string; value: number }[];
 }
 
 /** A whole run as `POST runs` takes it. */
@@ -238,6 +234,11 @@ export interface INewRun {
   params: INewParam[];
   /** Metrics. */
   metrics: INewMetric[];
+  /**
+   * The printed text of the cell's outputs (its tail): the server adds the `name: number`
+   * lines in it as `printed` metrics, for keys `metrics` does not hold.
+   */
+  printed?: string[];
   /** Tags. */
   tags?: Record<string, string>;
 }

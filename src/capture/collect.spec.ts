@@ -9,13 +9,6 @@ import {
   variableMetrics
 } from './collect';
 
-const printed = (key: string, value: number): INewMetric => ({
-  key,
-  value,
-  step: 0,
-  source: 'printed'
-});
-
 describe('explicitValues', () => {
   it('reads our log output and skips malformed entries', () => {
     const outputs: nbformat.IOutput[] = [
@@ -89,7 +82,7 @@ describe('explicitValues', () => {
 });
 
 describe('mergeMetrics', () => {
-  it('prefers explicit over variable over printed, per key', () => {
+  it('prefers explicit over variable, per key (printed values lose to both on the server)', () => {
     const variable = variableMetrics(
       new Map([
         ['accuracy', 0.9641],
@@ -100,13 +93,8 @@ describe('mergeMetrics', () => {
     const explicit: INewMetric[] = [
       { key: 'f1', value: 0.81, step: 0, source: 'explicit' }
     ];
-    const merged = mergeMetrics(
-      [printed('accuracy', 0.964), printed('recall', 0.9)],
-      variable,
-      explicit
-    );
+    const merged = mergeMetrics(variable, explicit);
     expect(merged.map(m => [m.key, m.value, m.source])).toEqual([
-      ['recall', 0.9, 'printed'],
       ['accuracy', 0.9641, 'variable'],
       ['f1', 0.81, 'explicit']
     ]);

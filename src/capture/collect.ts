@@ -3,7 +3,7 @@ import * as nbformat from '@jupyterlab/nbformat';
 import { decodeNumber } from '../api/numbers';
 import { parseRunCard } from '../mime/runCard';
 import { RUN_MIME } from '../mime/mimeTypes';
-import { INewMetric, INewParam, IScan, ParamType } from '../api/types';
+import { INewMetric, INewParam, ParamType } from '../api/types';
 
 /** MIME type of the output the kernel API emits for explicit log calls in a claimed cell. */
 export const LOG_MIME = 'application/vnd.jupyterlab-runs.log+json';
@@ -26,20 +26,6 @@ export interface IExplicitValues {
   metrics: INewMetric[];
   /** Tags. */
   tags: Record<string, string>;
-}
-
-/** The metrics the server's scan found printed (`Accuracy: 0.964` lines), as run metrics. */
-export function printedMetrics(
-  scanned: IScan['metrics'],
-  timestamp: number
-): INewMetric[] {
-  return scanned.map(({ key, value }) => ({
-    key,
-    value,
-    step: 0,
-    timestamp,
-    source: 'printed'
-  }));
 }
 
 /** Numeric variables the kernel reported, as metrics. */
@@ -110,23 +96,15 @@ export function explicitValues(
 }
 
 /**
- * Merge metric sources for one run: when a key arrives from several, explicit beats
- * variable beats printed; each kept point records its source.
+ * Merge metric sources for one run: when a key arrives from both, explicit beats variable
+ * (and the server adds printed values only for keys neither has); each point keeps its source.
  */
 export function mergeMetrics(
-  printed: readonly INewMetric[],
   variable: readonly INewMetric[],
   explicit: readonly INewMetric[]
 ): INewMetric[] {
   const explicitKeys = new Set(explicit.map(m => m.key));
-  const variableKeys = new Set(variable.map(m => m.key));
-  return [
-    ...printed.filter(
-      m => !explicitKeys.has(m.key) && !variableKeys.has(m.key)
-    ),
-    ...variable.filter(m => !explicitKeys.has(m.key)),
-    ...explicit
-  ];
+  return [...variable.filter(m => !explicitKeys.has(m.key)), ...explicit];
 }
 
 /** Merge params: explicit values replace scanned ones with the same key. */

@@ -1,6 +1,6 @@
 import * as nbformat from '@jupyterlab/nbformat';
 
-import { mayHoldMetrics, outputTexts, printedTail } from './outputs';
+import { outputTexts, printedTail, printedText } from './outputs';
 
 describe('outputTexts', () => {
   it('keeps streams and plain text of results and displays, in order', () => {
@@ -55,10 +55,19 @@ describe('printedTail', () => {
   });
 });
 
-describe('mayHoldMetrics', () => {
-  it('is false only for texts without a colon or an equals sign', () => {
-    expect(mayHoldMetrics(['done\n', 'epoch 3'])).toBe(false);
-    expect(mayHoldMetrics(['done\n', 'loss=0.2'])).toBe(true);
-    expect(mayHoldMetrics([])).toBe(false);
+describe('printedText', () => {
+  const stream = (text: string): nbformat.IOutput => ({
+    output_type: 'stream',
+    name: 'stdout',
+    text
+  });
+
+  it('is the printed tail, or nothing when no line can be a metric', () => {
+    expect(printedText([stream('done\n'), stream('epoch 3')])).toBeUndefined();
+    expect(printedText([stream('done\n'), stream('loss=0.2')])).toEqual([
+      'done\n',
+      'loss=0.2'
+    ]);
+    expect(printedText([])).toBeUndefined();
   });
 });

@@ -30,7 +30,7 @@ export function outputTexts(outputs: readonly nbformat.IOutput[]): string[] {
   return texts;
 }
 
-/** Most printed characters the server scans (`MAX_OUTPUT_CHARS` in server/scan.py). */
+/** Most printed characters the server reads (`MAX_PRINTED_CHARS` in server/printed.py). */
 export const MAX_PRINTED_CHARS = 1_000_000;
 
 /**
@@ -59,9 +59,17 @@ export function printedTail(
   return texts;
 }
 
-/** Whether any text may hold a `name: number` or `name = number` line (else no scan). */
-export function mayHoldMetrics(texts: readonly string[]): boolean {
-  return texts.some(text => text.includes(':') || text.includes('='));
+/**
+ * What a posted run carries for the server to read printed metrics from: the printed tail,
+ * or nothing when no text has a `:` or `=` (no line of it can be a metric).
+ */
+export function printedText(
+  outputs: readonly nbformat.IOutput[]
+): string[] | undefined {
+  const texts = printedTail(outputs);
+  return texts.some(text => text.includes(':') || text.includes('='))
+    ? texts
+    : undefined;
 }
 
 function isLineBreak(char: string): boolean {

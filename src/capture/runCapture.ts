@@ -23,7 +23,6 @@ import {
   kernelRunId,
   mergeMetrics,
   mergeParams,
-  printedMetrics,
   variableMetrics
 } from './collect';
 import {
@@ -34,7 +33,7 @@ import {
 } from './kernelProbe';
 import { CellMeta, NotebookMeta } from './metadata';
 import { cellStates, notebookSnapshot } from './notebookState';
-import { mayHoldMetrics, printedTail } from './outputs';
+import { printedText } from './outputs';
 import { reproducibilityVerdict } from './reproducibility';
 
 /** A failure the user can act on (no kernel, …), shown as is. */
@@ -78,7 +77,7 @@ export interface IExecuted {
 
 /** Performance measure from the cell's end to the run being saved (bench/). */
 export const SAVE_MEASURE = 'jupyterlab-runs:save';
-/** Performance measure of waiting for the server's scans after the cell (bench/). */
+/** Performance measure of waiting, after the cell, for the code's scan sent as it started (bench/). */
 export const SCAN_MEASURE = 'jupyterlab-runs:scan';
 /** Performance measure of the kernel probe after the cell (bench/). */
 export const PROBE_MEASURE = 'jupyterlab-runs:probe';
@@ -210,13 +209,7 @@ export class RunCapture implements IRunCapture {
     const info = await kernel.info;
     const language = info.language_info.name;
     const python = language.toLowerCase() === 'python';
-    const printed = printedTail(outputs);
-    const [scan, printedScan] = await Promise.all([
-      target.scan,
-      mayHoldMetrics(printed)
-        ? this._client.scan({ language, outputs: printed })
-        : null
-    ]);
+    const scan = await target.scan;
     performance.measure(SCAN_MEASURE, `${SAVE_MEASURE}:start`);
     const names = python && outcome.status === 'FINISHED' ? scan.names : [];
     // The claimed cell's reply carries the values; probe only kernels without our package.
@@ -259,10 +252,11 @@ export class RunCapture implements IRunCapture {
       // Every kernel gets the scan: Python-like assignments (Julia, R's `=`) fit it too.
       params: mergeParams(scan.params, explicit.params),
       metrics: mergeMetrics(
-        printedMetrics(printedScan?.metrics ?? [], end),
         variableMetrics(probe.values, end),
         explicit.metrics
       ),
+      // The server reads the printed metrics from it: no extra request at the cell's end.
+      printed: printedText(outputs),
       tags: explicit.tags
     };
     performance.mark(`${POST_MEASURE}:start`);
