@@ -122,7 +122,7 @@ export function cellValue(
 ): CellValue {
   switch (column.entity) {
     case 'metrics': {
-      const metric = run.metrics[column.key];
+      const metric = own(run.metrics, column.key);
       if (!metric) {
         return null;
       }
@@ -130,12 +130,22 @@ export function cellValue(
       return pick === 'last' ? metric.value : metric[pick];
     }
     case 'params':
-      return run.params[column.key]?.value ?? null;
+      return own(run.params, column.key)?.value ?? null;
     case 'tags':
-      return run.tags[column.key] ?? null;
+      return own(run.tags, column.key) ?? null;
     default:
       return attributeValue(run, column.key, experimentName);
   }
+}
+
+/**
+ * `record[key]` only when the record itself holds the key: keys are whatever users logged,
+ * and one named `constructor` or `toString` must not read Object.prototype's member.
+ */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key)
+    ? record[key]
+    : undefined;
 }
 
 function attributeValue(

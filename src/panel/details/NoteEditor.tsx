@@ -5,6 +5,7 @@ import React, { useEffect, useRef, useState } from 'react';
 import { IRun } from '../../api/types';
 import { IPanelContext } from '../context';
 import { RunDetailsModel } from './detailsModel';
+import { NoteSanitizer } from './noteSanitizer';
 
 /** The run's markdown note: rendered (sanitized), or edited in a textarea. */
 export function NoteEditor(props: {
@@ -92,7 +93,9 @@ function RenderedNote(props: {
     if (!node || !rendermime) {
       return;
     }
-    const renderer = rendermime.createRenderer('text/markdown');
+    const renderer = rendermime
+      .clone({ sanitizer: new NoteSanitizer(rendermime.sanitizer) })
+      .createRenderer('text/markdown');
     const mimeModel = new MimeModel({
       data: { 'text/markdown': note },
       trusted: false
