@@ -1,7 +1,22 @@
 import { compileWarnings } from '../testutils/compileCheck';
-import { historyRows, smoothEma, thinIndices } from './history';
+import {
+  historyPointBudget,
+  historyRows,
+  smoothEma,
+  thinIndices
+} from './history';
 import { buildSpec } from './spec';
 import { testModel, testPayload, testRun } from '../testutils/charts';
+
+describe('historyPointBudget', () => {
+  it('gives two points per pixel column to a few lines, fewer as lines add up', () => {
+    expect(historyPointBudget(1)).toBe(840);
+    expect(historyPointBudget(0)).toBe(840);
+    // 100 lines: 1 MB at 300 bytes a saved point leaves 33 a line
+    expect(historyPointBudget(100)).toBe(33);
+    expect(historyPointBudget(1_000_000)).toBe(2);
+  });
+});
 
 describe('smoothEma', () => {
   it('returns the values unchanged with weight 0', () => {

@@ -26,6 +26,30 @@ export interface IHistoryRow {
 /** Most line vertices drawn over all runs; longer histories are thinned evenly. */
 export const MAX_LINE_POINTS = 20_000;
 
+/** Most bytes an inserted comparison adds to a saved notebook (as `MAX_BUNDLE_BYTES` in Python). */
+export const MAX_BUNDLE_BYTES = 1_000_000;
+
+/** What one history point adds to a saved notebook: payload plus static spec, indented. */
+const SAVED_BYTES_PER_POINT = 300;
+
+/**
+ * Points to ask the server for per history of a chart of `series` lines (`max_points` of
+ * `POST runs/metrics`, which keeps each bucket's lowest and highest value): two per pixel
+ * column, fewer when the inserted output would pass `MAX_BUNDLE_BYTES` or the static spec
+ * would thin them again (`MAX_LINE_POINTS`). Mirrors `build_compare_bundle` in Python.
+ */
+export function historyPointBudget(series: number): number {
+  const lines = Math.max(series, 1);
+  return Math.max(
+    2,
+    Math.min(
+      2 * CHART_WIDTH,
+      Math.floor(MAX_LINE_POINTS / lines),
+      Math.floor(MAX_BUNDLE_BYTES / SAVED_BYTES_PER_POINT / lines)
+    )
+  );
+}
+
 /** Runs with more lines than this get no legend (it would not fit). */
 const MAX_LEGEND_RUNS = 20;
 

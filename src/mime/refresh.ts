@@ -1,5 +1,6 @@
 import { ICompareBundlePayload } from '../charts';
 import { comparePayload } from '../charts/fromRuns';
+import { historyPointBudget } from '../charts/history';
 import type { IRunsClient } from '../tokens';
 
 /** Most runs a refreshed comparison holds. */
@@ -29,7 +30,8 @@ export async function refreshComparison(
     payload.chart.kind === 'line'
       ? await client.metricHistories(
           page.runs.map(run => run.id),
-          [payload.chart.metric]
+          [payload.chart.metric],
+          historyPointBudget(page.runs.length)
         )
       : undefined;
   return comparePayload(

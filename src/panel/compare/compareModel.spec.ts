@@ -1,4 +1,5 @@
 import { IRun } from '../../api/types';
+import { historyPointBudget, MAX_BUNDLE_BYTES } from '../../charts/history';
 import { buildCompareBundle } from '../../mime/bundle';
 import { COMPARE_MIME } from '../../mime/mimeTypes';
 import { logRun, useServer, waitFor } from '../../testutils/server';
@@ -75,6 +76,34 @@ describe('CompareModel against a real server', () => {
     expect(payload.runs.map(r => r.history?.['loss']?.length)).toEqual([
       2, 2, 2
     ]);
+  });
+
+  it('asks for histories thinned to its budget, each spike and dip kept', async () => {
+    const values = Array.from({ length: 3000 }, (_, step) => 1 / (step + 1));
+    values[1234] = 50; // between the points an even thinning would keep
+    values[1235] = -50;
+    const long = await logRun(server.client(), 'long-history.ipynb', 1, 0.5, {
+      metrics: values.map((value, step) => ({
+        key: 'loss',
+        value,
+        step,
+        source: 'explicit' as const
+      }))
+    });
+    const where = { id: long.experiment_id, name: 'long-history.ipynb' };
+    model.setRuns(where, [long], 'loss');
+    model.setKind('line');
+    await waitFor(() => !model.loading);
+    const points = model.payload().runs[0].history?.['loss'] ?? [];
+    expect(points.length).toBeGreaterThan(2);
+    expect(points.length).toBeLessThanOrEqual(historyPointBudget(1));
+    expect(points.map(([step]) => step)).toEqual(
+      expect.arrayContaining([0, 1234, 1235, 2999])
+    );
+    const bundle = buildCompareBundle(model.payload());
+    expect(JSON.stringify(bundle, null, 1).length).toBeLessThan(
+      MAX_BUNDLE_BYTES
+    );
   });
 
   it('builds the notebook output bundle from its payload', () => {

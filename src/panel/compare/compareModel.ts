@@ -10,6 +10,7 @@ import {
   validateCompare
 } from '../../charts';
 import { comparePayload, RunHistories } from '../../charts/fromRuns';
+import { historyPointBudget } from '../../charts/history';
 import { IPanelError, panelError } from '../errors';
 import type { IRunsClient } from '../../tokens';
 
@@ -126,8 +127,9 @@ export class CompareModel implements IDisposable {
     const histories: RunHistories = new Map();
     if (this._choice.kind === 'line') {
       const key = this._choice.metric;
+      const budget = this._historyBudget();
       for (const run of this._runs) {
-        const points = this._histories.get(historyKey(run.id, key));
+        const points = this._histories.get(historyKey(run.id, key, budget));
         if (points) {
           histories.set(run.id, new Map([[key, points]]));
         }
@@ -167,12 +169,13 @@ export class CompareModel implements IDisposable {
     if (this._choice.kind !== 'line' || !key) {
       return;
     }
+    const budget = this._historyBudget();
     const missing = this._runs
       .slice(0, MAX_LINE_RUNS)
       .filter(
         run =>
           run.metrics[key] !== undefined &&
-          !this._histories.has(historyKey(run.id, key))
+          !this._histories.has(historyKey(run.id, key, budget))
       );
     if (missing.length === 0) {
       return;
@@ -183,11 +186,12 @@ export class CompareModel implements IDisposable {
     try {
       const fetched = await this._client.metricHistories(
         missing.map(run => run.id),
-        [key]
+        [key],
+        budget
       );
       missing.forEach(run =>
         this._histories.set(
-          historyKey(run.id, key),
+          historyKey(run.id, key, budget),
           fetched.get(run.id)?.get(key) ?? []
         )
       );
@@ -200,6 +204,11 @@ export class CompareModel implements IDisposable {
         this._invalidate();
       }
     }
+  }
+
+  /** Points per history for the current runs: the inserted chart stays under 1 MB. */
+  private _historyBudget(): number {
+    return historyPointBudget(Math.min(this._runs.length, MAX_LINE_RUNS));
   }
 
   private _client: IRunsClient;
@@ -229,8 +238,9 @@ export namespace CompareModel {
   }
 }
 
-function historyKey(runId: string, key: string): string {
-  return `${runId}\u0000${key}`;
+// The budget is part of the key: a history fetched for fewer runs holds more points.
+function historyKey(runId: string, key: string, budget: number): string {
+  return `${runId}\u0000${key}\u0000${budget}`;
 }
 
 function keysOf(
