@@ -65,11 +65,10 @@ export class RunBadge extends Widget {
       ? ` · ${run.metric[0]} ${formatNumber(run.metric[1] ?? NaN)}`
       : '';
     const status = run.status === 'FINISHED' ? '' : ` · ${run.status}`;
-    this.node.textContent = `v${run.version}${metric}${status}`;
-    this.node.title = this._trans.__(
-      'Open run v%1 in the Runs panel',
-      run.version
-    );
+    const text = `v${run.version}${metric}${status}`;
+    this.node.textContent = text;
+    // The badge may be cut short: the tooltip has all of it.
+    this.node.title = this._trans.__('%1 — open it in the Runs panel', text);
     this.node.dataset.runId = run.id;
     this.show();
   }

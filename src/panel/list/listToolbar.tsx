@@ -1,4 +1,7 @@
-import { CommandToolbarButtonComponent } from '@jupyterlab/ui-components';
+import {
+  CommandToolbarButtonComponent,
+  HTMLSelect
+} from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IPanelContext } from '../context';
@@ -65,8 +68,8 @@ function ExperimentPicker(props: {
   return (
     <label className="jp-RunsList-experiment">
       <span className="jp-RunsPanel-srOnly">{trans.__('Experiment')}</span>
-      <select
-        className="jp-mod-styled jp-RunsList-experimentPicker"
+      <HTMLSelect
+        className="jp-RunsList-experimentPicker"
         value={pinned ?? ''}
         title={model.experiments.name ?? ''}
         onChange={event => model.experiments.pin(event.target.value || null)}
@@ -89,7 +92,7 @@ function ExperimentPicker(props: {
             )}
           </option>
         ))}
-      </select>
+      </HTMLSelect>
     </label>
   );
 }
