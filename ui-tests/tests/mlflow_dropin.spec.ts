@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { clickLogRun } from './notebook';
+import { clickLogRun, editCell } from './notebook';
 
 /** Plain MLflow calls, no set-up: the kernel's MLflow writes to the panel's store. */
 const PLAIN = [
@@ -41,7 +41,8 @@ test.describe('MLflow code in a notebook', () => {
     page
   }) => {
     test.setTimeout(120000);
-    await page.notebook.setCell(0, 'code', PLAIN);
+    // Set through the model: typing would let the editor re-indent the code.
+    await editCell(page, 0, '', PLAIN);
     await page.notebook.selectCells(0);
     await page.keyboard.press('Shift+Enter');
     const row = page.locator(
@@ -55,7 +56,7 @@ test.describe('MLflow code in a notebook', () => {
     page
   }) => {
     test.setTimeout(180000);
-    await page.notebook.setCell(0, 'code', PRIMER);
+    await editCell(page, 0, '', PRIMER);
     await clickLogRun(page, 0);
     const panel = page.locator('#jupyterlab-runs-panel');
     const v1 = panel.locator('.jp-RunsList-row[data-version="1"]');
