@@ -277,7 +277,7 @@ print(json.dumps([once() for _ in range(${RUNS})]))
         'p50 ≤ 30'
       ),
       row(
-        "  of which: server's scan (code: sent as the cell starts; printed output)",
+        "  of which: waiting for the code's scan (sent to the server as the cell starts)",
         sc,
         ''
       ),
