@@ -87,7 +87,7 @@ def field_tags(run: s.Run) -> dict[str, str]:
     tags.update({k: v for k, v in system.items() if v is not None})
     for field, tag in _FIELD_TAGS.items():
         value = getattr(run, field)
-        if value is not None:
+        if value is not None and (field != "version" or value):  # 0: a cell run not saved yet
             tags[tag] = str(value)
     return tags
 
