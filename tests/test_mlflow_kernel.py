@@ -155,8 +155,18 @@ def test_user_choice_and_the_off_switch_are_kept(tracking, monkeypatch):
         mlflow.set_tracking_uri(None)
 
 
-def test_the_server_exports_mlflow_uri_unless_switched_off(runs_uri, jp_serverapp):
+def test_the_server_exports_mlflow_uri_to_its_kernels(runs_uri, jp_serverapp):
     assert os.environ["MLFLOW_TRACKING_URI"] == "jupyterlab-runs:"
+
+
+@pytest.fixture
+def switched_off(runs_uri, monkeypatch):
+    """``JUPYTERLAB_RUNS_MLFLOW=0`` in the server's environment."""
+    monkeypatch.setenv("JUPYTERLAB_RUNS_MLFLOW", "0")
+
+
+def test_the_server_leaves_mlflow_alone_when_switched_off(switched_off, jp_serverapp):
+    assert "MLFLOW_TRACKING_URI" not in os.environ
 
 
 @pytest.fixture
