@@ -9,7 +9,7 @@ import { Artifacts } from './artifacts';
 import { CodeSection } from './codeSection';
 import { RunDetailsModel } from './detailsModel';
 import { MetricsTable } from './metricsTable';
-import { NoteEditor } from './NoteEditor';
+import { NoteEditor } from './noteEditor';
 import { ParamsTable } from './paramsTable';
 import { Reproducibility } from './reproducibility';
 import { RunHeader } from './runHeader';
