@@ -2,7 +2,8 @@
 
 The cell runs like a normal cell (IPython transforms, magics, display of the last
 expression) and its exceptions propagate unchanged, so the cell fails exactly as it would
-without ``%%track`` and nbclient/papermill stop on it. The run is saved whole afterwards.
+without ``%%track`` and nbclient/papermill stop on it. The run is saved whole afterwards,
+unless it still logs steps after half a second: then it is written as it goes (flusher.py).
 """
 
 from __future__ import annotations
