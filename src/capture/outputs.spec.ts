@@ -2,6 +2,13 @@ import * as nbformat from '@jupyterlab/nbformat';
 
 import { outputTexts, printedTail, printedText } from './outputs';
 
+/** A stdout stream output holding `text`. */
+const stream = (text: string): nbformat.IOutput => ({
+  output_type: 'stream',
+  name: 'stdout',
+  text
+});
+
 describe('outputTexts', () => {
   it('keeps streams and plain text of results and displays, in order', () => {
     const outputs: nbformat.IOutput[] = [
@@ -29,12 +36,6 @@ describe('outputTexts', () => {
 });
 
 describe('printedTail', () => {
-  const stream = (text: string): nbformat.IOutput => ({
-    output_type: 'stream',
-    name: 'stdout',
-    text
-  });
-
   it('keeps every text that fits', () => {
     const outputs = [stream('a: 1\n'), stream('b: 2\n')];
     expect(printedTail(outputs, 10)).toEqual(['a: 1\n', 'b: 2\n']);
@@ -56,12 +57,6 @@ describe('printedTail', () => {
 });
 
 describe('printedText', () => {
-  const stream = (text: string): nbformat.IOutput => ({
-    output_type: 'stream',
-    name: 'stdout',
-    text
-  });
-
   it('is the printed tail, or nothing when no line can be a metric', () => {
     expect(printedText([stream('done\n'), stream('epoch 3')])).toBeUndefined();
     expect(printedText([stream('done\n'), stream('loss=0.2')])).toEqual([

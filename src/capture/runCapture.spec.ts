@@ -412,13 +412,9 @@ describe('RunCapture with a real kernel', () => {
       type: 'float',
       source: 'assign'
     });
-    expect(run.metrics['acc']).toMatchObject({
-      value: 0.75,
-      source: 'variable'
-    });
-    expect(run.metrics['loss']).toMatchObject({
-      value: 0.125,
-      source: 'printed'
+    expect(run.metrics).toMatchObject({
+      acc: { value: 0.75, source: 'variable' },
+      loss: { value: 0.125, source: 'printed' }
     });
   }, 60000);
 
@@ -438,15 +434,11 @@ describe('RunCapture with a real kernel', () => {
     // Claim (refused: no package), the cell, then the probe for the values.
     expect(executes.map(e => e.silent)).toEqual([true, false, true]);
     expect(run.params['n_trees'].value).toBe('40');
-    expect(run.metrics['score']).toMatchObject({
-      value: 0.8,
-      source: 'variable'
-    });
-    expect(run.metrics['accuracy']).toMatchObject({
-      value: 0.9,
-      source: 'printed'
-    });
     expect(Object.keys(run.metrics).sort()).toEqual(['accuracy', 'score']);
+    expect(run.metrics).toMatchObject({
+      score: { value: 0.8, source: 'variable' },
+      accuracy: { value: 0.9, source: 'printed' }
+    });
     expect(run.context['probed_names']).toBe(2);
   }, 60000);
 });
