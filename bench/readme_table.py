@@ -23,13 +23,18 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 def markdown(document: dict, rows: list) -> str:
     """The README's table: one line per row, then where and when it was measured."""
 
+    rows_text = [HEADER, *map(cells, rows)]
+    table = [[v.strip().replace("|", "\\|") for v in values] for values in rows_text]
+    # Padded as Prettier pads a table, so the generated README passes `prettier --check`.
+    widths = [max(3, *(len(row[i]) for row in table)) for i in range(len(HEADER))]
+
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
 
     machine = document["machine"]
     load_average = ", ".join(f"{x:g}" for x in machine["load_average"])
-    lines = [line(HEADER), line(["---"] * len(HEADER))]
-    lines += [line(cells(r)) for r in rows]
+    lines = [line(table[0]), line(["-" * w for w in widths])]
+    lines += [line(row) for row in table[1:]]
     lines.append("")
     lines.append(
         f"`python -m bench{' --quick' if document['mode'] == 'quick' else ''}`, "
@@ -45,7 +50,7 @@ def replace_table(readme: str, table: str) -> str:
         raise SystemExit(f"README needs exactly one {START} line and one {END} line")
     head, rest = readme.split(START)
     _, tail = rest.split(END)
-    return f"{head}{START}\n{table}\n{END}{tail}"
+    return f"{head}{START}\n\n{table}\n{END}{tail}"
 
 
 def main(argv: list[str] | None = None) -> None:
