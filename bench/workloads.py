@@ -81,9 +81,15 @@ def mlflow_dropin(quick: bool) -> list[Row]:
     ]
 
 
-def _leading_number(text: str) -> float:
-    """The first number of a figure such as ``'1,234 (p95 2,345)'``."""
-    return float(text.split()[0].replace(",", ""))
+def _number(text: str) -> float | None:
+    """The milliseconds of ``'1,234'`` or ``'1,234 (p95 2,345)'``; None for other text."""
+    words = text.replace(",", "").rstrip(")").split()
+    if len(words) not in (1, 3) or (len(words) == 3 and words[1] != "(p95"):
+        return None
+    try:
+        return float(words[0])
+    except ValueError:
+        return None
 
 
 def team_server(quick: bool) -> list[Row]:
@@ -96,19 +102,16 @@ def team_server(quick: bool) -> list[Row]:
     # 45-minute budget), so the metric-ordered cases run at the quick size only.
     table = bench_team_server.bench(runs, 3 if quick else 5, 0.25 if quick else 2, quick)
     rows = []
-    for label, ours, theirs in table:
-        if theirs == "—":  # the ledger and the open-panel counts have no MLflow figure
-            rows.append(Row("MLflow team server", label, f"{runs:,} runs", None, note=ours))
-            continue
-        p95 = ours.split("p95 ")[1].rstrip(")") if "p95 " in ours else "nan"
-        mine = (_leading_number(ours), _leading_number(p95))
+    for label, ours, theirs in table:  # bench() returns its figures as text
+        p50 = _number(ours)
+        p95 = _number(ours.split("p95 ")[1]) if p50 is not None and "p95 " in ours else None
         rows.append(
             Row(
                 "MLflow team server",
-                label,
+                label if p50 is not None else f"{label}: {ours}",
                 f"{runs:,} runs",
-                mine,
-                (_leading_number(theirs), None),
+                None if p50 is None else (p50, p95),
+                None if theirs == "—" else (_number(theirs), None),
             )
         )
     return rows
