@@ -77,6 +77,34 @@ def mlflow_run(steps: int, directory: Path, synchronous: bool) -> float:
     return time.perf_counter() - start
 
 
+def per_call(steps: int, keys: int, directory: Path, mlflow: bool = False) -> list[float]:
+    """Microseconds of each ``log_metric`` call of ``keys`` metrics × ``steps`` steps in one
+    run (B2's hot loop: its p99 and longest pause, which an average hides)."""
+    if mlflow:
+        import mlflow as library
+
+        library.set_tracking_uri("sqlite:///" + str(directory / "mlflow-per-call.db"))
+        library.set_experiment("per-call")
+        start_run, log_metric = library.start_run, library.log_metric
+    else:
+        os.environ["JUPYTERLAB_RUNS_URI"] = "sqlite:///" + str(directory / "ours-per-call.db")
+        import jupyterlab_runs as library
+
+        start_run = lambda: library.start_run(experiment="per-call")  # noqa: E731
+        log_metric = library.log_metric
+    names = [f"m{k}" for k in range(keys)]
+    clock, times = time.perf_counter_ns, []
+    with start_run():  # warm-up: opens the store and creates the schema, not timed
+        log_metric("warm-up", 0.0, step=0)
+    with start_run():
+        for step in range(steps):
+            for name in names:
+                started = clock()
+                log_metric(name, 1.0 / (step + 1), step=step)
+                times.append(clock() - started)
+    return [t / 1000 for t in times]
+
+
 CASES = [
     ("jupyterlab-runs start_run (log_batch)", ours_start_run, 10_000),
     ("jupyterlab-runs start_run (log_batch)", ours_start_run, 100_000),
