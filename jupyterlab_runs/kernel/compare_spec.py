@@ -21,10 +21,10 @@ VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 HEIGHT, WIDTH, MAX_LINE_POINTS, MAX_LEGEND_RUNS, PARALLEL_AXES = 260, 420, 20_000, 20, 6
 ACCENT, MARK, MUTED, GRID = "#f57c00", "#1976d2", "rgba(0, 0, 0, 0.54)", "#e0e0e0"
 LOWER_IS_BETTER = {"loss", "error", "err", "rmse", "mae", "mse", "mape", "perplexity"}
-# Each mark's ARIA description is its run's label: left to vega-lite, it is an expression built
-# from the titles (metric and param keys) that does not escape a backslash (as DESCRIBED_BY_RUN
-# in src/charts/common.ts).
-DESCRIBED_BY_RUN = {"field": "label", "type": "nominal"}
+# Each mark's ARIA description is its row's plain `description` text: left to vega-lite, it is
+# an expression built from the titles (metric and param keys) that does not escape a backslash
+# (as DESCRIBED_BY_ROW in src/charts/common.ts).
+DESCRIBED_BY_ROW = {"field": "description", "type": "nominal"}
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -44,6 +44,12 @@ def format_number(value: float, digits: int = 4) -> str:
         return sign + (str(int(number)) if number.is_integer() else repr(number))
     mantissa = format(rounded.scaleb(-rounded.adjusted()).normalize(), "f")
     return f"{sign}{mantissa}e{rounded.adjusted()}"
+
+
+def describe_row(label: str, fields: list[tuple[str, float | str]]) -> str:
+    """A row's screen-reader text, ``v1 · acc: 0.8`` (mirror of ``describeRow`` in TS)."""
+    parts = [f"{k}: {v if isinstance(v, str) else format_number(v, 6)}" for k, v in fields]
+    return " · ".join([label, *parts])
 
 
 def guess_higher_is_better(metric: str) -> bool:
@@ -128,6 +134,7 @@ def bar_rows(model: list[dict[str, Any]], metric: str, higher: bool) -> list[dic
             "value": r["metrics"][metric],
             "order": i,
             "best": r["metrics"][metric] == best,
+            "description": describe_row(r["label"], [(metric, r["metrics"][metric])]),
         }
         for i, r in enumerate(present)
     ]
@@ -155,7 +162,7 @@ def _bar(model, metric, higher):
             },
             "y": {"field": "value", "type": "quantitative", "title": metric},
             "color": _color(),
-            "description": DESCRIBED_BY_RUN,
+            "description": DESCRIBED_BY_ROW,
         },
     }
 
@@ -174,6 +181,9 @@ def _scatter(model, metric, higher, param):
             "xText": r["params"][param],
             "y": r["metrics"][metric],
             "best": r["metrics"][metric] == best,
+            "description": describe_row(
+                r["label"], [(param, r["params"][param]), (metric, r["metrics"][metric])]
+            ),
         }
         for r in present
     ]
@@ -198,7 +208,7 @@ def _scatter(model, metric, higher, param):
             "x": x,
             "y": {"field": "y", "type": "quantitative", "title": metric, "scale": {"zero": False}},
             "color": _color(),
-            "description": DESCRIBED_BY_RUN,
+            "description": DESCRIBED_BY_ROW,
         },
     }
 
@@ -213,22 +223,28 @@ def _history(model, metric, smoothing):
         for _, value in points:
             last = smoothing * last + (1 - smoothing) * value
             smoothed.append(last)
-        rows += [
-            {
-                "id": r["id"],
-                "label": r["label"],
-                "step": points[i][0],
-                "value": smoothed[i],
-                "raw": points[i][1],
-            }
-            for i in thin(len(points), per_run)
-        ]
+        for i in thin(len(points), per_run):
+            step, value = points[i]
+            fields = [("Step", step), (metric, smoothed[i])]
+            if smoothing > 0:
+                fields.append(("Raw", value))
+            described = describe_row(r["label"], fields)
+            rows.append(
+                {
+                    "id": r["id"],
+                    "label": r["label"],
+                    "step": step,
+                    "value": smoothed[i],
+                    "raw": value,
+                    "description": described,
+                }
+            )
     x = {"field": "step", "type": "quantitative", "title": "Step"}
     color = {"field": "label", "type": "nominal", "title": "Run"}
     if len(series) > MAX_LEGEND_RUNS:
         color["legend"] = None
     y = {"type": "quantitative", "title": metric, "scale": {"zero": False}}
-    described = {"description": DESCRIBED_BY_RUN}
+    described = {"description": DESCRIBED_BY_ROW}
     main = {
         "mark": {"type": "line", "point": len(rows) <= 500},
         "encoding": {"x": x, "y": {"field": "value", **y}, "color": color, **described},
@@ -263,10 +279,15 @@ def _parallel(model, metric, higher, params):
     getters.append(lambda r: r["metrics"].get(metric))
     complete = [r for r in model if all(g(r) is not None for g in getters)]
     rows, ticks = [], []
-    for title, get in zip(titles, getters, strict=True):
+    columns = [[get(r) for r in complete] for get in getters]
+    # A run's line is described once, by all its axes (vega reads the first vertex).
+    descriptions = [
+        describe_row(r["label"], [(t, c[i]) for t, c in zip(titles, columns, strict=True)])
+        for i, r in enumerate(complete)
+    ]
+    for title, values in zip(titles, columns, strict=True):
         if not complete:
             break
-        values = [get(r) for r in complete]
         numbers = [v if not isinstance(v, str) else _param_number(v) for v in values]
         if all(n is not None for n in numbers):
             low, high = min(numbers), max(numbers)
@@ -287,8 +308,9 @@ def _parallel(model, metric, higher, params):
                 "value": v if isinstance(v, str) else format_number(v, 6),
                 "norm": norm,
                 "metric": r["metrics"][metric],
+                "description": described,
             }
-            for r, v, norm in zip(complete, values, norms, strict=True)
+            for r, v, norm, described in zip(complete, values, norms, descriptions, strict=True)
         ]
     x = {
         "field": "axis",
@@ -324,7 +346,7 @@ def _parallel(model, metric, higher, params):
                     "x": x,
                     "y": y,
                     "detail": {"field": "id", "type": "nominal"},
-                    "description": DESCRIBED_BY_RUN,
+                    "description": DESCRIBED_BY_ROW,
                     "color": {
                         "field": "metric",
                         "type": "quantitative",

@@ -36,6 +36,16 @@ describe('barRows', () => {
     expect(missing).toEqual([{ id: 'run5', label: 'v5', key: 'accuracy' }]);
   });
 
+  it('describes each bar by its run and value, for screen readers', () => {
+    const { rows } = barRows(model, 'accuracy', true);
+    expect(rows.map(r => r.description)).toEqual([
+      'v2 · accuracy: 0.964',
+      'tuned · accuracy: 0.964',
+      'v3 · accuracy: 0.93',
+      'v1 · accuracy: 0.91'
+    ]);
+  });
+
   it('treats a NaN metric as missing', () => {
     const { missing } = barRows(model, 'loss', false);
     expect(missing.map(m => m.label)).toEqual(['tuned']);
@@ -74,6 +84,13 @@ describe('buildSpec bar', () => {
       field: 'value',
       type: 'quantitative',
       title: 'accuracy'
+    });
+  });
+
+  it('takes each mark ARIA description from its row, not from titles', () => {
+    expect(spec.encoding.description).toEqual({
+      field: 'description',
+      type: 'nominal'
     });
   });
 

@@ -1,7 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
-  DESCRIBED_BY_RUN,
+  DESCRIBED_BY_ROW,
+  describeRow,
   IResolvedOptions,
   splitByMetric,
   tooltipOf,
@@ -25,6 +26,8 @@ export interface IBarRow {
   order: number;
   /** Whether this run has the best value (ties are all best). */
   best: boolean;
+  /** What a screen reader says of the mark: label and plotted values. */
+  description: string;
 }
 
 /** Rows of the bar chart, best first; runs lacking the metric are not rows. */
@@ -46,7 +49,8 @@ export function barRows(
     status: run.status ?? '',
     value,
     order,
-    best: value === bestValue
+    best: value === bestValue,
+    description: describeRow(run.label, [[metric, value]])
   }));
   return { rows, missing };
 }
@@ -68,7 +72,7 @@ export function buildBar(
     height: CHART_HEIGHT,
     mark: interactive ? { type: 'bar', cursor: 'pointer' } : { type: 'bar' },
     encoding: {
-      description: DESCRIBED_BY_RUN,
+      description: DESCRIBED_BY_ROW,
       x: {
         field: 'label',
         type: 'nominal',

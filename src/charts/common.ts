@@ -1,3 +1,4 @@
+import { formatNumber } from '../format';
 import {
   ChartKind,
   IChartLabels,
@@ -37,10 +38,29 @@ export function tooltipOf(entries: ITooltipEntry[]): ITooltipEntry[] {
 const RESERVED_TITLES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
- * A mark's ARIA description: its run's label. Left to vega-lite, the description is an
- * expression built from the encodings' titles, with the same escaping gap as tooltips.
+ * A mark's ARIA description: the `description` text of its row. Left to vega-lite, the
+ * description is an expression built from the encodings' titles, with the same escaping gap
+ * as tooltips; a plain field makes it generate none.
  */
-export const DESCRIBED_BY_RUN = { field: 'label', type: 'nominal' } as const;
+export const DESCRIBED_BY_ROW = {
+  field: 'description',
+  type: 'nominal'
+} as const;
+
+/**
+ * A row's description for screen readers: `v1 · acc: 0.8`, its run's label then each
+ * plotted field with its value (as `describe_row` in `jupyterlab_runs/kernel/compare_spec.py`).
+ */
+export function describeRow(
+  label: string,
+  fields: ReadonlyArray<readonly [string, number | string]>
+): string {
+  const parts = fields.map(
+    ([key, value]) =>
+      `${key}: ${typeof value === 'number' ? formatNumber(value, 6) : value}`
+  );
+  return [label, ...parts].join(' · ');
+}
 
 /** The vega-lite schema the builders target. */
 export const VEGALITE_SCHEMA =

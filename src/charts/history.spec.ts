@@ -90,6 +90,15 @@ describe('history', () => {
     expect(rows[1].raw).toBe(0.5);
   });
 
+  it('describes each vertex by run, step and value (and raw value when smoothed)', () => {
+    expect(historyRows(model, 'loss', 0).rows[1].description).toBe(
+      'v1 · Step: 1 · loss: 0.5'
+    );
+    expect(historyRows(model, 'loss', 0.5).rows[1].description).toBe(
+      'v1 · Step: 1 · loss: 0.75 · Raw: 0.5'
+    );
+  });
+
   it('builds a line chart over steps coloured by run', () => {
     const build = buildSpec(model, {
       kind: 'line',

@@ -1,13 +1,21 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
-  DESCRIBED_BY_RUN,
+  DESCRIBED_BY_ROW,
+  describeRow,
   CHART_WIDTH,
+  DEFAULT_LABELS,
   IResolvedOptions,
   tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
-import { ChartBuild, ICompareModel, IMissingRun, LIMITS } from './types';
+import {
+  ChartBuild,
+  IChartLabels,
+  ICompareModel,
+  IMissingRun,
+  LIMITS
+} from './types';
 
 /** One vertex of a history line. */
 export interface IHistoryRow {
@@ -21,6 +29,8 @@ export interface IHistoryRow {
   value: number;
   /** The value as logged. */
   raw: number;
+  /** What a screen reader says of the vertex: label, step and values. */
+  description: string;
 }
 
 /** Most line vertices drawn over all runs; longer histories are thinned evenly. */
@@ -82,7 +92,8 @@ export function thinIndices(length: number, max: number): number[] {
 export function historyRows(
   model: ICompareModel,
   metric: string,
-  smoothing: number
+  smoothing: number,
+  labels: IChartLabels = DEFAULT_LABELS
 ): { rows: IHistoryRow[]; missing: IMissingRun[] } {
   const missing: IMissingRun[] = [];
   const series = model.runs.filter(run => {
@@ -104,12 +115,21 @@ export function historyRows(
       smoothing
     );
     for (const i of thinIndices(points.length, perRun)) {
+      const [step, raw] = points[i];
+      const fields: [string, number][] = [
+        [labels.step, step],
+        [metric, smoothed[i]]
+      ];
       rows.push({
         id: run.id,
         label: run.label,
-        step: points[i][0],
+        step,
         value: smoothed[i],
-        raw: points[i][1]
+        raw,
+        description: describeRow(
+          run.label,
+          smoothing > 0 ? [...fields, [labels.raw, raw]] : fields
+        )
       });
     }
   }
@@ -122,7 +142,7 @@ export function buildHistory(
   options: IResolvedOptions
 ): ChartBuild {
   const { metric, labels, interactive, smoothing } = options;
-  const { rows, missing } = historyRows(model, metric, smoothing);
+  const { rows, missing } = historyRows(model, metric, smoothing, labels);
   if (rows.length === 0) {
     return { status: 'empty', reason: 'no-values', missing };
   }
@@ -165,7 +185,7 @@ export function buildHistory(
       ...(interactive ? { cursor: 'pointer' as const } : {})
     },
     encoding: {
-      description: DESCRIBED_BY_RUN,
+      description: DESCRIBED_BY_ROW,
       x,
       y: {
         field: 'value',
@@ -180,7 +200,7 @@ export function buildHistory(
   const raw = {
     mark: { type: 'line' as const, opacity: 0.25 },
     encoding: {
-      description: DESCRIBED_BY_RUN,
+      description: DESCRIBED_BY_ROW,
       x,
       y: {
         field: 'raw',

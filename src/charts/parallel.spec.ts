@@ -67,6 +67,12 @@ describe('parallel', () => {
     ]);
   });
 
+  it('describes every vertex of a run by its value on each axis', () => {
+    expect(rows.filter(r => r.id === 'run1').map(r => r.description)).toEqual(
+      Array(3).fill('v1 · lr: 0.1 · model: rf · accuracy: 0.9')
+    );
+  });
+
   it('leaves out runs lacking an axis value', () => {
     expect(missing).toEqual([{ id: 'run4', label: 'v4', key: 'lr' }]);
   });
@@ -101,7 +107,8 @@ describe('parallel', () => {
         '"field":"id"',
         '"field":"metric"',
         '"field":"label"',
-        '"field":"text"'
+        '"field":"text"',
+        '"field":"description"'
       ])
     );
   });

@@ -1,7 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
-  DESCRIBED_BY_RUN,
+  DESCRIBED_BY_ROW,
+  describeRow,
   compareParamValues,
   IResolvedOptions,
   paramNumber,
@@ -25,6 +26,8 @@ export interface IParallelRow {
   norm: number;
   /** The run's value of the chart metric (line colour). */
   metric: number;
+  /** What a screen reader says of the mark: label and every axis value. */
+  description: string;
 }
 
 /** A label on an axis: the real value at a normalised position. */
@@ -138,8 +141,18 @@ export function parallelRows(
   const rows: IParallelRow[] = [];
   const ticks: IParallelTick[] = [];
   if (complete.length > 0) {
-    for (const axis of axes) {
-      const values = complete.map(run => axis.value(run) as string | number);
+    const columns = axes.map(axis =>
+      complete.map(run => axis.value(run) as string | number)
+    );
+    // A run's line is described once, by all its axes (vega reads the first vertex).
+    const descriptions = complete.map((run, i) =>
+      describeRow(
+        run.label,
+        axes.map((axis, a) => [axis.title, columns[a][i]] as const)
+      )
+    );
+    axes.forEach((axis, a) => {
+      const values = columns[a];
       const scale = normalise(axis, values);
       ticks.push(...scale.ticks);
       complete.forEach((run, i) => {
@@ -152,10 +165,11 @@ export function parallelRows(
               ? formatNumber(values[i] as number, 6)
               : String(values[i]),
           norm: scale.norm(values[i]),
-          metric: run.metrics[metric]
+          metric: run.metrics[metric],
+          description: descriptions[i]
         });
       });
-    }
+    });
   }
   return { rows, ticks, axes: axes.map(a => a.title), missing };
 }
@@ -216,7 +230,7 @@ export function buildParallel(
           ...(interactive ? { cursor: 'pointer' as const } : {})
         },
         encoding: {
-          description: DESCRIBED_BY_RUN,
+          description: DESCRIBED_BY_ROW,
           x,
           y,
           detail: { field: 'id', type: 'nominal' },

@@ -93,6 +93,15 @@ describe('scatter', () => {
     expect(scatter([]).encoding.x.title).toBe('n');
   });
 
+  it('describes each point by its run, param and metric', () => {
+    const { rows } = scatterRows(model, 'n', 'accuracy', true);
+    expect(rows.map(r => r.description)).toEqual([
+      'v1 · n: 100 · accuracy: 0.91',
+      'v2 · n: 200 · accuracy: 0.964',
+      'v3 · n: 1e3 · accuracy: 0.93'
+    ]);
+  });
+
   it('highlights the best run', () => {
     const { rows } = scatterRows(model, 'model', 'accuracy', true);
     expect(rows.filter(r => r.best).map(r => r.label)).toEqual(['v2']);

@@ -1,7 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import {
   CHART_HEIGHT,
-  DESCRIBED_BY_RUN,
+  DESCRIBED_BY_ROW,
+  describeRow,
   CHART_WIDTH,
   compareParamValues,
   IResolvedOptions,
@@ -27,6 +28,8 @@ export interface IScatterRow {
   y: number;
   /** Whether this run has the best metric value. */
   best: boolean;
+  /** What a screen reader says of the mark: label and plotted values. */
+  description: string;
 }
 
 /** Rows of the scatter, and whether the param is numeric for every run that has it. */
@@ -58,7 +61,11 @@ export function scatterRows(
     x: numeric ? (paramNumber(text) as number) : text,
     xText: text,
     y,
-    best: y === bestValue
+    best: y === bestValue,
+    description: describeRow(run.label, [
+      [param, text],
+      [metric, y]
+    ])
   }));
   return { rows, numeric, missing };
 }
@@ -112,7 +119,7 @@ export function buildScatter(
       ...(interactive ? { cursor: 'pointer' as const } : {})
     },
     encoding: {
-      description: DESCRIBED_BY_RUN,
+      description: DESCRIBED_BY_ROW,
       x,
       y: {
         field: 'y',

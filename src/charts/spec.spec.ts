@@ -58,6 +58,7 @@ const CONSTANT_FIELDS = new Set([
   'axis',
   'norm',
   'id',
+  'description',
   'metric',
   'text'
 ]);

@@ -22,6 +22,22 @@ function tooltips(node: unknown, out: Record<string, unknown>[] = []) {
   return out;
 }
 
+/** Every mark's ARIA description in a rendered scenegraph. */
+function descriptions(node: unknown, out: string[] = []) {
+  if (typeof node !== 'object' || node === null) {
+    return out;
+  }
+  const { description, items } = node as {
+    description?: unknown;
+    items?: unknown[];
+  };
+  if (typeof description === 'string') {
+    out.push(description);
+  }
+  (items ?? []).forEach(item => descriptions(item, out));
+  return out;
+}
+
 afterEach(() => {
   document.body.replaceChildren();
 });
@@ -67,6 +83,8 @@ describe.each(CHART_KINDS)('a %s chart of keys with \\ and "', kind => {
         .root;
       const titles = tooltips(scene).flatMap(t => Object.keys(t));
       expect(titles).toContain(RESERVED.includes(key) ? `${key}\u200b` : key);
+      // Screen readers hear the key as logged, with its value (v3's is 0.3).
+      expect(descriptions(scene).join('\n')).toContain(`${key}: 0.3`);
       chart.finalize();
       expect(errors).not.toHaveBeenCalled();
     } finally {
