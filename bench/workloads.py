@@ -184,6 +184,22 @@ def ui_table(quick: bool) -> list[Row]:
     return rows
 
 
+def points(quick: bool) -> list[Row]:
+    """B12: metric points at scale — bytes per point on disk, one 10,000-step history."""
+    import bench_points
+
+    runs = 100 if quick else 1000
+    figures = bench_points.benchmark(runs, CACHE / f"points-{runs}")
+    (ours_bytes, theirs_bytes), (ours_read, theirs_read) = figures.values()
+    size = f"{runs * bench_points.STEPS:,} points"
+    return [
+        Row("B12 metric points", "bytes on disk per point", size, (ours_bytes, None),
+            (theirs_bytes, None), unit="bytes", target=Target("p50", 24)),
+        Row("B12 metric points", "read one 10,000-step history", size, ours_read, theirs_read,
+            target=Target("p50", 20)),
+    ]  # fmt: skip
+
+
 def _p50_p95(values: list[float]) -> tuple[float, float] | None:
     from bench_store import percentiles
 
@@ -264,6 +280,7 @@ WORKLOADS: dict[str, Callable[[bool], list[Row]]] = {
     "store": store,
     "ui_table": ui_table,
     "charts": charts,
+    "points": points,
     "mlflow_dropin": mlflow_dropin,
     "team_server": team_server,
 }
