@@ -21,7 +21,7 @@ import {
   notesOf,
   picker
 } from './compareView';
-import { COMPARE_MIME } from './tokens';
+import { COMPARE_MIME } from './mimeTypes';
 import { IRunsRendererOptions } from './types';
 import { embedChart, IEmbeddedChart, isDarkTheme } from './vegaLoader';
 

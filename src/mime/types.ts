@@ -1,7 +1,7 @@
 import type { ITranslator } from '@jupyterlab/translation';
 import type { ISignal } from '@lumino/signaling';
 import type { ICompareBundlePayload, WireNumber, RunStatus } from '../charts';
-import { COMPARE_MIME, VEGALITE_MIME } from './tokens';
+import { COMPARE_MIME, VEGALITE_MIME } from './mimeTypes';
 
 /** Fetches fresh data for a comparison (the same runs, current values from the store). */
 export type RefreshCompare = (
