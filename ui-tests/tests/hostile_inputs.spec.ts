@@ -159,7 +159,7 @@ test.describe('Hostile inputs in Chromium', () => {
     const details = page.locator(`${PANEL} .jp-RunsDetails`);
     await test.step('panel list and the details of every run', async () => {
       await page.sidebar.openTab('jupyterlab-runs-panel');
-      const picker = page.locator(`${PANEL} .jp-RunsList-experimentPicker`);
+      const picker = page.locator(`${PANEL} .jp-RunsList-experiment select`);
       await expect(picker.locator('option', { hasText: stamp })).toHaveCount(
         1,
         { timeout: 15000 }
