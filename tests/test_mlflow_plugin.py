@@ -209,6 +209,22 @@ def test_autolog_random_forest_is_one_version_with_params_metrics_model(uri, our
     assert [d.dataset.name for d in datasets] == ["dataset"]
 
 
+def test_a_model_logged_before_its_runs_params_keeps_its_own(uri, ours):
+    # sklearn autolog writes the run's params in the background while it logs the model, so
+    # the model may arrive first: it keeps the params it was logged with.
+    client = mlflow.MlflowClient()
+    with mlflow.start_run() as run:
+        mlflow.log_param("seed", "0")
+        model = client.create_logged_model(
+            run.info.experiment_id,
+            name="model",
+            source_run_id=run.info.run_id,
+            params={"n_estimators": "5", "seed": "0"},
+        )
+    assert client.get_logged_model(model.model_id).params == {"n_estimators": "5", "seed": "0"}
+    assert ours.get_run(run.info.run_id).status == "FINISHED"
+
+
 def test_values_mlflow_accepts_are_accepted(uri, ours):
     key = "k" * 250
     with mlflow.start_run() as run:

@@ -2,7 +2,9 @@
 
 A model's record is a JSON tag of its run (``jupyterlab_runs.mlflow.model.<model id>``) and
 its files are artifacts of that run under the model's name, so ``mlflow.sklearn.log_model``
-shows ``model/MLmodel``, ``model/model.pkl``… in the Runs panel. Its params are the run's.
+shows ``model/MLmodel``, ``model/model.pkl``… in the Runs panel. Its params are the run's,
+plus those the model was logged with that the run does not hold (yet: autolog writes the run's
+params in the background while it logs the model).
 A model without a run has nowhere to live here and is refused.
 """
 
@@ -88,7 +90,7 @@ class LoggedModels:
             source_run_id=run_id,
             status=LoggedModelStatus(record.get("status", "PENDING")),
             tags=record.get("tags", {}),
-            params=run.data.params,
+            params={**run.data.params, **record.get("params", {})},
         )
 
     @translated
@@ -123,10 +125,7 @@ class LoggedModels:
         }
         differing = {p.key: p.value for p in params or [] if run.data.params.get(p.key) != p.value}
         if differing:
-            raise unsupported(
-                f"model params that differ from the run's ({', '.join(sorted(differing))})",
-                "a logged model here has its run's params",
-            )
+            record["params"] = differing
         self._set_tag(source_run_id, _model_tag(model_id), record)
         self._model_runs[model_id] = source_run_id
         return self._logged_model(model_id, source_run_id, record)
