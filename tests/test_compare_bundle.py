@@ -90,6 +90,13 @@ def vector_cases() -> list[dict]:
             odd, experiment=EXPERIMENT, created=1, kind=kind, metric=key, params=[param]
         )
         cases.append({"name": f"{kind}-keys-with-backslashes-and-quotes", "bundle": bundle})
+    # vega reads a title naming an Object.prototype member as a signal: it gets a zero-width space.
+    reserved = [make_run(v, {"toString": str(v)}, {"constructor": v / 10}) for v in (1, 2, 3)]
+    lines = {r.id: {"constructor": history(0.5, r.version / 10)} for r in reserved}
+    for kind in ("bar", "scatter", "parallel", "line"):
+        kw = dict(kind=kind, metric="constructor", params=["toString"], history=lines)
+        bundle = build_compare_bundle(reserved, experiment=EXPERIMENT, created=1, **kw)
+        cases.append({"name": f"{kind}-object-prototype-keys", "bundle": bundle})
     cases.append({"name": "no-runs", "bundle": build_compare_bundle([], created=1)})
     for case in cases:
         case["rows"] = chart_rows(case["bundle"][VEGALITE_MIME])

@@ -25,6 +25,25 @@ LOWER_IS_BETTER = {"loss", "error", "err", "rmse", "mae", "mse", "mape", "perple
 # an expression built from the titles (metric and param keys) that does not escape a backslash
 # (as DESCRIBED_BY_ROW in src/charts/common.ts).
 DESCRIBED_BY_ROW = {"field": "description", "type": "nominal"}
+# vega's expression parser reads a string literal naming `if` or an Object.prototype member as
+# an identifier, so such a title broke the chart (as RESERVED_TITLES in src/charts/common.ts).
+RESERVED_TITLES = frozenset(
+    {
+        "if",
+        "constructor",
+        "__defineGetter__",
+        "__defineSetter__",
+        "hasOwnProperty",
+        "__lookupGetter__",
+        "__lookupSetter__",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toString",
+        "valueOf",
+        "__proto__",
+        "toLocaleString",
+    }
+)
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -50,6 +69,11 @@ def describe_row(label: str, fields: list[tuple[str, float | str]]) -> str:
     """A row's screen-reader text, ``v1 · acc: 0.8`` (mirror of ``describeRow`` in TS)."""
     parts = [f"{k}: {v if isinstance(v, str) else format_number(v, 6)}" for k, v in fields]
     return " · ".join([label, *parts])
+
+
+def safe_title(key: str) -> str:
+    """A key as an axis or legend title: reserved names get a zero-width space (``safeTitle``)."""
+    return key + "\u200b" if key in RESERVED_TITLES else key
 
 
 def guess_higher_is_better(metric: str) -> bool:
@@ -160,7 +184,7 @@ def _bar(model, metric, higher):
                 "sort": {"field": "order", "op": "min", "order": "ascending"},
                 "axis": {"labelAngle": -45 if n > 8 else 0, "labelLimit": 120},
             },
-            "y": {"field": "value", "type": "quantitative", "title": metric},
+            "y": {"field": "value", "type": "quantitative", "title": safe_title(metric)},
             "color": _color(),
             "description": DESCRIBED_BY_ROW,
         },
@@ -189,12 +213,12 @@ def _scatter(model, metric, higher, param):
     ]
     categories = sorted({r["xText"] for r in rows}, key=cmp_to_key(_compare_values))
     x = (
-        {"field": "x", "type": "quantitative", "title": param, "scale": {"zero": False}}
+        {"field": "x", "type": "quantitative", "title": safe_title(param), "scale": {"zero": False}}
         if numeric
         else {
             "field": "x",
             "type": "nominal",
-            "title": param,
+            "title": safe_title(param),
             "scale": {"domain": categories},
             "axis": {"labelAngle": 0, "labelLimit": 120},
         }
@@ -206,7 +230,12 @@ def _scatter(model, metric, higher, param):
         "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.85},
         "encoding": {
             "x": x,
-            "y": {"field": "y", "type": "quantitative", "title": metric, "scale": {"zero": False}},
+            "y": {
+                "field": "y",
+                "type": "quantitative",
+                "title": safe_title(metric),
+                "scale": {"zero": False},
+            },
             "color": _color(),
             "description": DESCRIBED_BY_ROW,
         },
@@ -243,7 +272,7 @@ def _history(model, metric, smoothing):
     color = {"field": "label", "type": "nominal", "title": "Run"}
     if len(series) > MAX_LEGEND_RUNS:
         color["legend"] = None
-    y = {"type": "quantitative", "title": metric, "scale": {"zero": False}}
+    y = {"type": "quantitative", "title": safe_title(metric), "scale": {"zero": False}}
     described = {"description": DESCRIBED_BY_ROW}
     main = {
         "mark": {"type": "line", "point": len(rows) <= 500},
@@ -350,7 +379,7 @@ def _parallel(model, metric, higher, params):
                     "color": {
                         "field": "metric",
                         "type": "quantitative",
-                        "title": metric,
+                        "title": safe_title(metric),
                         "scale": {"scheme": "viridis", "reverse": not higher},
                     },
                 },

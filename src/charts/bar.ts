@@ -4,6 +4,7 @@ import {
   DESCRIBED_BY_ROW,
   describeRow,
   IResolvedOptions,
+  safeTitle,
   splitByMetric,
   tooltipOf,
   VEGALITE_SCHEMA
@@ -80,7 +81,7 @@ export function buildBar(
         sort: { field: 'order', op: 'min', order: 'ascending' },
         axis: { labelAngle: rows.length > 8 ? -45 : 0, labelLimit: 120 }
       },
-      y: { field: 'value', type: 'quantitative', title: metric },
+      y: { field: 'value', type: 'quantitative', title: safeTitle(metric) },
       color: {
         condition: { test: 'datum.best', value: palette.accent },
         value: palette.mark

@@ -17,6 +17,17 @@ export interface ITooltipEntry {
 }
 
 /**
+ * A metric or param key as an axis or legend title. vega's expression parser reads a string
+ * literal whose text is a key of its plain-object keyword table (`if`, and every
+ * Object.prototype member: `constructor`, `toString`, `__proto__`, …) as an identifier, so
+ * such a title became a signal lookup and the chart failed ("Operator not defined"); a
+ * zero-width space after it keeps the title as shown (as `safe_title` in compare_spec.py).
+ */
+export function safeTitle(key: string): string {
+  return RESERVED_TITLES.has(key) ? key + '\u200b' : key;
+}
+
+/**
  * Tooltip entries whose titles (metric and param keys) survive vega-lite: it writes each
  * title into a generated expression escaping `"` but not `\`, so a key holding a backslash
  * broke the whole chart. Doubling the backslashes makes the expression read the key back.
@@ -24,18 +35,15 @@ export interface ITooltipEntry {
 export function tooltipOf(entries: ITooltipEntry[]): ITooltipEntry[] {
   return entries.map(entry => ({
     ...entry,
-    title: RESERVED_TITLES.has(entry.title)
-      ? entry.title + '\u200b'
-      : entry.title.replace(/\\/g, '\\\\')
+    title: safeTitle(entry.title).replace(/\\/g, '\\\\')
   }));
 }
 
-/**
- * Titles vega refuses as keys of the tooltip's object literal ("Illegal property"): the
- * names of Object.prototype's members (`__proto__`, `constructor`, …). A zero-width space
- * after them keeps the title as shown and lets the chart draw.
- */
-const RESERVED_TITLES = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** Titles vega's expression parser mistakes for identifiers (see `safeTitle`). */
+const RESERVED_TITLES = new Set([
+  'if',
+  ...Object.getOwnPropertyNames(Object.prototype)
+]);
 
 /**
  * A mark's ARIA description: the `description` text of its row. Left to vega-lite, the

@@ -6,6 +6,7 @@ import {
   CHART_WIDTH,
   DEFAULT_LABELS,
   IResolvedOptions,
+  safeTitle,
   tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
@@ -190,7 +191,7 @@ export function buildHistory(
       y: {
         field: 'value',
         type: 'quantitative' as const,
-        title: metric,
+        title: safeTitle(metric),
         scale: { zero: false }
       },
       color,
@@ -205,7 +206,7 @@ export function buildHistory(
       y: {
         field: 'raw',
         type: 'quantitative' as const,
-        title: metric,
+        title: safeTitle(metric),
         scale: { zero: false }
       },
       color

@@ -6,6 +6,7 @@ import {
   compareParamValues,
   IResolvedOptions,
   paramNumber,
+  safeTitle,
   tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
@@ -237,7 +238,7 @@ export function buildParallel(
           color: {
             field: 'metric',
             type: 'quantitative',
-            title: metric,
+            title: safeTitle(metric),
             scale: { scheme: 'viridis', reverse: !options.higherIsBetter }
           },
           ...(interactive

@@ -7,6 +7,7 @@ import {
   compareParamValues,
   IResolvedOptions,
   paramNumber,
+  safeTitle,
   tooltipOf,
   VEGALITE_SCHEMA
 } from './common';
@@ -96,13 +97,13 @@ export function buildScatter(
     ? {
         field: 'x',
         type: 'quantitative' as const,
-        title: param,
+        title: safeTitle(param),
         scale: { zero: false }
       }
     : {
         field: 'x',
         type: 'nominal' as const,
-        title: param,
+        title: safeTitle(param),
         scale: { domain: categories },
         axis: { labelAngle: 0, labelLimit: 120 }
       };
@@ -124,7 +125,7 @@ export function buildScatter(
       y: {
         field: 'y',
         type: 'quantitative',
-        title: metric,
+        title: safeTitle(metric),
         scale: { zero: false }
       },
       color: {
