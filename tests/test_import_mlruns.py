@@ -102,13 +102,15 @@ def test_a_servers_logged_model_comes_with_its_run(primer, store):
     assert (record["name"], record["path"], record["status"]) == ("model", "model", "READY")
 
 
-def test_mlflow_over_the_store_finds_and_loads_an_imported_model(primer, tmp_path):
+def test_mlflow_over_the_store_finds_and_loads_an_imported_model(primer, tmp_path, monkeypatch):
     """MLflow 3's logged model is again a logged model of its run: MLflow, reading the embedded
     store through our plugin, lists it, downloads it and loads it."""
     import mlflow.sklearn
     from mlflow.tracking import MlflowClient
 
     database = tmp_path / "runs.db"
+    # load_model opens MLflow's tracking store too: ours, not a default mlflow.db in the cwd.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"jupyterlab-runs://{database}")
     store = SqliteStore(database)
     transfer.import_runs(str(primer["folder"]), store)
     train = runs_by_name(store, primer["name"])["train"]
