@@ -6,6 +6,8 @@ import math
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 from kernel_support import ROOT, kernel_env, open_store, run_cell, runs_of
@@ -21,6 +23,7 @@ from jupyterlab_runs.store.base import (
     InvalidArgument,
     NotFound,
 )
+from jupyterlab_runs.store.sqlite import SqliteStore
 
 pytest_plugins = ("kernel_fixtures",)
 
@@ -104,14 +107,39 @@ def test_step_metrics_are_flushed_in_batches_while_the_run_is_open(tracking, mon
     with jr.start_run(experiment="steps") as run:
         for step in range(runs_module.FLUSH_POINTS + 10):
             jr.log_metric("loss", 1 / (step + 1), step=step)
+        # Written by the writer thread, woken by the full buffer (not after its interval).
+        deadline = time.monotonic() + 10
+        while not store.metric_history(run.run_id, "loss") and time.monotonic() < deadline:
+            time.sleep(0.01)
         flushed = store.metric_history(run.run_id, "loss")
-        assert len(flushed) == runs_module.FLUSH_POINTS  # one batch written, 10 buffered
+        assert runs_module.FLUSH_POINTS <= len(flushed) <= runs_module.FLUSH_POINTS + 10
     assert len(store.metric_history(run.run_id, "loss")) == runs_module.FLUSH_POINTS + 10
     monkeypatch.setattr(runs_module, "FLUSH_SECONDS", 0.0)
     with jr.start_run(experiment="steps") as run:
         jr.log_metric("slow", 1.0, step=0)
         jr.log_metric("slow", 2.0, step=1)
-        assert len(store.metric_history(run.run_id, "slow")) == 2  # flushed on time
+        deadline = time.monotonic() + 10  # flushed on time, by the writer thread
+        while len(store.metric_history(run.run_id, "slow")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(store.metric_history(run.run_id, "slow")) == 2
+
+
+def test_a_full_buffer_is_written_by_the_writer_thread_not_the_logging_one(tracking, monkeypatch):
+    writers: list[int] = []
+    log_batch = SqliteStore.log_batch
+
+    def counted(self, *args, **kwargs):
+        writers.append(threading.get_ident())
+        return log_batch(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqliteStore, "log_batch", counted)
+    with jr.start_run(experiment="writer") as run:
+        for step in range(3 * runs_module.FLUSH_POINTS):
+            jr.log_metric("loss", 1 / (step + 1), step=step)
+        during = list(writers)
+    assert threading.get_ident() not in during  # no size-triggered write in the loop
+    history = open_store().metric_history(run.run_id, "loss")
+    assert len(history) == 3 * runs_module.FLUSH_POINTS  # everything stored at the end
 
 
 def test_interrupt_in_a_with_block_keeps_every_step(tracking):

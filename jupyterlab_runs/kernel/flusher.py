@@ -26,6 +26,7 @@ class Flusher:
         self._session = session
         self.lock = threading.RLock()  # held while a run's values are written or it ends
         self._wake = threading.Event()
+        self._now = threading.Event()  # a full buffer: write without waiting out the interval
         self._thread: threading.Thread | None = None
 
     def watch(self) -> None:
@@ -38,10 +39,18 @@ class Flusher:
                 self._thread.start()
             self._wake.set()
 
+    def nudge(self) -> None:
+        """Ask the thread to write now; never blocks the logging thread on a write."""
+        if self._thread is None:
+            self.watch()
+        self._now.set()
+        self._wake.set()
+
     def _loop(self) -> None:
         while True:
             self._wake.wait()
-            time.sleep(FLUSH_INTERVAL)
+            self._now.wait(FLUSH_INTERVAL)
+            self._now.clear()
             try:
                 self.flush_due()
             except Exception as error:  # noqa: BLE001 - the thread must outlive one bad write

@@ -37,6 +37,9 @@ from ..store.values import (
 )
 
 FLUSH_POINTS = 5000
+# Points a live run may buffer while its writer thread is behind; past this (and only then)
+# the logging thread waits for the write itself, so memory cannot grow without bound.
+MAX_BUFFERED_POINTS = 1_000_000
 FLUSH_SECONDS = 2.0
 # A claimed cell's values travel in its output, which the notebook keeps: long step
 # histories are thinned to this many points per key (first and last always kept).
@@ -198,7 +201,17 @@ class ActiveRun:
         if self.live and (
             len(self._points) >= self._flush_size or time.monotonic() >= self._flush_due
         ):
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        """Hand a due write to the writer thread; write here only past the hard cap."""
+        if len(self._points) >= MAX_BUFFERED_POINTS:
             self._session.flush(self)
+            return
+        # Not due again until the writer takes this batch (take_batch resets both).
+        self._flush_size = len(self._points) + FLUSH_POINTS
+        self._flush_due = time.monotonic() + FLUSH_SECONDS
+        self._session.wake_flusher()
 
     def add_captured_metrics(self, metrics: list[MetricInput]) -> None:
         """Metrics the capture found (variables, printed lines), kept only for keys that no

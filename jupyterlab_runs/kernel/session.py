@@ -207,6 +207,10 @@ class Session:
                 return
             self._flush_live(run)
 
+    def wake_flusher(self) -> None:
+        """Have the writer thread write open runs now (a live run's buffer is full)."""
+        self._flusher.nudge()
+
     def _go_live(self, run: ActiveRun) -> None:
         run.go_live()
         try:
