@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore  # noqa: E402
-from jupyterlab_runs.store.sqlite_queries import Totals  # noqa: E402
+from jupyterlab_runs.store.sqlite.queries import Totals  # noqa: E402
 
 WORDS = [f"w{i}" for i in range(10)]
 START = 1_700_000_000_000

@@ -20,7 +20,7 @@ from jupyterlab_runs.store.filter import (
     parse_filter,
     parse_order_by,
 )
-from jupyterlab_runs.store.filter_sql import KeyRef, compile_filter, render_filter
+from jupyterlab_runs.store.sqlite.filter_sql import KeyRef, compile_filter, render_filter
 
 # Everything the compiler may write into SQL text; anything else would be user text.
 SQL_WORDS = {

@@ -10,7 +10,7 @@ import pytest
 
 from jupyterlab_runs.store import InvalidArgument, MetricInput, NewRun, ParamInput, SqliteStore
 from jupyterlab_runs.store.base import MAX_RESULTS_LIMIT
-from jupyterlab_runs.store.filter_sql import KeyRef, compile_filter
+from jupyterlab_runs.store.sqlite.filter_sql import KeyRef, compile_filter
 
 
 def seed_run(store, experiment_id, i):

@@ -18,7 +18,7 @@ from jupyterlab_runs.store import (
     SqliteStore,
     StoreUnavailable,
 )
-from jupyterlab_runs.store.migrations import SCHEMA_VERSION, migrate
+from jupyterlab_runs.store.sqlite.migrations import SCHEMA_VERSION, migrate
 
 
 def raw(store: SqliteStore) -> sqlite3.Connection:

@@ -14,7 +14,7 @@ from fixtures.make_schema1_store import expected
 
 from jupyterlab_runs.store import SqliteStore, StoreUnavailable
 from jupyterlab_runs.store.base import NewRun
-from jupyterlab_runs.store.migrations import SCHEMA_VERSION
+from jupyterlab_runs.store.sqlite.migrations import SCHEMA_VERSION
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from ..base import (
     StoreError,
     StoreUnavailable,
 )
-from ..sqlite_writes import created_run
+from ..sqlite.writes import created_run
 from ..values import (
     check_error,
     check_new_run,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import StoreUnavailable
-from .values import now_ms
+from ..base import StoreUnavailable
+from ..values import now_ms
 
 if TYPE_CHECKING:
-    from .sqlite_db import Database
+    from .db import Database
 
 _INITIAL = (
     """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from . import artifact_files
-from .base import (
+from .. import artifact_files
+from ..base import (
     STATUSES,
     Artifact,
     Change,
@@ -30,19 +30,7 @@ from .base import (
     RunStore,
     ViewType,
 )
-from .sqlite_db import Database
-from .sqlite_experiments import ExperimentMethods
-from .sqlite_keys import KeyBatch, KeyRegistry
-from .sqlite_queries import Search, Totals, load_runs
-from .sqlite_writes import (
-    created_run,
-    insert_values,
-    kill_orphans,
-    merge_values,
-    record_change,
-    record_owner,
-)
-from .values import (
+from ..values import (
     check_error,
     check_new_run,
     check_status,
@@ -52,6 +40,18 @@ from .values import (
     optional_int,
     unique_params,
     unique_points,
+)
+from .db import Database
+from .experiments import ExperimentMethods
+from .keys import KeyBatch, KeyRegistry
+from .queries import Search, Totals, load_runs
+from .writes import (
+    created_run,
+    insert_values,
+    kill_orphans,
+    merge_values,
+    record_change,
+    record_owner,
 )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from .base import StoreUnavailable
+from ..base import StoreUnavailable
 from .migrations import migrate, refuse_newer_file
 
 MEMORY = ":memory:"

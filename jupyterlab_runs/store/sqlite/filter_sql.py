@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .filter import ATTRIBUTES, Comparison, Junction, Negation, Node, like_to_glob, parse_filter
+from ..filter import ATTRIBUTES, Comparison, Junction, Negation, Node, like_to_glob, parse_filter
 
 _KEYED_TABLES = {"metric": "latest_metrics", "param": "params", "tag": "tags"}
 

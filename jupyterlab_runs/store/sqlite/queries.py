@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .base import InvalidArgument, MetricSummary, Page, Param, Run
-from .filter import ATTRIBUTES, OrderKey, parse_filter, parse_order_by
+from ..base import InvalidArgument, MetricSummary, Page, Param, Run
+from ..filter import ATTRIBUTES, OrderKey, parse_filter, parse_order_by
+from ..values import check_search_arguments
 from .filter_sql import CompiledFilter, KeyRef, render_filter
-from .sqlite_keys import KeyRegistry
-from .values import check_search_arguments
+from .keys import KeyRegistry
 
 _RUN_HEAD = (
     "rid, id, experiment_id, version, name, status, source, start_time, end_time, "

@@ -6,10 +6,10 @@ import sqlite3
 import uuid
 from collections.abc import Sequence
 
-from .base import MAX_CODE_LENGTH, Conflict, Experiment, InvalidArgument, NotFound, ViewType
-from .sqlite_db import Database
-from .sqlite_writes import record_change
-from .values import check_name, now_ms, optional_text
+from ..base import MAX_CODE_LENGTH, Conflict, Experiment, InvalidArgument, NotFound, ViewType
+from ..values import check_name, now_ms, optional_text
+from .db import Database
+from .writes import record_change
 
 _EXPERIMENT_COLUMNS = (
     "e.id, e.name, e.created, e.notebook_path, e.description, e.deleted_time, "

@@ -7,10 +7,10 @@ import math
 import sqlite3
 from collections.abc import Mapping, Sequence
 
-from .base import Conflict, MetricInput, MetricSummary, Param, Run
+from ..base import Conflict, MetricInput, MetricSummary, Param, Run
+from ..values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
+from .keys import KeyBatch
 from .owners import Owner, is_gone, this_process
-from .sqlite_keys import KeyBatch
-from .values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
 
 
 def record_change(
