@@ -9,6 +9,7 @@ Every verb is authenticated and authorized like the rest of the API (``RunsAPIHa
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 import tornado
@@ -48,6 +49,40 @@ def thin(points: list, max_points: int | None) -> list:
     return [points[i] for i in extremes([p.value for p in points], max_points)]
 
 
+#: Steps are stored as signed 64-bit integers.
+_STEP_LIMIT = 2**63
+
+
+def in_steps(points: list, steps: tuple[int, int] | None) -> list:
+    """The points (sorted by step) whose step lies in ``steps``, both ends included."""
+    if steps is None:
+        return points
+    first = bisect_left(points, steps[0], key=lambda p: p.step)
+    return points[first : bisect_right(points, steps[1], lo=first, key=lambda p: p.step)]
+
+
+def _step_range(body: dict[str, Any]) -> tuple[int, int] | None:
+    """``body["step_range"]``: ``[first, last]``, two integer steps with first ≤ last; 400
+    otherwise (a zoomed chart asks for the points of the steps it shows)."""
+    value = body.get("step_range")
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        raise ApiError(400, "invalid_argument", "step_range must be [first, last], two integers")
+    first, last = value
+    if not all(-_STEP_LIMIT <= v < _STEP_LIMIT for v in value):
+        raise ApiError(400, "invalid_argument", "step_range steps must be 64-bit integers")
+    if first > last:
+        raise ApiError(
+            400, "invalid_argument", f"step_range first step {first} is after last step {last}"
+        )
+    return first, last
+
+
 def _max_points(body: dict[str, Any]) -> int | None:
     value = body.get("max_points")
     if value is None:
@@ -58,7 +93,8 @@ def _max_points(body: dict[str, Any]) -> int | None:
 
 
 class MetricHistoriesHandler(RunsAPIHandler):
-    """``POST runs/metrics {run_ids, keys, max_points?}`` → ``{histories: {run: {key: [...]}}}``."""
+    """``POST runs/metrics {run_ids, keys, max_points?, step_range?}`` →
+    ``{histories: {run: {key: [...]}}}``; ``max_points`` thins what ``step_range`` keeps."""
 
     @tornado.web.authenticated
     @authorized
@@ -71,18 +107,14 @@ class MetricHistoriesHandler(RunsAPIHandler):
                 400, "invalid_argument", f"run_ids × keys may be at most {MAX_HISTORIES} histories"
             )
         max_points = _max_points(body)
+        steps = _step_range(body)
+
+        def shown(store: RunStore, run_id: str, key: str) -> list[dict[str, Any]]:
+            points = in_steps(store.metric_history(run_id, key), steps)
+            return [serialize.metric_point_to_json(p) for p in thin(points, max_points)]
 
         def read(store: RunStore):
-            return {
-                run_id: {
-                    key: [
-                        serialize.metric_point_to_json(p)
-                        for p in thin(store.metric_history(run_id, key), max_points)
-                    ]
-                    for key in keys
-                }
-                for run_id in run_ids
-            }
+            return {run_id: {key: shown(store, run_id, key) for key in keys} for run_id in run_ids}
 
         self.send({"histories": await self.call(read)})
 
