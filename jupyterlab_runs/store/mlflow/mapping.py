@@ -48,6 +48,9 @@ TAG_PARAM_META = PREFIX + "params"
 TAG_METRIC_META = PREFIX + "metrics"
 TAG_DELETED = PREFIX + "deleted_time"
 TAG_IMPORTED_FROM = PREFIX + "imported_from"
+# The outbox's idempotency key: sent with runs/create, so a delivery cut short after the
+# create finds its run instead of making a second one (store/outbox/delivery.py).
+TAG_OUTBOX_ID = PREFIX + "outbox_id"
 RUN_NAME = "mlflow.runName"
 USER = "mlflow.user"
 SOURCE_NAME = "mlflow.source.name"
@@ -74,6 +77,7 @@ _FIELD_TAGS = {
     TAG_ERROR,
     TAG_CONTEXT,
     TAG_DELETED,
+    TAG_OUTBOX_ID,
 }
 _META = re.compile(rf"^{re.escape(PREFIX)}(params|metrics)(\.\d+)?$")
 _MLFLOW_NAME = re.compile(r"^[/\w.\- :]*$")

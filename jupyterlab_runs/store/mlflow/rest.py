@@ -8,8 +8,10 @@ exponential backoff for minutes when the server is down (we want a prompt, clear
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -87,6 +89,17 @@ class RestClient:
             session = self._local.session = _session()
         return session
 
+    @contextlib.contextmanager
+    def bounded(self, timeout: float | tuple[float, float]) -> Iterator[None]:
+        """Calls this thread makes inside the block wait at most ``timeout`` (the outbox's
+        writes: a slow server must not hold a Log run for a minute before it is queued)."""
+        previous = getattr(self._local, "timeout", None)
+        self._local.timeout = timeout
+        try:
+            yield
+        finally:
+            self._local.timeout = previous
+
     def close(self) -> None:
         """Close this thread's session (the others close when their threads end)."""
         session = getattr(self._local, "session", None)
@@ -116,7 +129,8 @@ class RestClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.base_url}/{path}"
         try:
-            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+            timeout = getattr(self._local, "timeout", None) or self.timeout
+            return self.session.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout:
             raise StoreUnavailable(
                 f"the MLflow tracking server at {self.shown_url} did not answer in time "

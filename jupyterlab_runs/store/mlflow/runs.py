@@ -53,6 +53,7 @@ from .mapping import (
     TAG_CONTEXT,
     TAG_DELETED,
     TAG_ERROR,
+    TAG_OUTBOX_ID,
     USER,
     check_mlflow_key,
     code_hash,
@@ -71,8 +72,9 @@ from .mapping import (
 from .rest import RestClient
 from .versions import VersionLedger
 
-# Tags MLflow's UI reads at once: sent with runs/create, the rest follow in log-batch.
-_CREATE_TAGS = (USER, SOURCE_NAME, SOURCE_TYPE, GIT_COMMIT, PARENT)
+# Tags MLflow's UI reads at once, and the outbox's idempotency key: sent with runs/create,
+# the rest follow in log-batch.
+_CREATE_TAGS = (USER, SOURCE_NAME, SOURCE_TYPE, GIT_COMMIT, PARENT, TAG_OUTBOX_ID)
 HISTORY_PAGE = 25_000
 
 
