@@ -1,85 +1,194 @@
 """``python -m bench``: every workload for jupyterlab-runs and MLflow, one table, one JSON.
 
 Each workload runs in its own interpreter (imports, tracking URIs and caches of one never
-leak into the next) on the same machine in the same run; seeded stores are kept in
-``bench/.cache/`` for the next run. The table goes to stdout, progress to stderr, the rows to
-``bench/results/latest.json``; ``python bench/readme_table.py`` copies them into the README.
+leak into the next) on the same machine in the same run, within a time budget: past it the
+workload and every process it started are stopped and it leaves a "did not run" row, so
+``--quick`` ends within 5 minutes and the full run within 45. ``bench/results/latest.json``
+is rewritten after every workload, so a run cut off keeps what finished. Seeded stores are
+kept in ``bench/.cache/`` for the next run (a stopped workload's new seeds are dropped). The
+table goes to stdout, progress and each workload's time to stderr; ``python
+bench/readme_table.py`` copies the JSON into the README.
 
     python -m bench --quick                  # small sizes, ≤ 5 minutes
     python -m bench                          # full sizes, ≤ 45 minutes
     python -m bench --only store,charts      # some workloads
+    python -m bench --budget charts=900      # one workload's budget, in seconds
+    python -m bench --no-budget              # no limits: a first run seeding full-size stores
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "tests")]
 
+import cache  # noqa: E402
 from results import RESULTS, failed, from_json, table, to_json, write  # noqa: E402
-from workloads import WORKLOADS  # noqa: E402
+
+#: Seconds the whole run may take: ``--quick`` and full.
+TOTAL = {"quick": 300, "full": 2700}
+#: Seconds each workload may take (quick, full), from the runs so far on this 2-core machine
+#: with warm seeds; together they fit ``TOTAL``. Others get ``DEFAULT_BUDGET``.
+BUDGETS = {
+    "import": (20, 60),
+    "log_metric": (30, 240),
+    "capture": (40, 180),
+    "store": (25, 300),
+    "ui_table": (45, 600),
+    "charts": (45, 420),
+    "points": (30, 300),
+    "mlflow_dropin": (15, 60),
+    "team_server": (40, 480),
+}
+DEFAULT_BUDGET = (30, 300)
+#: A workload is not started with fewer seconds than this left in the run.
+MIN_START = 5.0
 
 
-def child(name: str, quick: bool, out: Path) -> None:
+def workloads(path: Path | None) -> dict[str, Callable[[bool], list]]:
+    """The workloads of ``bench/workloads.py``, or of the Python file ``path``."""
+    if path is None:
+        from workloads import WORKLOADS
+
+        return WORKLOADS
+    spec = importlib.util.spec_from_file_location("bench_trial_workloads", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WORKLOADS
+
+
+def child(work: Callable[[bool], list], quick: bool, out: Path) -> None:
     """Run one workload in this process and write its rows to ``out``."""
-    rows = WORKLOADS[name](quick)
-    out.write_text(json.dumps([to_json(r) for r in rows]))
+    out.write_text(json.dumps([to_json(r) for r in work(quick)]))
 
 
-def run(name: str, quick: bool, timeout: float) -> list:
-    """One workload in a fresh interpreter; a failure or a timeout becomes a failed row."""
-    print(f"==> {name}", file=sys.stderr, flush=True)
+def _stop(process: subprocess.Popen) -> None:
+    """End the workload and everything it started (its own session: browsers, servers)."""
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(wait)
+            if sig == signal.SIGKILL:
+                break
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
+
+
+def run(name: str, quick: bool, budget: float, extra: list[str]) -> tuple[list, str]:
+    """One workload in a fresh interpreter: its rows and how it ended (ok, failed, stopped)."""
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         out = Path(folder) / "rows.json"
-        command = [sys.executable, "-m", "bench", "--child", name, "--to", str(out)]
+        command = [sys.executable, "-m", "bench", "--child", name, "--to", str(out), *extra]
         command += ["--quick"] if quick else []
+        before = cache.seeds()
+        process = subprocess.Popen(
+            command, cwd=HERE.parent, stdout=sys.stderr, start_new_session=True
+        )
         try:
-            done = subprocess.run(
-                command, cwd=HERE.parent, stdout=sys.stderr, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
-            return [failed(name, f"stopped after {timeout:g} s")]
-        if done.returncode != 0 or not out.exists():
-            return [failed(name, f"exited {done.returncode}; its error is above")]
-        return [from_json(r) for r in json.loads(out.read_text())]
+            code = process.wait(budget)
+        except BaseException as error:  # its budget, or the whole run interrupted
+            _stop(process)
+            for path in cache.drop_new(before):
+                print(f"    dropped its partial seed {path}", file=sys.stderr)
+            if not isinstance(error, subprocess.TimeoutExpired):
+                raise
+            return [failed(name, f"stopped at its budget of {budget:,.0f} s")], "stopped"
+        if code != 0 or not out.exists():
+            return [failed(name, f"exited {code}; its error is above")], "failed"
+        return [from_json(r) for r in json.loads(out.read_text())], "ok"
+
+
+def parse(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
+    """The command line; ``names`` are the known workloads."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (≤ 5 minutes)")
+    parser.add_argument("--only", help=f"comma-separated, of: {', '.join(names)}")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument(
+        "--budget", action="append", default=[], metavar="NAME=SECONDS",
+        help="a workload's time budget (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--no-budget", action="store_true", help="no time limits at all")
+    parser.add_argument("--workloads", type=Path, help="a Python file defining WORKLOADS")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--to", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.names = args.only.split(",") if args.only else names
+    unknown = sorted({*args.names, *(b.split("=")[0] for b in args.budget)} - set(names))
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(names)}")
+    args.budgets = {}
+    for item in args.budget:
+        name, _, seconds = item.partition("=")
+        try:
+            args.budgets[name] = float(seconds)
+        except ValueError:
+            parser.error(f"--budget {item}: seconds must be a number")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the chosen workloads, print the table and write latest.json."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (≤ 5 minutes)")
-    parser.add_argument("--only", help=f"comma-separated, of: {', '.join(WORKLOADS)}")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
-    parser.add_argument("--child", choices=list(WORKLOADS), help=argparse.SUPPRESS)
-    parser.add_argument("--to", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    """Run the chosen workloads, print the table and write latest.json after each one."""
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--workloads", type=Path)
+    known = workloads(first.parse_known_args(argv)[0].workloads)
+    args = parse(argv, list(known))
     if args.child:
         try:
-            child(args.child, args.quick, args.to)
+            child(known[args.child], args.quick, args.to)
         except Exception:
             traceback.print_exc()
             sys.exit(1)
         return
-    names = args.only.split(",") if args.only else list(WORKLOADS)
-    unknown = sorted(set(names) - set(WORKLOADS))
-    if unknown:
-        parser.error(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
+    mode = "quick" if args.quick else "full"
+    total = None if args.no_budget else TOTAL[mode]
+    extra = ["--workloads", str(args.workloads)] if args.workloads else []
     started = time.perf_counter()
-    timeout = 600 if args.quick else 1800
-    rows = [row.judged() for name in names for row in run(name, args.quick, timeout)]
+    rows, done = [], []
+    for name in args.names:
+        spent = time.perf_counter() - started
+        budget = None
+        if total is not None:
+            own = args.budgets.get(name, BUDGETS.get(name, DEFAULT_BUDGET)[mode == "full"])
+            budget = min(own, total - spent)
+        if total is not None and total - spent < MIN_START:
+            found = [failed(name, f"not started: the run's {total:,} s were used up")]
+            outcome = "skipped"
+        else:
+            print(f"==> {name}", file=sys.stderr, flush=True)
+            found, outcome = run(name, args.quick, budget, extra)
+        seconds = time.perf_counter() - started - spent
+        rows += [row.judged() for row in found]
+        done.append(
+            {"name": name, "seconds": round(seconds, 1), "budget": budget, "outcome": outcome}
+        )
+        limit = "no budget" if budget is None else f"budget {budget:,.0f} s"
+        print(f"<== {name}: {seconds:,.1f} s ({limit}), {outcome}", file=sys.stderr, flush=True)
+        progress = {"workloads": done, "planned": args.names, "budget": total}
+        write(rows, mode, time.perf_counter() - started, args.out, **progress)
     seconds = time.perf_counter() - started
-    write(rows, "quick" if args.quick else "full", seconds, args.out)
     print(table(rows))
     missed = sum(r.met is False for r in rows)
-    print(f"\n{len(rows)} rows in {seconds:,.0f} s; {missed} targets missed; wrote {args.out}")
+    print("\n" + "  ".join(f"{w['name']} {w['seconds']:,.0f} s" for w in done))
+    print(f"{len(rows)} rows in {seconds:,.0f} s; {missed} targets missed; wrote {args.out}")
 
 
 if __name__ == "__main__":

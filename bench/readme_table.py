@@ -33,7 +33,8 @@ def markdown(document: dict, rows: list) -> str:
 
     machine = document["machine"]
     load_average = ", ".join(f"{x:g}" for x in machine["load_average"])
-    lines = [line(table[0]), line(["-" * w for w in widths])]
+    lines = [caption(document, rows), ""]
+    lines += [line(table[0]), line(["-" * w for w in widths])]
     lines += [line(row) for row in table[1:]]
     lines.append("")
     lines.append(
@@ -41,7 +42,29 @@ def markdown(document: dict, rows: list) -> str:
         f"{document['finished']}, {document['seconds']:,.0f} s; MLflow {document['mlflow']}, "
         f"Python {machine['python']}, load average {load_average} at the end."
     )
+    ran = document.get("workloads", [])
+    if ran:
+        times = ", ".join(f"{w['name']} {w['seconds']:,.0f} s" for w in ran)
+        lines.append(f"Time per workload: {times}.")
     return "\n".join(lines)
+
+
+def caption(document: dict, rows: list) -> str:
+    """The line above the table: the run's total time against its budget, and what it missed."""
+    command = f"python -m bench{' --quick' if document['mode'] == 'quick' else ''}"
+    ran = document.get("workloads", [])
+    planned = document.get("planned", [w["name"] for w in ran])
+    done = f"{len(ran)} of {len(planned)} workloads in " if planned else ""
+    if not document.get("complete", True):
+        done = f"cut off after {done}"
+    budget = document.get("budget_seconds")
+    limit = f" (budget {budget:,.0f} s)" if budget else ""
+    missed = sum(r.met is False for r in rows)
+    judged = sum(r.met is not None for r in rows)
+    return (
+        f"**`{command}`: {done}{document['seconds']:,.0f} s{limit}; "
+        f"{missed} of {judged} targets missed.**"
+    )
 
 
 def replace_table(readme: str, table: str) -> str:

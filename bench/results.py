@@ -106,15 +106,32 @@ def table(rows: list[Row]) -> str:
     return "\n".join(t.rstrip() for t in text)
 
 
-def write(rows: list[Row], mode: str, seconds: float, path: Path = RESULTS) -> None:
-    """Save the rows and where they were measured to ``path`` (JSON)."""
+def write(
+    rows: list[Row],
+    mode: str,
+    seconds: float,
+    path: Path = RESULTS,
+    workloads: list[dict] | None = None,
+    planned: list[str] | None = None,
+    budget: float | None = None,
+) -> None:
+    """Save the rows and where they were measured to ``path`` (JSON), replacing it at once so
+    a run cut off mid-write still leaves the previous complete file. ``workloads`` are the
+    ones run so far (name, seconds, budget, outcome) of the ``planned`` ones; ``budget`` is
+    the whole run's, in seconds."""
     import mlflow
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    workloads = workloads or []
+    planned = planned if planned is not None else [w["name"] for w in workloads]
     document = {
         "mode": mode,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(seconds, 1),
+        "budget_seconds": budget,
+        "complete": len(workloads) >= len(planned),
+        "planned": planned,
+        "workloads": workloads,
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
@@ -123,7 +140,9 @@ def write(rows: list[Row], mode: str, seconds: float, path: Path = RESULTS) -> N
         "mlflow": mlflow.__version__,
         "rows": [to_json(r) for r in rows],
     }
-    path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
+    os.replace(partial, path)
 
 
 def to_json(row: Row) -> dict:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,7 +76,10 @@ def test_the_readme_table_is_regenerated_between_its_markers_only(tmp_path):
     argv = ["--results", str(results), "--readme", str(readme)]
     readme_table.main(argv)
     once = readme.read_text()
-    assert once.startswith("# Title\n\n## Benchmarks\n\n<!-- bench:start -->\n\n| workload |")
+    assert once.startswith(
+        "# Title\n\n## Benchmarks\n\n<!-- bench:start -->\n\n"
+        "**`python -m bench`: 60 s; 0 of 1 targets missed.**\n\n| workload |"
+    )
     assert once.endswith("<!-- bench:end -->\n\nafter\n") and "old" not in once
     row = "| B6       | a \\| b    | 9 runs | 1.0 / 2.0      | — / —            | —     | ms   |"
     assert row + " p50 ≤ 50 ms | yes |" in once
@@ -94,3 +101,116 @@ def test_an_unknown_workload_is_refused_with_the_known_names():
     )
     assert done.returncode == 2
     assert "unknown workload(s) nope" in done.stderr and "ui_table" in done.stderr
+
+
+#: Workloads for the runner's own tests: one quick, one that seeds then hangs with a child
+#: process of its own (as a browser or a server would be), one after it.
+TRIAL = """
+import os, subprocess, sys, time
+from pathlib import Path
+from cache import CACHE
+from results import Row, Target
+
+def fast(quick):
+    return [Row("fast", "op", "1 run", (1.0, 2.0), target=Target("p50", 5))]
+
+def slow(quick):
+    seed = CACHE / "slow-seed"
+    seed.mkdir(parents=True)
+    (seed / "runs.db").write_text("half a seed")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    Path(os.environ["TRIAL_PIDS"]).write_text(f"{os.getpid()} {sleeper.pid}")
+    time.sleep(600)
+
+def after(quick):
+    return [Row("after", "op", "1 run", (9.0, 9.0), target=Target("p50", 5))]
+
+WORKLOADS = {"fast": fast, "slow": slow, "after": after}
+"""
+
+
+def _trial(tmp_path: Path, *args: str) -> tuple[list[str], dict]:
+    """The command running the trial workloads into ``tmp_path``, and its environment."""
+    (tmp_path / "trial.py").write_text(TRIAL)
+    command = [sys.executable, "-m", "bench", "--quick", "--workloads", str(tmp_path / "trial.py")]
+    command += ["--out", str(tmp_path / "latest.json"), *args]
+    env = {**os.environ, "JUPYTERLAB_RUNS_BENCH_CACHE": str(tmp_path / "cache")}
+    return command, {**env, "TRIAL_PIDS": str(tmp_path / "pids")}
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie waiting for its reaper counts)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def _kill(pids_file: Path) -> None:
+    for pid in map(int, pids_file.read_text().split() if pids_file.exists() else []):
+        if not _gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_workload_past_its_budget_is_stopped_with_its_processes_and_partial_seed(tmp_path):
+    command, env = _trial(tmp_path, "--budget", "slow=4")
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert time.monotonic() - started < 60
+        document, rows = load(tmp_path / "latest.json")
+        assert [(r.workload, r.met) for r in rows] == [
+            ("fast", True),
+            ("slow", False),
+            ("after", False),
+        ]
+        assert rows[1].note == "stopped at its budget of 4 s"
+        assert [(w["name"], w["outcome"], w["budget"]) for w in document["workloads"]] == [
+            ("fast", "ok", 30),
+            ("slow", "stopped", 4),
+            ("after", "ok", 30),
+        ]
+        assert 4 <= document["workloads"][1]["seconds"] < 20
+        assert document["complete"] is True and document["budget_seconds"] == 300
+        for name in ("fast", "slow", "after"):
+            assert re.search(rf"<== {name}: [\d.]+ s \(budget \d+ s\)", done.stderr)
+        assert "slow 4 s" in done.stdout or "slow 5 s" in done.stdout
+        assert all(map(_gone, map(int, (tmp_path / "pids").read_text().split())))
+        seeds = list((tmp_path / "cache").glob("schema-*/*"))
+        assert seeds == []  # the half-made seed would pass for a whole one next time
+    finally:
+        _kill(tmp_path / "pids")
+
+
+def test_a_run_cut_off_keeps_the_workloads_that_finished(tmp_path):
+    command, env = _trial(tmp_path)
+    main = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "pids").exists():  # fast is written, slow is running
+            assert main.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        document, rows = load(tmp_path / "latest.json")
+        assert [r.workload for r in rows] == ["fast"] and document["complete"] is False
+        main.send_signal(signal.SIGINT)  # Ctrl-C, or the machine's time limit
+        main.communicate(timeout=60)
+        assert main.returncode != 0
+        document, rows = load(tmp_path / "latest.json")
+        assert [(r.workload, r.ours) for r in rows] == [("fast", (1.0, 2.0))]
+        assert document["planned"] == ["fast", "slow", "after"]
+        assert [w["name"] for w in document["workloads"]] == ["fast"]
+        assert readme_table.caption(document, rows).startswith(
+            "**`python -m bench --quick`: cut off after 1 of 3 workloads in "
+        )
+        assert all(map(_gone, map(int, (tmp_path / "pids").read_text().split())))
+        assert list((tmp_path / "cache").glob("schema-*/*")) == []
+    finally:
+        if main.poll() is None:
+            main.kill()
+        _kill(tmp_path / "pids")
