@@ -18,7 +18,7 @@ from jupyterlab_runs.store import (
     SqliteStore,
     StoreUnavailable,
 )
-from jupyterlab_runs.store.sqlite.migrations import SCHEMA_VERSION, migrate
+from jupyterlab_runs.store.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
 def raw(store: SqliteStore) -> sqlite3.Connection:
@@ -66,21 +66,26 @@ def test_schema_holds_the_designed_tables_and_indexes(store):
         "keys",
         "params",
         "latest_metrics",
-        "metric_history",
+        "metric_blocks",
         "tags",
         "artifacts",
         "changes",
         "experiment_keys",
     ):
         assert table in objects
-    assert "WITHOUT ROWID" in objects["metric_history"]
-    assert "PRIMARY KEY (run, key_id, step, timestamp)" in objects["metric_history"]
+    assert "WITHOUT ROWID" in objects["metric_blocks"]
+    assert "PRIMARY KEY (run, key_id, block)" in objects["metric_blocks"]
     assert "UNIQUE (experiment_id, version)" in objects["runs"]
     assert "AUTOINCREMENT" in objects["changes"]
     assert "latest_metrics(key_id, value)" in objects["latest_metrics_key_value"]
     assert "params(key_id, num_value)" in objects["params_key_number"]
     assert version == SCHEMA_VERSION
-    assert recorded == [(1, "initial schema"), (2, "owners of running runs")]
+    assert recorded == [(number, name) for number, name, _ in MIGRATIONS]
+    assert recorded[:3] == [
+        (1, "initial schema"),
+        (2, "owners of running runs"),
+        (3, "metric history packed in blocks"),
+    ]
 
 
 def test_connections_use_wal_foreign_keys_and_a_busy_timeout(store):
@@ -96,7 +101,8 @@ def test_migrations_run_once_and_reopening_is_a_no_op(tmp_path):
     again = SqliteStore(path)
     assert migrate(again.db) == 0
     with raw(again) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 2
+        count = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+        assert count == len(MIGRATIONS)
     again.close()
 
 
@@ -210,7 +216,7 @@ def test_a_failed_run_is_saved_not_at_all_and_does_not_consume_a_version(store, 
     with pytest.raises(NotFound, match="no parent run"):
         store.create_run(full_run(experiment.id, parent_run_id="f" * 32))
     with raw(store) as conn:
-        for table in ("runs", "params", "latest_metrics", "metric_history", "tags"):
+        for table in ("runs", "params", "latest_metrics", "metric_blocks", "tags"):
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM changes WHERE kind = 'run'").fetchone()[0] == 0
     assert store.create_run(NewRun(experiment.id)).version == 1

@@ -4,6 +4,7 @@ from a newer jupyterlab-runs is refused with a clear message and left untouched.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sqlite3
 from pathlib import Path
@@ -14,6 +15,7 @@ from fixtures.make_schema1_store import expected
 
 from jupyterlab_runs.store import SqliteStore, StoreUnavailable
 from jupyterlab_runs.store.base import NewRun
+from jupyterlab_runs.store.sqlite import points
 from jupyterlab_runs.store.sqlite.migrations import SCHEMA_VERSION
 
 
@@ -35,6 +37,16 @@ def rows(path: Path) -> dict[str, list]:
             )
         ]
         return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+
+
+def history_rows(path: Path) -> list[str]:
+    """metric_blocks' points as rows of the old metric_history table (NaN as NULL)."""
+    with sqlite3.connect(path) as conn:
+        found = []
+        for run, key_id, data in conn.execute("SELECT run, key_id, data FROM metric_blocks"):
+            for step, stamp, value in zip(*points.unpack(data), strict=True):
+                found.append((run, key_id, step, stamp, None if math.isnan(value) else value))
+    return sorted(map(repr, found))
 
 
 def schema(path: Path) -> set[tuple[str, str]]:
@@ -63,6 +75,8 @@ def test_a_first_schema_store_migrates_forward_without_loss(old_store, tmp_path)
             assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         after = rows(old_store)
+        # Migration 3 packed metric_history into metric_blocks: the same points, each one.
+        assert history_rows(old_store) == before.pop("metric_history")
         for table, old_rows in before.items():
             if table != "schema_migrations":
                 assert after[table] == old_rows, table

@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,6 +42,7 @@ from ..values import (
     unique_params,
     unique_points,
 )
+from . import points as history
 from .db import Database
 from .experiments import ExperimentMethods
 from .keys import KeyBatch, KeyRegistry
@@ -300,15 +302,8 @@ class SqliteStore(ExperimentMethods, RunStore):
             key_id = self.keys.lookup(conn, [("metric", key)]).get(("metric", key))
             if key_id is None:
                 return []
-            rows = conn.execute(
-                "SELECT step, timestamp, value FROM metric_history WHERE run = ? AND key_id = ? "
-                "ORDER BY step, timestamp",
-                (rid, key_id),
-            ).fetchall()
-        return [
-            MetricPoint(key, float("nan") if value is None else value, step, timestamp)
-            for step, timestamp, value in rows
-        ]
+            steps, stamps, values = history.read(conn, rid, key_id)
+        return list(map(MetricPoint, repeat(key), values, steps, stamps))
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """Param, metric and tag keys used by runs of these experiments (no ids: all)."""

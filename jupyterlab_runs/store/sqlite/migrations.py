@@ -7,10 +7,14 @@ file while another migrates waits for the lock, then finds nothing left to do.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+from itertools import groupby, islice
 from typing import TYPE_CHECKING
 
 from ..base import StoreUnavailable
 from ..values import now_ms
+from . import points
 
 if TYPE_CHECKING:
     from .db import Database
@@ -147,10 +151,34 @@ _RUN_OWNERS = (
     )""",
 )
 
+
+def _pack_history(conn: sqlite3.Connection) -> None:
+    """Move every point of metric_history into metric_blocks (points.py), run by run and key
+    by key in the old table's (run, key, step, timestamp) order, then drop the old table."""
+    rows = conn.execute(
+        "SELECT run, key_id, step, timestamp, value FROM metric_history "
+        "ORDER BY run, key_id, step, timestamp"
+    )
+    for (rid, key_id), group in groupby(rows, key=lambda row: row[:2]):
+        block = 0
+        while chunk := list(islice(group, points.BLOCK_POINTS)):
+            values = [float("nan") if row[4] is None else row[4] for row in chunk]
+            steps, stamps = [row[2] for row in chunk], [row[3] for row in chunk]
+            points.insert_blocks(conn, rid, key_id, block, (steps, stamps, values))
+            block += 1
+    conn.execute("DROP TABLE metric_history")
+
+
+# Metric points packed a block of up to 1,024 per row (29.9 -> ~10 bytes a point on disk).
+_PACKED_HISTORY = (points.CREATE_TABLE, _pack_history)
+
+Statement = str | Callable[[sqlite3.Connection], None]
+
 # (version, name, statements), in order; append new migrations, never edit applied ones.
-MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+MIGRATIONS: tuple[tuple[int, str, tuple[Statement, ...]], ...] = (
     (1, "initial schema", _INITIAL),
     (2, "owners of running runs", _RUN_OWNERS),
+    (3, "metric history packed in blocks", _PACKED_HISTORY),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -182,7 +210,10 @@ def migrate(db: Database) -> int:
         pending = [m for m in MIGRATIONS if m[0] > current]
         for version, name, statements in pending:
             for statement in statements:
-                conn.execute(statement)
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
                 (version, name, now_ms()),

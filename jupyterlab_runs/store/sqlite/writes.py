@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from ..base import Conflict, MetricInput, MetricSummary, Param, Run
 from ..values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
+from . import points as history
 from .keys import KeyBatch
 from .owners import Owner, is_gone, this_process
 
@@ -51,7 +52,7 @@ def kill_orphans(conn: sqlite3.Connection) -> list[str]:
             continue  # ended by a writer that predates this table's upkeep
         conn.execute(
             "UPDATE runs SET status = 'KILLED', end_time = max(start_time, coalesce("
-            "(SELECT max(timestamp) FROM metric_history WHERE run = ?), start_time)) "
+            "(SELECT max(max_time) FROM metric_blocks WHERE run = ?), start_time)) "
             "WHERE rid = ?",
             (rid, rid),
         )
@@ -108,14 +109,11 @@ def _insert_params(
     )
 
 
-def _insert_points(
-    conn: sqlite3.Connection, rid: int, ids: Mapping[str, int], points: Sequence[MetricInput]
-) -> None:
-    conn.executemany(
-        "INSERT INTO metric_history (run, key_id, step, timestamp, value) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (run, key_id, step, timestamp) DO UPDATE SET value = excluded.value",
-        [(rid, ids[p.key], p.step, p.timestamp, _stored(p.value)) for p in points],
-    )
+def _by_key(points: Sequence[MetricInput]) -> dict[str, list[tuple[int, int, float]]]:
+    grouped: dict[str, list[tuple[int, int, float]]] = {}
+    for p in points:
+        grouped.setdefault(p.key, []).append((p.step, p.timestamp, p.value))
+    return grouped
 
 
 def _write_summaries(
@@ -161,7 +159,8 @@ def insert_values(
     param_ids = batch.intern("param", (p.key for p in run.params))
     _insert_params(conn, rid, param_ids, run.params)
     metric_ids = batch.intern("metric", (p.key for p in run.metrics))
-    _insert_points(conn, rid, metric_ids, run.metrics)
+    for key, group in _by_key(run.metrics).items():
+        history.create(conn, rid, metric_ids[key], group)
     summaries = summarize_metrics(run.metrics)
     _write_summaries(conn, rid, metric_ids, list(summaries.values()))
     tag_ids = _upsert_tags(conn, batch, rid, run.tags)
@@ -196,35 +195,36 @@ def merge_values(
             )
     _insert_params(conn, rid, param_ids, [p for p in params if param_ids[p.key] not in existing])
     metric_ids = batch.intern("metric", (p.key for p in points))
-    _insert_points(conn, rid, metric_ids, points)
     sources = {p.key: p.source for p in points}
+    latest = {
+        key: history.merge(conn, rid, metric_ids[key], group)
+        for key, group in _by_key(points).items()
+    }
     _write_summaries(
         conn,
         rid,
         metric_ids,
-        [_summary(conn, rid, metric_ids[k], k, s) for k, s in sources.items()],
+        [_summary(conn, rid, metric_ids[k], k, s, latest[k]) for k, s in sources.items()],
     )
     tag_ids = _upsert_tags(conn, batch, rid, tags)
     batch.link(experiment_id, [*param_ids.values(), *metric_ids.values(), *tag_ids.values()])
 
 
 def _summary(
-    conn: sqlite3.Connection, rid: int, key_id: int, key: str, source: str
+    conn: sqlite3.Connection,
+    rid: int,
+    key_id: int,
+    key: str,
+    source: str,
+    latest: tuple[int, int, float],
 ) -> MetricSummary:
-    """A metric's summary recomputed from its whole history (min and max skip NaN)."""
-    count, low, high = conn.execute(
-        "SELECT count(*), min(value), max(value) FROM metric_history WHERE run = ? AND key_id = ?",
-        (rid, key_id),
-    ).fetchone()
-    value, step, timestamp = conn.execute(
-        "SELECT value, step, timestamp FROM metric_history WHERE run = ? AND key_id = ? "
-        "ORDER BY step DESC, timestamp DESC LIMIT 1",
-        (rid, key_id),
-    ).fetchone()
+    """A metric's summary over its whole history (min and max skip NaN)."""
+    count, low, high = history.totals(conn, rid, key_id)
+    step, timestamp, value = latest
     nan = math.nan
     return MetricSummary(
         key,
-        nan if value is None else value,
+        value,
         step,
         timestamp,
         nan if low is None else low,

@@ -1,0 +1,216 @@
+"""Metric histories packed in blocks: one row per (run, key, block) of up to BLOCK_POINTS points.
+
+A point in a row of its own cost ~30 bytes on disk (run, key, record header and cell pointer
+again for every point); packed, it costs its value (8 bytes) and two small deltas. The
+blocks of one (run, key) are sorted and disjoint: each block's points are unique and
+ordered by (step, timestamp), and all come before the next block's, so a history is its
+blocks read in order. A write merges its points into the blocks from the first one they
+reach to the end (usually only the last, partly filled block) and rewrites those.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import struct
+import sys
+from array import array
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
+
+BLOCK_POINTS = 1024
+_FORMAT = 1
+_HEADER = struct.Struct("<BI")  # format, number of points
+_COLUMN = struct.Struct("<ccq")  # mode (d: deltas, r: raw values), array typecode, base
+_SWAP = sys.byteorder == "big"  # blocks are little-endian on every machine
+_INT_CODES = "bhiq"  # the narrowest signed array type that holds every delta
+
+CREATE_TABLE = """CREATE TABLE metric_blocks (
+    run INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+    key_id INTEGER NOT NULL REFERENCES keys(id),
+    block INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    last_step INTEGER NOT NULL,
+    last_time INTEGER NOT NULL,
+    max_time INTEGER NOT NULL,
+    min REAL,
+    max REAL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run, key_id, block)
+) WITHOUT ROWID"""
+
+# (steps, timestamps, values), parallel and sorted by (step, timestamp).
+Columns = tuple[list[int], list[int], list[float]]
+
+
+def _pack_ints(numbers: Sequence[int]) -> bytes:
+    deltas = [b - a for a, b in zip(numbers[:-1], numbers[1:], strict=True)]
+    low, high = min(deltas, default=0), max(deltas, default=0)
+    for code in _INT_CODES:
+        limit = 1 << (8 * array(code).itemsize - 1)
+        if -limit <= low and high < limit:
+            return _COLUMN.pack(b"d", code.encode(), numbers[0]) + _bytes(array(code, deltas))
+    # Deltas between extreme 64-bit numbers can overflow 64 bits: keep the numbers themselves.
+    return _COLUMN.pack(b"r", b"q", 0) + _bytes(array("q", numbers))
+
+
+def _bytes(numbers: array) -> bytes:
+    if _SWAP:
+        numbers = array(numbers.typecode, numbers)
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def _unpack_array(code: str, data: bytes, offset: int, count: int) -> tuple[array, int]:
+    numbers = array(code)
+    end = offset + numbers.itemsize * count
+    numbers.frombytes(data[offset:end])
+    if _SWAP:
+        numbers.byteswap()
+    return numbers, end
+
+
+def _unpack_ints(data: bytes, offset: int, count: int) -> tuple[list[int], int]:
+    mode, code, base = _COLUMN.unpack_from(data, offset)
+    offset += _COLUMN.size
+    if mode == b"r":
+        numbers, offset = _unpack_array(code.decode(), data, offset, count)
+        return numbers.tolist(), offset
+    deltas, offset = _unpack_array(code.decode(), data, offset, count - 1)
+    return list(accumulate(deltas, initial=base)), offset
+
+
+def pack(steps: Sequence[int], stamps: Sequence[int], values: Sequence[float]) -> bytes:
+    """One block's bytes: steps and timestamps as deltas in the narrowest type, values as
+    IEEE doubles (NaN, ±Inf and -0.0 kept as they are)."""
+    return (
+        _HEADER.pack(_FORMAT, len(values))
+        + _pack_ints(steps)
+        + _pack_ints(stamps)
+        + _bytes(array("d", values))
+    )
+
+
+def unpack(data: bytes) -> Columns:
+    """A block's steps, timestamps and values."""
+    version, count = _HEADER.unpack_from(data)
+    if version != _FORMAT:
+        raise ValueError(f"metric block of unknown format {version}")
+    steps, offset = _unpack_ints(data, _HEADER.size, count)
+    stamps, offset = _unpack_ints(data, offset, count)
+    values, _ = _unpack_array("d", data, offset, count)
+    return steps, stamps, values.tolist()
+
+
+def read(conn: sqlite3.Connection, rid: int, key_id: int) -> Columns:
+    """The whole history of one metric of one run, in (step, timestamp) order."""
+    steps: list[int] = []
+    stamps: list[int] = []
+    values: list[float] = []
+    for (data,) in conn.execute(
+        "SELECT data FROM metric_blocks WHERE run = ? AND key_id = ? ORDER BY block",
+        (rid, key_id),
+    ):
+        block = unpack(data)
+        steps += block[0]
+        stamps += block[1]
+        values += block[2]
+    return steps, stamps, values
+
+
+def _rows(rid: int, key_id: int, first_block: int, columns: Columns) -> Iterable[tuple]:
+    steps, stamps, values = columns
+    for block, start in enumerate(range(0, len(values), BLOCK_POINTS), first_block):
+        part = slice(start, start + BLOCK_POINTS)
+        block_steps, block_stamps, block_values = steps[part], stamps[part], values[part]
+        numbers = [v for v in block_values if not math.isnan(v)]
+        yield (
+            rid,
+            key_id,
+            block,
+            len(block_values),
+            block_steps[-1],
+            block_stamps[-1],
+            max(block_stamps),
+            min(numbers, default=None),
+            max(numbers, default=None),
+            pack(block_steps, block_stamps, block_values),
+        )
+
+
+def insert_blocks(
+    conn: sqlite3.Connection, rid: int, key_id: int, first_block: int, columns: Columns
+) -> None:
+    """Write sorted, unique points as consecutive blocks from number ``first_block`` on."""
+    conn.executemany(
+        "INSERT INTO metric_blocks (run, key_id, block, count, last_step, last_time, max_time, "
+        "min, max, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _rows(rid, key_id, first_block, columns),
+    )
+
+
+def _columns(ordered: Sequence[tuple[tuple[int, int], float]]) -> Columns:
+    return (
+        [step for (step, _), _ in ordered],
+        [stamp for (_, stamp), _ in ordered],
+        [value for _, value in ordered],
+    )
+
+
+def create(
+    conn: sqlite3.Connection, rid: int, key_id: int, points: Iterable[tuple[int, int, float]]
+) -> None:
+    """Write the first points of a history (a later point with the same step and timestamp
+    wins)."""
+    new = {(step, stamp): value for step, stamp, value in points}
+    insert_blocks(conn, rid, key_id, 0, _columns(sorted(new.items())))
+
+
+def merge(
+    conn: sqlite3.Connection, rid: int, key_id: int, points: Iterable[tuple[int, int, float]]
+) -> tuple[int, int, float]:
+    """Add (step, timestamp, value) points to a history (a point with the step and timestamp
+    of one already there replaces it); returns the history's latest point."""
+    new = {(step, stamp): value for step, stamp, value in points}
+    first = min(new)
+    reached = conn.execute(
+        "SELECT block, data FROM metric_blocks WHERE run = ? AND key_id = ? "
+        "AND (last_step, last_time) >= (?, ?) ORDER BY block",
+        (rid, key_id, *first),
+    ).fetchall()
+    if reached:
+        start = reached[0][0]
+    else:  # every point comes after the history: top up its last block
+        last = conn.execute(
+            "SELECT block, data, count FROM metric_blocks WHERE run = ? AND key_id = ? "
+            "ORDER BY block DESC LIMIT 1",
+            (rid, key_id),
+        ).fetchone()
+        start = 0 if last is None else last[0] + (last[2] >= BLOCK_POINTS)
+        reached = [] if last is None or last[2] >= BLOCK_POINTS else [last[:2]]
+    old: dict[tuple[int, int], float] = {}
+    for _, data in reached:
+        steps, stamps, values = unpack(data)
+        old.update(zip(zip(steps, stamps, strict=True), values, strict=True))
+    if old and max(old) < first:  # appending in order, the common case: no sort of the old
+        ordered = list(old.items()) + sorted(new.items())
+    else:
+        old.update(new)
+        ordered = sorted(old.items())
+    conn.execute(
+        "DELETE FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ?",
+        (rid, key_id, start),
+    )
+    insert_blocks(conn, rid, key_id, start, _columns(ordered))
+    (step, stamp), value = ordered[-1]
+    return step, stamp, value
+
+
+def totals(
+    conn: sqlite3.Connection, rid: int, key_id: int
+) -> tuple[int, float | None, float | None]:
+    """How many points a history holds and its least and greatest value (None: all NaN)."""
+    return conn.execute(
+        "SELECT sum(count), min(min), max(max) FROM metric_blocks WHERE run = ? AND key_id = ?",
+        (rid, key_id),
+    ).fetchone()
