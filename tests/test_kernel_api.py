@@ -42,6 +42,31 @@ def test_package_import_stays_cheap():
     assert done.stdout.split("\n")[:2] == ["[]", "[]"]
 
 
+def test_a_scripts_first_log_loads_neither_ipython_nor_the_store_yet_its_run_is_saved(tmp_path):
+    # No shell can exist before IPython is imported, and an implicit run is written when it
+    # ends: the first log needs neither, so a script's first call does not pay for them.
+    uri = f"sqlite:///{tmp_path}/runs.db"
+    code = (
+        "import sys, jupyterlab_runs as jr\n"
+        "jr.log_metric('acc', 0.5)\n"
+        "print(sorted({'IPython', 'jupyterlab_runs.store.sqlite'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=kernel_env(JUPYTERLAB_RUNS_URI=uri),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines()[0] == "[]"
+    store = SqliteStore(tmp_path / "runs.db")
+    [experiment] = store.list_experiments()
+    [run] = store.search_runs([experiment.id]).items
+    assert (run.status, run.metrics["acc"].value) == ("FINISHED", 0.5)
+    store.close()
+
+
 def test_start_run_is_a_context_manager_and_a_function(tracking):
     with jr.start_run(experiment="api", name="first", tags={"team": "ml"}) as run:
         assert jr.active_run() is run

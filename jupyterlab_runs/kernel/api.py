@@ -7,7 +7,6 @@ written as it goes and closed by ``end_run`` or the end of its ``with`` block.
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -103,6 +102,8 @@ def set_tags(tags: Mapping[str, Any]) -> None:
 
 def log_artifact(path: str | os.PathLike[str], artifact_path: str | None = None) -> str:
     """Store a local file with the active run, under ``artifact_path/`` if given."""
+    import mimetypes  # its tables cost a first log milliseconds; only artifacts need them
+
     local = os.fspath(path)
     if not os.path.isfile(local):
         raise FileNotFoundError(f"log_artifact needs a file; {local!r} is not one")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import time
 from typing import Any
 
@@ -15,11 +16,11 @@ _GIT_TTL_S = 10.0
 
 def get_shell() -> Any:
     """The running IPython shell, or None in plain Python (scripts, worker processes)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return None
-    return get_ipython()
+    # A shell exists only once IPython is imported; importing it just to learn that there is
+    # none would cost a plain script's first log tens of milliseconds.
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return get_ipython() if get_ipython is not None else None
 
 
 def in_kernel(shell: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .base import (
     Artifact,
@@ -27,7 +28,9 @@ from .base import (
     StoreUnavailable,
 )
 from .redact import redact
-from .sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from .sqlite import SqliteStore
 
 URI_VARIABLE = "JUPYTERLAB_RUNS_URI"
 STORE_FOLDER = ".jupyterlab-runs"
@@ -61,6 +64,16 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):
+    # The embedded store's modules load when first used: a kernel whose runs are saved when
+    # the cell ends imports them then, not on its first ``log_*`` call.
+    if name == "SqliteStore":
+        from .sqlite import SqliteStore
+
+        return SqliteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def sqlite_uri(path: str | os.PathLike[str]) -> str:
     """The URI of an embedded store file (``sqlite:///`` + the absolute path)."""
     return "sqlite:///" + str(Path(path).absolute())
@@ -87,8 +100,11 @@ def open_store(uri: str | None = None) -> RunStore:
     """The store at ``uri`` (default: ``resolve_uri()``).
 
     ``sqlite:///path`` (or a plain path) opens the embedded store; ``http(s)://…``,
-    ``databricks…``, ``mlflow`` and other MLflow URIs open the MLflow backend.
+    ``databricks…``, ``mlflow`` and other MLflow URIs open the MLflow backend, behind its
+    offline outbox (``store/outbox``: runs logged while the server is down wait there).
     """
+    from .sqlite import SqliteStore
+
     uri = uri or resolve_uri()
     if uri.startswith("sqlite:"):
         path = uri[len("sqlite:") :]
@@ -104,4 +120,6 @@ def open_store(uri: str | None = None) -> RunStore:
             f"the tracking URI {redact(uri)!r} needs the MLflow backend, which could not be "
             f"imported ({error}); install it with: pip install 'jupyterlab-runs[mlflow]'"
         ) from error
-    return MlflowStore(uri)
+    from .outbox import with_outbox
+
+    return with_outbox(MlflowStore(uri))
