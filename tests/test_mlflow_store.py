@@ -484,6 +484,21 @@ def test_pages_chain_through_every_run_exactly_once(seeded, order_by):
             store.search_runs([experiment_id], filter="version > 1", page_token=first_token)
 
 
+@pytest.mark.parametrize("order_by", [[], ["metrics.acc DESC"]])
+def test_a_page_at_an_offset_is_the_page_walking_reaches_alike(seeded, order_by):
+    # SQLite skips rows in its index; MLflow has no offset, so pages are walked up to it.
+    for kind, (store, experiment_id) in seeded.items():
+        expected = answers(seeded, order_by=order_by)[kind][0]
+        for offset in (0, 1, 5, 10, 11, 30):
+            page = store.search_runs(
+                [experiment_id], order_by=order_by, max_results=3, offset=offset
+            )
+            assert [run.version for run in page.items] == expected[offset : offset + 3]
+            assert (page.next_page_token is None) == (offset + 3 >= len(expected))
+        with pytest.raises(InvalidArgument, match="offset must be 0 or more"):
+            store.search_runs([experiment_id], offset=-1)
+
+
 # -- MLflow only -----------------------------------------------------------------------------
 
 

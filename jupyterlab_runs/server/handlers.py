@@ -178,6 +178,7 @@ class RunsHandler(RunsAPIHandler):
         order_by = self.get_arguments("order_by")
         max_results = self.int_arg("max_results", 100)
         page_token = self.get_argument("page_token", None) or None
+        offset = self.int_arg("offset", 0)
         view = self.get_argument("view", "active")
         fields = self.get_argument("fields", "all")
         if fields not in ("all", "summary"):
@@ -194,7 +195,14 @@ class RunsHandler(RunsAPIHandler):
             raise ApiError(400, "invalid_argument", "page_token is not a token this store issued")
         page = await self.call(
             lambda s: s.search_runs(
-                experiment_ids, filter_text, order_by, max_results, page_token, view, summary
+                experiment_ids,
+                filter_text,
+                order_by,
+                max_results,
+                page_token,
+                view,
+                summary,
+                offset,
             )
         )
         self.send(serialize.page_to_json(page, "runs", summary=summary))

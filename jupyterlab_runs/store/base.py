@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
@@ -232,6 +232,23 @@ class Page:
     total_is_lower_bound: bool = False
 
 
+# Rows per request while walking to an offset (walk_to_offset).
+WALK_PAGE = 1000
+
+
+def walk_to_offset(search: Callable[[int, str | None], Page], offset: int, size: int) -> Page:
+    """The page of ``size`` rows starting at row ``offset``, for a back end that can only
+    page by token: ``search(max_results, page_token)`` pages up to it are read and dropped."""
+    token = None
+    while offset > 0:
+        page = search(min(offset, WALK_PAGE), token)
+        offset -= len(page.items)
+        token = page.next_page_token
+        if token is None:
+            return Page([], None, page.total, page.total_is_lower_bound)
+    return search(size, token)
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of the change feed: ``kind`` is run|experiment, ``op`` created|updated|deleted."""
@@ -337,11 +354,14 @@ class RunStore(abc.ABC):
         page_token: str | None = None,
         view: ViewType = "active",
         summary: bool = False,
+        offset: int = 0,
     ) -> Page:
         """Runs matching an MLflow-style filter, ordered, one keyset page at a time.
 
         ``summary`` runs may leave ``code`` empty and ``context`` empty: lists and tables never
-        show them, and reading them for a page of runs is most of a page's cost."""
+        show them, and reading them for a page of runs is most of a page's cost.
+        ``offset`` (never with ``page_token``) starts the page at that row of the whole
+        result, for a far jump; its ``next_page_token`` continues from there by keyset."""
 
     @abc.abstractmethod
     def update_run(

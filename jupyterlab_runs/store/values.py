@@ -430,6 +430,21 @@ def check_search_arguments(experiment_ids: Any, max_results: Any, view: Any) -> 
     return ids
 
 
+def check_offset(offset: Any, page_token: str | None) -> int:
+    """A search's row offset, checked: a non-negative integer, never beside a page token
+    (the token already says where its page starts)."""
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise InvalidArgument(f"offset must be an integer, got {offset!r}")
+    if offset < 0:
+        raise InvalidArgument(f"offset must be 0 or more, got {offset}")
+    if offset and page_token:
+        raise InvalidArgument(
+            "offset and page_token cannot be combined: a page token already says where its "
+            "page starts"
+        )
+    return offset
+
+
 @dataclasses.dataclass(frozen=True)
 class RunUpdate:
     """The checked arguments of ``update_run``."""

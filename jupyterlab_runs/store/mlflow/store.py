@@ -35,9 +35,10 @@ from ..base import (
     RunStore,
     StoreUnavailable,
     ViewType,
+    walk_to_offset,
 )
 from ..filter import DEFAULT_ORDER
-from ..values import optional_int
+from ..values import check_offset, optional_int
 from . import artifacts as mlflow_artifacts
 from .changes import ChangeFeed
 from .experiments import ExperimentMethods
@@ -289,9 +290,19 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         page_token: str | None = None,
         view: ViewType = "active",
         summary: bool = False,
+        offset: int = 0,
     ) -> Page:
         """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment).
-        ``summary`` changes nothing here: code and context come with the run's tags anyway."""
+        ``summary`` changes nothing here: code and context come with the run's tags anyway.
+        MLflow has no offset: one is reached by walking its pages (O(offset) runs read)."""
+        if check_offset(offset, page_token):
+            return walk_to_offset(
+                lambda size, token: self.search_runs(
+                    experiment_ids, filter, order_by, size, token, view, summary
+                ),
+                offset,
+                max_results,
+            )
         query = Query(experiment_ids, filter, order_by, max_results, page_token, view)
         order_by = server_order(query.order)
         if order_by is None:

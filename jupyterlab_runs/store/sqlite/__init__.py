@@ -236,8 +236,10 @@ class SqliteStore(ExperimentMethods, RunStore):
         page_token: str | None = None,
         view: ViewType = "active",
         summary: bool = False,
+        offset: int = 0,
     ) -> Page:
-        """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment)."""
+        """Runs matching a filter, ordered, one keyset page at a time (no ids: every experiment);
+        ``offset`` seeks to a row of the result by stepping over the order's index."""
         search = Search(
             self.keys,
             self.totals,
@@ -248,6 +250,7 @@ class SqliteStore(ExperimentMethods, RunStore):
             page_token,
             view,
             summary,
+            offset,
         )
         with self.db.snapshot() as conn:
             return search.run(conn)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..base import InvalidArgument, MetricSummary, Page, Param, Run
 from ..filter import ATTRIBUTES, OrderKey, parse_filter, parse_order_by
-from ..values import check_search_arguments
+from ..values import check_offset, check_search_arguments
 from .filter_sql import CompiledFilter, KeyRef, render_filter
 from .keys import KeyRegistry
 
@@ -235,8 +235,10 @@ class Search:
         page_token: str | None,
         view: str,
         summary: bool = False,
+        offset: int = 0,
     ):
         self.summary = summary
+        self.offset = check_offset(offset, page_token)
         self.experiment_ids = check_search_arguments(experiment_ids, max_results, view)
         self.keys = keys
         self.totals = totals
@@ -283,8 +285,8 @@ class Search:
     def run(self, conn: sqlite3.Connection) -> Page:
         """The page and the total count, read inside the caller's snapshot."""
         total = self._total(conn)
-        if total == 0:
-            return Page(items=[], next_page_token=None, total=0)
+        if total == 0 or self.offset >= total:
+            return Page(items=[], next_page_token=None, total=total)
         # Walking an index and probing each run reads about (page size) × (runs / matches) runs:
         # cheap when matches are dense, a full walk when they are few. Then read them from the
         # key indexes instead, as the count did.
@@ -299,12 +301,18 @@ class Search:
             raise InvalidArgument("page_token is not a token this store issued")
         rows: list[_Position] = []
         first = self.start.segment if self.start else 0
+        skip = self.offset
         for index in range(first, len(segments)):
             after = self.start if self.start and index == first else None
             need = self.limit + 1 - len(rows)
-            rows += self._segment_rows(
-                conn, index, segments[index], where, bound, order_key_id, after, need
-            )
+            query = self._segment_query(segments[index], where, bound, order_key_id, after)
+            found = self._segment_rows(conn, index, query, need, skip)
+            if skip and not found:
+                # The offset lies past this segment: skip all of it, count what that was.
+                skip -= conn.execute(f"SELECT count(*) FROM ({query[0]})", query[1]).fetchone()[0]
+                continue
+            rows += found
+            skip = 0
             if len(rows) > self.limit:
                 break
         token = None
@@ -314,17 +322,15 @@ class Search:
         runs = load_runs(conn, self.keys, [row.rid for row in rows], self.summary)
         return Page(items=runs, next_page_token=token, total=total)
 
-    def _segment_rows(
+    def _segment_query(
         self,
-        conn: sqlite3.Connection,
-        index: int,
         segment: _Segment,
         where: list[str],
         bound: list[Any],
         key_id: int,
         after: _Position | None,
-        limit: int,
-    ) -> list[_Position]:
+    ) -> tuple[str, list[Any]]:
+        """The ordered positions of one segment (after ``after``), without a limit."""
         direction = "DESC" if self.order.descending else "ASC"
         comparison = "<" if self.order.descending else ">"
         conditions = list(where)
@@ -343,7 +349,19 @@ class Search:
             order = f"{segment.sort} {direction}, {order}"
         sql = (
             f"SELECT {segment.tie}, {segment.sort or 'NULL'} FROM runs r {segment.join} "
-            f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {order} LIMIT ?"
+            f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {order}"
         )
-        rows = conn.execute(sql, [*values, limit]).fetchall()
+        return sql, values
+
+    @staticmethod
+    def _segment_rows(
+        conn: sqlite3.Connection, index: int, query: tuple[str, list[Any]], limit: int, skip: int
+    ) -> list[_Position]:
+        """Up to ``limit`` positions of a segment's query, the first ``skip`` skipped: SQLite
+        steps over skipped rows in the order's index without building them."""
+        sql, values = query
+        if skip:
+            rows = conn.execute(f"{sql} LIMIT ? OFFSET ?", [*values, limit, skip]).fetchall()
+        else:
+            rows = conn.execute(f"{sql} LIMIT ?", [*values, limit]).fetchall()
         return [_Position(index, value, rid) for rid, value in rows]
