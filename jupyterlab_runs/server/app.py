@@ -14,6 +14,7 @@ from ..store.redact import redact
 from .bulk import bulk_routes
 from .handlers import route_table
 from .scan import scan_routes
+from .sync import sync_routes
 
 URI_ENV = "JUPYTERLAB_RUNS_URI"
 ROOT_ENV = "JUPYTERLAB_RUNS_ROOT"
@@ -64,7 +65,7 @@ class JupyterLabRuns(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         # Bulk routes first: the pattern of runs/{run_id} would match runs/export.
-        self.handlers.extend([*bulk_routes(), *route_table(), *scan_routes()])
+        self.handlers.extend([*bulk_routes(), *route_table(), *scan_routes(), *sync_routes()])
 
     async def stop_extension(self) -> None:
         holder = self.settings.get("jupyterlab_runs_store")

@@ -26,6 +26,7 @@ from ..store import InvalidArgument, RunStore, StoreError, serialize
 from ..store.redact import redact
 from ..store.values import MAX_EXPERIMENT_IDS
 from . import history, inputs
+from .pending import run_json
 from .printed import add_printed_metrics, printed_outputs
 
 T = TypeVar("T")
@@ -231,11 +232,12 @@ class RunsHandler(RunsAPIHandler):
             if new_run.git_commit is None and new_run.notebook_path:
                 folder = os.path.dirname(os.path.join(root_dir, new_run.notebook_path))
                 new_run.git_commit = head_commit(folder)
-            return store.create_run(new_run)
+            return run_json(store, store.create_run(new_run))
 
         run = await self.call(save)
-        self.set_header("Location", self.request.path.rstrip("/") + "/" + quote(run.id))
-        self.send(serialize.run_to_json(run), 201)
+        self.set_header("Location", self.request.path.rstrip("/") + "/" + quote(run["id"]))
+        # 202: the MLflow server is unreachable and the run waits in the outbox (sync.py).
+        self.send(run, 202 if run.get("pending") else 201)
 
 
 def _parse_new_run(body: dict[str, Any]):
@@ -250,8 +252,7 @@ class RunHandler(RunsAPIHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str):
-        run = await self.call(lambda s: s.get_run(run_id))
-        self.send(serialize.run_to_json(run))
+        self.send(await self.call(lambda s: run_json(s, s.get_run(run_id))))
 
     @tornado.web.authenticated
     @authorized
@@ -262,15 +263,18 @@ class RunHandler(RunsAPIHandler):
         if not isinstance(set_tags, dict) or not isinstance(delete_tags, list):
             raise ApiError(400, "invalid_argument", "set_tags is an object, delete_tags a list")
         run = await self.call(
-            lambda s: s.update_run(
-                run_id,
-                name=body.get("name"),
-                note=body.get("note"),
-                set_tags=set_tags,
-                delete_tags=delete_tags,
+            lambda s: run_json(
+                s,
+                s.update_run(
+                    run_id,
+                    name=body.get("name"),
+                    note=body.get("note"),
+                    set_tags=set_tags,
+                    delete_tags=delete_tags,
+                ),
             )
         )
-        self.send(serialize.run_to_json(run))
+        self.send(run)
 
     @tornado.web.authenticated
     @authorized
@@ -284,8 +288,7 @@ class RunRestoreHandler(RunsAPIHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, run_id: str):
-        run = await self.call(lambda s: s.restore_run(run_id))
-        self.send(serialize.run_to_json(run))
+        self.send(await self.call(lambda s: run_json(s, s.restore_run(run_id))))
 
 
 class MetricHistoryHandler(RunsAPIHandler):
