@@ -106,6 +106,9 @@ export class RunsClient implements IRunsClient {
     if (query.pageToken) {
       params.page_token = query.pageToken;
     }
+    if (query.offset) {
+      params.offset = String(query.offset);
+    }
     if (query.view) {
       params.view = query.view;
     }

@@ -255,6 +255,8 @@ export interface IRunsQuery {
   maxResults?: number;
   /** Token from the previous page. */
   pageToken?: string | null;
+  /** Row of the whole result the page starts at (a far jump; never with `pageToken`). */
+  offset?: number;
   /** Active, deleted or all runs. */
   view?: RunView;
 }

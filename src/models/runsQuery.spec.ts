@@ -131,6 +131,39 @@ describe('RunsQuery against a real server', () => {
     query.dispose();
   });
 
+  it('jumps to a far row by its offset, then goes on by token', async () => {
+    const query = new RunsQuery({
+      client,
+      experimentIds: [experimentId],
+      orderBy: ['metrics.acc DESC'],
+      pageSize: 2,
+      firstPageSize: 2
+    });
+    await query.requestRange(0, 2);
+    const fetched = client.pages.length;
+    // Row 18 is on page 9: one request at its offset, not nine pages walked by token.
+    await query.requestRange(18, 20);
+    const jump = client.pages.slice(fetched);
+    expect(jump.map(p => [p.offset, p.pageToken, p.maxResults])).toEqual([
+      [18, undefined, 2]
+    ]);
+    // Both rows hold the runs walking from the top finds there (acc = (7i mod 23) / 23).
+    const walked = Array.from({ length: RUNS }, (_, i) => i)
+      .sort((a, b) => ((b * 7) % RUNS) - ((a * 7) % RUNS))
+      .map(i => i + 1);
+    expect(versions(query, 18, 20)).toEqual(walked.slice(18, 20));
+    // The next rows come by the token the jumped-to page returned.
+    await query.requestRange(20, 23);
+    const after = client.pages.slice(fetched + 1);
+    expect(after.map(p => [p.offset, typeof p.pageToken])).toEqual([
+      [undefined, 'string'],
+      [undefined, 'string']
+    ]);
+    expect(versions(query, 18, 23)).toEqual(walked.slice(18, 23));
+    expect(query.isLoaded(10)).toBe(false);
+    query.dispose();
+  });
+
   it('sorts on the server and toggles the direction', async () => {
     const query = new RunsQuery({
       client,
@@ -218,7 +251,10 @@ describe('RunsQuery against a real server', () => {
       pageSize: 5,
       maxCachedPages: 3
     });
-    await query.requestRange(25, 30);
+    // Scrolled down a page at a time, so every page's token is known.
+    for (let row = 0; row < 30; row += 5) {
+      await query.requestRange(row, row + 5);
+    }
     // Only three pages stay cached: the ones nearest the rows shown.
     expect(query.loadedRows().length).toBe(15);
     expect(query.isLoaded(0)).toBe(false);

@@ -6,13 +6,17 @@ import { formatSortClause, ISortClause, parseSortClause } from './keys';
 import { PageCache } from './pageCache';
 import type { IRunsClient } from '../tokens';
 
+/** Pages a loader walks by token before it seeks by offset instead. */
+const FAR_JUMP_PAGES = 2;
+
 /**
  * A search over runs and a sparse cache of its rows, loaded page by page.
  *
- * The server pages by keyset (a token per page, no offsets), so page `p` can only be
- * fetched with the token that page `p - 1` returned: pages are fetched one at a time, in
- * order, and a far jump fetches the pages in between. Tokens outlive a `refresh()` (they
- * encode sort positions, not offsets), which lets a refresh reload the visible pages
+ * The server pages by keyset: page `p` is fetched with the token that page `p - 1`
+ * returned, so nearby pages are fetched one at a time, in order. A far jump (a scrollbar
+ * dragged to row 900,000) instead asks for the page at its row offset, which the server
+ * seeks to in its index; its token then leads on by keyset. Tokens outlive a `refresh()`
+ * (they encode sort positions, not offsets), which lets a refresh reload the visible pages
  * directly instead of walking from the top again. No DOM here; views listen to `changed`.
  */
 export class RunsQuery implements IDisposable {
@@ -269,15 +273,18 @@ export class RunsQuery implements IDisposable {
     this._setLoading(true);
     try {
       while (page !== null) {
+        const { index, seek } = page;
         const reply = await this._client.searchRunSummaries({
           ...this.toQuery(),
-          maxResults: this._cache.sizeOf(page),
-          pageToken: this._cache.token(page)
+          maxResults: this._cache.sizeOf(index),
+          ...(seek
+            ? { offset: this._cache.startOf(index) }
+            : { pageToken: this._cache.token(index) })
         });
         if (stale()) {
           return;
         }
-        this._store(page, reply);
+        this._store(index, reply);
         this._changed.emit('rows');
         page = this._nextPage();
       }
@@ -293,8 +300,12 @@ export class RunsQuery implements IDisposable {
     }
   }
 
-  /** The page to fetch next: the first wanted one, or the last reachable page before it. */
-  private _nextPage(): number | null {
+  /**
+   * The page to fetch next: the first wanted one, by its offset (`seek`) when more than
+   * `FAR_JUMP_PAGES` pages lie between it and the nearest known token, else the last page
+   * reachable by token before it.
+   */
+  private _nextPage(): { index: number; seek: boolean } | null {
     const cache = this._cache;
     const wanted = [...this._wanted].sort((a, b) => a - b);
     for (const page of wanted) {
@@ -305,7 +316,11 @@ export class RunsQuery implements IDisposable {
         this._wanted.delete(page);
         continue;
       }
-      return cache.reachable(page);
+      const reachable = cache.reachable(page);
+      if (this._ready && page - reachable > FAR_JUMP_PAGES) {
+        return { index: page, seek: true };
+      }
+      return { index: reachable, seek: false };
     }
     return null;
   }
