@@ -13,10 +13,10 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from cache import CACHE  # seeded stores, one folder per store schema and MLflow version
 from results import Row, Target, from_json
 
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"  # seeded stores, reused by the next run (gitignored)
 
 
 def _quiet() -> None:
@@ -307,7 +307,8 @@ def capture(quick: bool) -> list[Row]:
 
 def charts(quick: bool) -> list[Row]:
     """B8: inline charts drawn in Chromium, their data beside MLflow's, their saved size."""
-    return _node("charts.bench.js", ["--reps", "5" if quick else "7"])
+    steps = "1000" if quick else "100000"  # history lines: 100 runs × steps
+    return _node("charts.bench.js", ["--reps", "5" if quick else "7", "--steps", steps])
 
 
 #: name → workload, in the order the table shows them.
