@@ -61,7 +61,8 @@ def run_card(run: Run, experiment_name: str) -> dict[str, Any]:
 
 def card_text(run: Run, experiment_name: str) -> str:
     """``Logged run v7 · accuracy 0.964 (experiment …)``."""
-    parts = [f"Logged run v{run.version}"]
+    # Version 0: the MLflow server was unreachable; it numbers the run when the outbox delivers it.
+    parts = [f"Logged run v{run.version}" if run.version else "Logged run v? · waiting to sync"]
     if run.status != "FINISHED":
         parts.append(run.status)
     parts += [f"{key} {format_number(m.value)}" for key, m in list(run.metrics.items())[:3]]

@@ -21,7 +21,6 @@ import logging
 import math
 import re
 import threading
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..base import Conflict, MetricInput, NotFound, StoreError, StoreUnavailable
@@ -52,7 +51,8 @@ class Delivery:
     """Sends one OutboxStore's queue to its MLflow server."""
 
     def __init__(self, store: OutboxStore):
-        self._store = weakref.proxy(store)  # the thread must not keep a closed store alive
+        self._store = store
+        self._announced = store.log.last_seq()
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,17 +87,24 @@ class Delivery:
         while not self._stopped.is_set():
             try:
                 outcome = self.deliver()
-            except ReferenceError:
-                return  # the store is gone
             except Exception:  # noqa: BLE001 - the thread must outlive one bad op
                 _log.exception("outbox: delivery failed")
                 outcome = "unreachable"
+            self._announce()
             if outcome == "unreachable":
                 wait, backoff = backoff, min(backoff * 2, MAX_BACKOFF)
             else:
                 wait, backoff = POLL_SECONDS, MIN_BACKOFF
             self._wake.wait(wait)
             self._wake.clear()
+
+    def _announce(self) -> None:
+        """Put the runs other processes delivered into this process's change feed, so a
+        panel refreshes whoever delivered them (a run logged hours ago ended too long ago
+        for the feed's own polling to notice it)."""
+        for seq, run_id, experiment_id in self._store.log.delivered_since(self._announced):
+            self._announced = seq
+            self._store.remote._changed("created", run_id, experiment_id)
 
     def deliver(self) -> str:
         """Send queued ops until none is left: ``idle`` (nothing to do), ``busy`` (another
@@ -112,7 +119,7 @@ class Delivery:
                 if op is None:
                     return "busy" if store.log.has_queued() else "idle"
                 try:
-                    remote_id = self._apply(op)
+                    created = self._apply(op)
                 except StoreError as error:
                     if unreachable(error) or getattr(error, "error_code", "") in _REFUSED:
                         store.log.release(op, str(error))
@@ -123,10 +130,10 @@ class Delivery:
                 except Exception as error:
                     store.log.fail(op, f"{op.kind} could not be delivered: {error!r}")
                     raise
-                store.log.done(op, remote_id)
+                store.log.done(op, created)
 
     # -- one op ------------------------------------------------------------------------------
-    def _apply(self, op: Op) -> str | None:
+    def _apply(self, op: Op) -> tuple[str, str] | None:
         store = self._store
         if op.kind == "create_run":
             return self._create(op)
@@ -160,8 +167,9 @@ class Delivery:
             raise NotFound(f"unknown queued write {op.kind!r}")
         return None
 
-    def _create(self, op: Op) -> str:
-        """Create the run on MLflow (or adopt the copy an interrupted attempt made)."""
+    def _create(self, op: Op) -> tuple[str, str]:
+        """Create the run on MLflow (or adopt the copy an interrupted attempt made); its id
+        and its experiment's."""
         store = self._store
         pending = store.log.pending_run(op.run_id)
         if pending is None or not _HEX.fullmatch(pending.outbox_id):
@@ -179,7 +187,7 @@ class Delivery:
             ).id
         for found in self._copies(experiment_id, pending.outbox_id):
             if _complete(found, payload):
-                return found["info"]["run_id"]
+                return found["info"]["run_id"], experiment_id
             if found["info"].get("lifecycle_stage") == "active":
                 store.remote.delete_run(found["info"]["run_id"])  # a part-written copy
         parent = payload.get("parent_run_id")
@@ -187,7 +195,7 @@ class Delivery:
             parent = store.log.remote_id(parent)
         run = new_run_from_json(payload, experiment_id=experiment_id, parent_run_id=parent)
         run.tags = {**run.tags, TAG_OUTBOX_ID: pending.outbox_id}
-        return store.remote.create_run(run).id
+        return store.remote.create_run(run).id, experiment_id
 
     def _copies(self, experiment_id: str, outbox_id: str) -> list[dict[str, Any]]:
         """Runs of the experiment carrying this outbox id (one search, deleted ones too)."""

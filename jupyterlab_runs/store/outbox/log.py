@@ -204,8 +204,8 @@ class OpLog:
             )
             _set_status(db, "last_error", now_ms(), redact(error))
 
-    def done(self, op: Op, remote_id: str | None = None) -> None:
-        """Mark an op delivered (for a creation, with the MLflow id of its run)."""
+    def done(self, op: Op, created: tuple[str, str] | None = None) -> None:
+        """Mark an op delivered (a creation with its run's MLflow id and experiment id)."""
         now = now_ms()
         with self._write() as db:
             db.execute(
@@ -213,10 +213,10 @@ class OpLog:
                 " WHERE seq = ?",
                 (now, op.seq),
             )
-            if remote_id is not None:
+            if created is not None:
                 db.execute(
-                    "UPDATE outbox_runs SET remote_id = ? WHERE local_id = ?",
-                    (remote_id, op.run_id),
+                    "UPDATE outbox_runs SET remote_id = ?, experiment_id = ? WHERE local_id = ?",
+                    (*created, op.run_id),
                 )
             _set_status(db, "last_delivered_at", now, None)
             clean = db.execute(
@@ -272,6 +272,20 @@ class OpLog:
             (limit,),
         )
         return [PendingRun(*row) for row in rows]
+
+    def last_seq(self) -> int:
+        """The newest op's sequence number (0: none)."""
+        rows = self._read("SELECT MAX(seq) FROM outbox_ops")
+        return (rows[0][0] or 0) if rows else 0
+
+    def delivered_since(self, seq: int) -> list[tuple[int, str, str]]:
+        """(seq, MLflow run id, experiment id) of the runs delivered by ops after ``seq``."""
+        return self._read(
+            "SELECT o.seq, r.remote_id, r.experiment_id FROM outbox_ops o"
+            " JOIN outbox_runs r ON r.local_id = o.run_id WHERE o.seq > ?"
+            " AND o.kind = 'create_run' AND o.state = 'done' ORDER BY o.seq",
+            (seq,),
+        )
 
     def counts(self) -> tuple[int, int]:
         """How many runs have writes waiting, and how many ops the server refused."""

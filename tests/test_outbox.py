@@ -1,0 +1,254 @@
+"""The offline outbox over a real MLflow tracking server: writes it cannot take wait in the
+outbox and arrive later, in order, exactly once, with their values; refusals still raise.
+
+"Unreachable" here is a port nothing listens on (the outbox's store is opened on it, then
+on the live server with the same outbox file); test_outbox_server.py stops and restarts a
+real server under a real Jupyter server and kernel.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytest.importorskip("requests", reason="the MLflow backend needs requests")
+
+from jupyterlab_runs.server.pending import run_json, sync_json  # noqa: E402
+from jupyterlab_runs.store import (  # noqa: E402
+    Conflict,
+    InvalidArgument,
+    MetricInput,
+    NewRun,
+    NotFound,
+    ParamInput,
+    SqliteStore,
+)
+from jupyterlab_runs.store.mlflow.mapping import TAG_OUTBOX_ID  # noqa: E402
+from jupyterlab_runs.store.mlflow.store import MlflowStore  # noqa: E402
+from jupyterlab_runs.store.outbox import OutboxStore, outbox_path  # noqa: E402
+from jupyterlab_runs.store.outbox.delivery import WRITE_TIMEOUT  # noqa: E402
+
+pytest_plugins = ("mlflow_fixtures",)
+
+_KILL_AFTER_CREATE = """
+import os, signal, sys
+from jupyterlab_runs.store.mlflow.store import MlflowStore
+from jupyterlab_runs.store.outbox.log import OpLog
+from jupyterlab_runs.store.outbox.store import OutboxStore
+
+def die(self, op, created=None):
+    os.kill(os.getpid(), signal.SIGKILL)  # after MLflow created the run, before it is marked
+
+OpLog.done = die
+OutboxStore(MlflowStore(sys.argv[1]), sys.argv[2], deliver=False).delivery.deliver()
+"""
+
+
+@pytest.fixture
+def path(tmp_path):
+    return str(tmp_path / "outbox" / "outbox.db")
+
+
+@pytest.fixture
+def dead_url():
+    from mlflow_fixtures import free_port
+
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def live(mlflow_server):
+    store = MlflowStore(mlflow_server)
+    yield store
+    store.close()
+
+
+def outbox(url: str, path: str) -> OutboxStore:
+    return OutboxStore(MlflowStore(url), path, deliver=False)
+
+
+def _copies(live: MlflowStore, experiment_id: str, outbox_id: str) -> list[dict]:
+    body = {
+        "experiment_ids": [experiment_id],
+        "filter": f"tags.`{TAG_OUTBOX_ID}` = '{outbox_id}'",
+        "run_view_type": "ALL",
+    }
+    return live.rest.post("runs/search", body).get("runs", [])
+
+
+def test_runs_logged_while_unreachable_arrive_once_in_order_with_their_values(live, path, dead_url):
+    experiment = live.get_or_create_experiment(unique("outbox-order"))
+    down = outbox(dead_url, path)
+    local = down.get_or_create_experiment(experiment.name)  # never seen: a local one
+    first = down.create_run(
+        NewRun(
+            local.id,
+            note="first",
+            params=[ParamInput("order", 1), ParamInput("lr", 0.1)],
+            metrics=[
+                MetricInput("acc", 0.9),
+                MetricInput("loss", 0.5),
+                MetricInput("loss", 0.4, 1),
+            ],
+            tags={"team": "a"},
+        )
+    )
+    assert (first.version, first.name, down.is_pending(first.id)) == (0, "v?", True)
+    second = down.create_run(NewRun(local.id, status="RUNNING", params=[ParamInput("order", 2)]))
+    down.log_batch(
+        second.id, metrics=[MetricInput("loss", v, s) for s, v in enumerate([0.3, math.nan])]
+    )
+    down.update_run(second.id, note="edited offline", set_tags={"stage": "x"})
+    ended = down.end_run(second.id, "FAILED")
+    assert (ended.status, ended.version) == ("FAILED", 0)
+    third = down.create_run(NewRun(local.id, params=[ParamInput("order", 3)]))
+    status = down.sync_status()
+    assert status["pending"] == 3
+    assert [run.id for run in status["runs"]] == [third.id, second.id, first.id]
+    assert "cannot reach the MLflow tracking server" in status["last_error"]
+    assert down.get_run(second.id).metrics["loss"].count == 2  # the pending run, as logged
+    down.close()
+
+    up = outbox(live.rest.base_url, path)  # another process, once the server is back
+    assert up.sync_status()["pending"] == 3
+    assert up.delivery.deliver() == "idle"
+    status = up.sync_status()
+    assert (status["pending"], status["runs"], status["last_error"]) == (0, [], None)
+    assert status["last_delivered_at"] is not None
+
+    page = live.search_runs([experiment.id], view="all")
+    assert sorted((r.version, r.params["order"].value) for r in page.items) == [
+        (1, "1"), (2, "2"), (3, "3"),
+    ]  # fmt: skip
+    delivered = up.get_run(first.id)  # the local id still finds it
+    assert delivered.version == 1 and delivered.experiment_id == experiment.id
+    assert (delivered.params["lr"].value, delivered.params["lr"].type) == ("0.1", "float")
+    assert (delivered.note, delivered.tags, delivered.status) == (
+        "first",
+        {"team": "a"},
+        "FINISHED",
+    )
+    assert [p.value for p in live.metric_history(delivered.id, "loss")] == [0.5, 0.4]
+    edited = up.get_run(second.id)
+    assert (edited.version, edited.status, edited.note) == (2, "FAILED", "edited offline")
+    assert edited.tags == {"stage": "x"}
+    history = [p.value for p in live.metric_history(edited.id, "loss")]
+    assert history[0] == 0.3 and math.isnan(history[1])
+    assert up.delivery.deliver() == "idle"  # nothing is sent twice
+    assert len(live.search_runs([experiment.id], view="all").items) == 3
+
+
+def test_a_delivery_killed_after_the_mlflow_create_makes_no_duplicate(live, path, dead_url):
+    experiment = live.get_or_create_experiment(unique("outbox-crash"))
+    down = outbox(dead_url, path)
+    run = down.create_run(NewRun(down.get_or_create_experiment(experiment.name).id))
+    outbox_id = down.log.pending_run(run.id).outbox_id
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILL_AFTER_CREATE, live.rest.base_url, path], timeout=120
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert len(_copies(live, experiment.id, outbox_id)) == 1  # created, never marked delivered
+    assert down.is_pending(run.id)
+
+    up = outbox(live.rest.base_url, path)
+    assert up.delivery.deliver() == "idle"  # the dead process's claim is taken over
+    copies = _copies(live, experiment.id, outbox_id)
+    assert len(copies) == 1 and copies[0]["info"]["lifecycle_stage"] == "active"
+    assert up.get_run(run.id).id == copies[0]["info"]["run_id"]
+
+
+def test_a_copy_cut_short_part_way_is_deleted_and_the_run_created_whole(live, path, dead_url):
+    experiment = live.get_or_create_experiment(unique("outbox-partial"))
+    down = outbox(dead_url, path)
+    run = down.create_run(
+        NewRun(down.get_or_create_experiment(experiment.name).id, params=[ParamInput("k", 7)])
+    )
+    outbox_id = down.log.pending_run(run.id).outbox_id
+    # What a delivery killed right after runs/create leaves: the tagged run, nothing else.
+    tag = [{"key": TAG_OUTBOX_ID, "value": outbox_id}]
+    live.rest.post("runs/create", {"experiment_id": experiment.id, "tags": tag})
+
+    assert outbox(live.rest.base_url, path).delivery.deliver() == "idle"
+    copies = _copies(live, experiment.id, outbox_id)
+    active = [c for c in copies if c["info"]["lifecycle_stage"] == "active"]
+    assert (len(copies), len(active)) == (2, 1)
+    assert active[0]["data"]["params"] == [{"key": "k", "value": "7"}]
+    assert len(live.search_runs([experiment.id]).items) == 1
+
+
+def test_refusals_raise_and_are_never_queued(live, path, dead_url):
+    experiment = live.get_or_create_experiment(unique("outbox-4xx"))
+    up = outbox(live.rest.base_url, path)
+    run = up.create_run(NewRun(experiment.id, params=[ParamInput("p", 1)]))
+    assert run.version == 1 and not up.is_pending(run.id)
+    with pytest.raises(Conflict):
+        up.log_batch(run.id, params=[ParamInput("p", 2)])
+    with pytest.raises(NotFound):
+        up.log_batch(uuid.uuid4().hex, metrics=[MetricInput("m", 1.0)])
+    with pytest.raises(NotFound):
+        up.create_run(NewRun("987654321"))
+    with pytest.raises(InvalidArgument):
+        up.create_run(NewRun(experiment.id, status="DONE"))
+    assert not up.log.has_queued() and up.sync_status()["pending"] == 0
+
+    # A write the server refuses only on delivery is set aside, and the queue goes on.
+    down = outbox(dead_url, path)
+    down.log_batch(uuid.uuid4().hex, metrics=[MetricInput("m", 1.0)])  # no such run there
+    local = down.get_or_create_experiment(experiment.name)
+    queued = down.create_run(NewRun(local.id, params=[ParamInput("p", 3)]))
+    assert up.delivery.deliver() == "idle"
+    status = up.sync_status()
+    assert (status["pending"], status["failed"]) == (0, 1)
+    assert "log_batch refused by MLflow" in status["last_error"]
+    assert up.get_run(queued.id).version == 2
+
+
+def test_an_unseen_experiment_cannot_be_queued_into(dead_url, path):
+    down = outbox(dead_url, path)
+    with pytest.raises(Exception, match="cannot be reached and experiment '12' was never seen"):
+        down.create_run(NewRun("12"))
+
+
+@pytest.mark.parametrize("delay", [0, 30], ids=["5xx", "slow"])
+def test_a_failing_or_slow_server_costs_bounded_time_and_never_shows_credentials(delay, path):
+    from outbox_support import FaultyServer
+
+    with FaultyServer(503, delay) as bad:
+        url = f"http://alice:s3cret@127.0.0.1:{bad.port}"
+        store = outbox(url, path)
+        started = time.monotonic()
+        experiment = store.get_or_create_experiment("faulty")
+        run = store.create_run(NewRun(experiment.id, params=[ParamInput("p", 1)]))
+        first = time.monotonic() - started
+        started = time.monotonic()
+        later = store.create_run(NewRun(experiment.id))  # queued behind: no request at all
+        second = time.monotonic() - started
+        payload = sync_json(store)
+    bound = 2 * sum(WRITE_TIMEOUT) if delay else 3
+    assert first < bound and second < 1, (first, second)
+    assert store.is_pending(run.id) and store.is_pending(later.id)
+    assert payload["pending"] == 2 and payload["enabled"] is True
+    assert [r["version"] for r in payload["runs"]] == [None, None]
+    assert all(r["pending"] for r in payload["runs"])
+    error = payload["last_error"]
+    assert ("did not answer in time" if delay else "HTTP 503") in error
+    assert "s3cret" not in error and "alice" not in error and "***@127.0.0.1" in error
+    assert "s3cret" not in outbox_path(url) and run_json(store, run)["version"] is None
+
+
+def test_the_embedded_store_has_no_outbox():
+    payload = sync_json(SqliteStore(":memory:"))
+    assert payload == {
+        "enabled": False, "pending": 0, "failed": 0, "last_error": None,
+        "last_error_at": None, "last_delivered_at": None, "runs": [],
+    }  # fmt: skip
