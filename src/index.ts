@@ -1,7 +1,11 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { capturePlugin } from './plugins/capture';
-import { clientPlugin, liveUpdatesPlugin } from './plugins/client';
+import {
+  clientPlugin,
+  liveUpdatesPlugin,
+  syncMonitorPlugin
+} from './plugins/client';
 import { panelPlugin } from './plugins/panel';
 import { renderersPlugin } from './plugins/renderers';
 import { tablePlugin } from './plugins/table';
@@ -11,6 +15,7 @@ export * from './tokens';
 const plugins: JupyterFrontEndPlugin<any>[] = [
   clientPlugin,
   liveUpdatesPlugin,
+  syncMonitorPlugin,
   capturePlugin,
   panelPlugin,
   renderersPlugin,

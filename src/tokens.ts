@@ -20,7 +20,9 @@ import type {
   IRunUpdate,
   IScan,
   IScanRequest,
+  ISyncStatus,
   MetricHistories,
+  PendingRun,
   RunView
 } from './api/types';
 
@@ -44,8 +46,8 @@ export interface IRunsClient {
   searchRuns(query: IRunsQuery): Promise<IRunsPage>;
   /** One page of run summaries (no code or capture context): for lists and tables. */
   searchRunSummaries(query: IRunsQuery): Promise<IRunsPage<IRunSummary>>;
-  /** Save a whole run; the reply carries its version. */
-  createRun(run: INewRun): Promise<IRun>;
+  /** Save a whole run; the reply carries its version, or none while it waits in the outbox. */
+  createRun(run: INewRun): Promise<IRun | PendingRun<IRun>>;
   /** One run. */
   getRun(id: string): Promise<IRun>;
   /** Rename, annotate or re-tag a run. */
@@ -76,6 +78,8 @@ export interface IRunsClient {
   keys(experimentIds: string[]): Promise<IKeys>;
   /** Changes after a cursor. */
   changes(since: number): Promise<IChanges>;
+  /** The outbox of runs waiting for the MLflow server (`GET sync`). */
+  sync(): Promise<ISyncStatus>;
 }
 
 /** The REST client of the runs API, shared by every plugin. */
@@ -86,8 +90,8 @@ export const IRunsClient = new Token<IRunsClient>(
 
 /** A run just saved by this front end, with the notebook it came from. */
 export interface IRunLogged {
-  /** The saved run. */
-  run: IRun;
+  /** The saved run (pending, without a version, while it waits for the MLflow server). */
+  run: IRun | PendingRun<IRun>;
   /** The notebook whose cell produced it. */
   panel: NotebookPanel;
 }
@@ -137,4 +141,22 @@ export namespace ILiveUpdates {
 export const ILiveUpdates = new Token<ILiveUpdates>(
   'jupyterlab-runs:ILiveUpdates',
   'Polls the change feed while a runs view is visible and names the experiments that changed.'
+);
+
+/** Follows the outbox of runs waiting for the MLflow server (`GET sync`). */
+export interface ISyncMonitor extends IDisposable {
+  /** Emitted when the status changes. */
+  readonly changed: ISignal<ISyncMonitor, ISyncStatus | null>;
+  /** The last status read, or null before the first answer. */
+  readonly status: ISyncStatus | null;
+  /** Say whether a consumer shows the status; polling runs only while one does. */
+  setVisible(consumer: object, visible: boolean): void;
+  /** Poll now (after a run went to the outbox, say); resolves after that poll. */
+  refresh(): Promise<void>;
+}
+
+/** The one poll of the outbox status, shared by the panel header and the cell badges. */
+export const ISyncMonitor = new Token<ISyncMonitor>(
+  'jupyterlab-runs:ISyncMonitor',
+  'Polls the outbox of runs waiting for the MLflow server while a view shows it.'
 );

@@ -19,7 +19,9 @@ import {
   IRunUpdate,
   IScan,
   IScanRequest,
+  ISyncStatus,
   MetricHistories,
+  PendingRun,
   RunView
 } from './types';
 import type { IRunsClient } from '../tokens';
@@ -117,16 +119,23 @@ export class RunsClient implements IRunsClient {
     return page;
   }
 
-  /** Save a whole run; the reply carries its version. */
-  async createRun(run: INewRun): Promise<IRun> {
+  /**
+   * Save a whole run; the reply carries its version, or none (`pending`) when the MLflow
+   * server is unreachable and the run waits in the outbox (202).
+   */
+  async createRun(run: INewRun): Promise<IRun | PendingRun<IRun>> {
     const body = {
       ...run,
       metrics: run.metrics.map(m => ({ ...m, value: encodeNumber(m.value) }))
     };
-    const saved = await this._request<IRun>('runs', undefined, {
-      method: 'POST',
-      body: JSON.stringify(body)
-    });
+    const saved = await this._request<IRun | PendingRun<IRun>>(
+      'runs',
+      undefined,
+      {
+        method: 'POST',
+        body: JSON.stringify(body)
+      }
+    );
     return decodeRun(saved);
   }
 
@@ -272,6 +281,13 @@ export class RunsClient implements IRunsClient {
     return this._request<IChanges>('changes', { since: String(since) });
   }
 
+  /** The outbox of runs waiting for the MLflow server. */
+  async sync(): Promise<ISyncStatus> {
+    const status = await this._request<ISyncStatus>('sync');
+    status.runs.forEach(decodeRun);
+    return status;
+  }
+
   private async _post<T>(path: string, body: unknown): Promise<T> {
     return this._request<T>(path, undefined, {
       method: 'POST',
@@ -337,7 +353,7 @@ function runPath(id: string): string {
 }
 
 /** Decode the string-encoded non-finite metric values of a run, in place. */
-function decodeRun<T extends IRunSummary>(run: T): T {
+function decodeRun<T extends Pick<IRunSummary, 'metrics'>>(run: T): T {
   for (const metric of Object.values(run.metrics) as IMetricSummary[]) {
     metric.value = decodeNumber(metric.value) ?? NaN;
     metric.min = decodeNumber(metric.min) ?? NaN;

@@ -311,6 +311,45 @@ export interface IArtifact {
   media_type: string;
 }
 
+/**
+ * A run waiting in the local outbox for the MLflow server (`POST runs` answered 202, or
+ * `GET sync`): the server assigns its version when it is delivered.
+ */
+export type PendingRun<T extends IRunSummary = IRunSummary> = Omit<
+  T,
+  'version'
+> & {
+  /** No version until the MLflow server has the run. */
+  version: null;
+  /** Always true: the run is in the outbox. */
+  pending: true;
+};
+
+/** Whether a saved run is still waiting in the outbox (no version yet). */
+export function isPending<T extends IRunSummary>(
+  run: T | PendingRun<T>
+): run is PendingRun<T> {
+  return run.version === null;
+}
+
+/** Reply of `GET sync`: the local outbox of runs waiting for the MLflow server. */
+export interface ISyncStatus {
+  /** Whether the store has an outbox (false on the embedded store). */
+  enabled: boolean;
+  /** Runs waiting to be delivered. */
+  pending: number;
+  /** Queued writes the MLflow server refused at delivery (kept, not retried). */
+  failed: number;
+  /** The last delivery error (credentials redacted by the server), or null. */
+  last_error: string | null;
+  /** When the last error happened, ms, or null. */
+  last_error_at: number | null;
+  /** When a run was last delivered, ms, or null. */
+  last_delivered_at: number | null;
+  /** The pending runs, newest first (at most 100). */
+  runs: PendingRun[];
+}
+
 /** Keys used in some experiments. */
 export interface IKeys {
   /** Param keys. */

@@ -13,15 +13,21 @@ const BADGE_CLASS = 'jp-RunsCellBadge';
 /**
  * A small "v7 · accuracy 0.964" button in a cell's toolbar, linking the cell to the
  * latest run it produced (kept in the cell's metadata, so it survives reloads). Hidden
- * while the cell has no run. It follows the cell's metadata until it is disposed, which
- * the cell toolbar does when the cell stops being active.
+ * while the cell has no run; "v? · waiting to sync" while that run waits in the outbox
+ * for the MLflow server. It follows the cell's metadata until it is disposed, which the
+ * cell toolbar does when the cell stops being active.
  */
 export class RunBadge extends Widget {
-  /** Create the badge of a cell; a click calls `open(runId)`. */
+  /**
+   * Create the badge of a cell; a click calls `open(runId)`, or `open(null)` for a run
+   * still waiting to sync. `waiting(cell)` is told about a cell whose run waits, so that
+   * something links it to the delivered run (the badge may be gone by then).
+   */
   constructor(
     private readonly _model: ICellModel,
-    private readonly _open: (runId: string) => void,
-    private readonly _trans: TranslationBundle
+    private readonly _open: (runId: string | null) => void,
+    private readonly _trans: TranslationBundle,
+    private readonly _waiting?: (cell: ICellModel) => void
   ) {
     super({ node: document.createElement('button') });
     this.addClass(BADGE_CLASS);
@@ -50,7 +56,7 @@ export class RunBadge extends Widget {
   private _onClick = (): void => {
     const run = CellMeta.lastRun(this._model);
     if (run) {
-      this._open(run.id);
+      this._open(run.version === null ? null : run.id);
     }
   };
 
@@ -61,6 +67,17 @@ export class RunBadge extends Widget {
       this.hide();
       return;
     }
+    this.node.dataset.runId = run.id;
+    this.toggleClass('jp-mod-pending', run.version === null);
+    if (run.version === null) {
+      this.node.textContent = this._trans.__('v? · waiting to sync');
+      this.node.title = this._trans.__(
+        'The MLflow server could not be reached: this run is kept here and saved there, with its version, when it is back'
+      );
+      this._waiting?.(this._model);
+      this.show();
+      return;
+    }
     const metric = run.metric
       ? ` · ${run.metric[0]} ${formatNumber(run.metric[1] ?? NaN)}`
       : '';
@@ -69,15 +86,15 @@ export class RunBadge extends Widget {
     this.node.textContent = text;
     // The badge may be cut short: the tooltip has all of it.
     this.node.title = this._trans.__('%1 — open it in the Runs panel', text);
-    this.node.dataset.runId = run.id;
     this.show();
   }
 }
 
 /** The cell-toolbar factory of the badge: one badge per toolbar the active cell gets. */
 export function runBadgeFactory(
-  open: (runId: string) => void,
-  trans: TranslationBundle
+  open: (runId: string | null) => void,
+  trans: TranslationBundle,
+  waiting?: (cell: ICellModel) => void
 ): (cell: Cell) => Widget {
-  return cell => new RunBadge(cell.model, open, trans);
+  return cell => new RunBadge(cell.model, open, trans, waiting);
 }

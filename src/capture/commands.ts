@@ -5,7 +5,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { IRun } from '../api/types';
+import { IRun, isPending, PendingRun } from '../api/types';
 import { autoTrackIcon, runsIcon } from '../icons';
 import { formatNumber } from '../format';
 import { AutoTrack } from './autoTrack';
@@ -54,7 +54,7 @@ export function addCaptureCommands(
   capture: RunCapture,
   autoTrack: AutoTrack,
   trans: TranslationBundle,
-  openRun: (run: IRun) => void
+  openRun: (run: IRun | PendingRun<IRun>) => void
 ): void {
   const activeCodeCell = (args: ReadonlyPartialJSONObject) => {
     const cell = targetNotebook(tracker, args)?.content.activeCell;
@@ -141,12 +141,25 @@ export function addCaptureCommands(
   });
 }
 
-/** "Logged run v7 · accuracy 0.964" with a button that opens the run. */
+/**
+ * "Logged run v7 · accuracy 0.964" with a button that opens the run; "v? · waiting to sync"
+ * for a run the MLflow server could not take yet (it waits in the outbox).
+ */
 function notifyLogged(
-  run: IRun,
+  run: IRun | PendingRun<IRun>,
   trans: TranslationBundle,
-  openRun: (run: IRun) => void
+  openRun: (run: IRun | PendingRun<IRun>) => void
 ): void {
+  const show = [{ label: trans.__('Show'), callback: () => openRun(run) }];
+  if (isPending(run)) {
+    Notification.info(
+      trans.__(
+        'Logged run v? · waiting to sync: the MLflow server cannot be reached; the run is kept here and saved there, with its version, when it is back'
+      ),
+      { autoClose: 8000, actions: show }
+    );
+    return;
+  }
   const first = Object.entries(run.metrics)[0];
   const summary = first ? ` · ${first[0]} ${formatNumber(first[1].value)}` : '';
   const text =
@@ -160,10 +173,7 @@ function notifyLogged(
         );
   const notify =
     run.status === 'FINISHED' ? Notification.success : Notification.warning;
-  notify(text, {
-    autoClose: 5000,
-    actions: [{ label: trans.__('Show'), callback: () => openRun(run) }]
-  });
+  notify(text, { autoClose: 5000, actions: show });
 }
 
 function errorMessage(reason: unknown): string {

@@ -7,7 +7,7 @@
 import { ICellModel } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
-import { IRun } from '../api/types';
+import { IRun, PendingRun } from '../api/types';
 
 /** The metadata key of notebooks and cells. */
 export const METADATA_KEY = 'jupyterlab_runs';
@@ -16,8 +16,8 @@ export const METADATA_KEY = 'jupyterlab_runs';
 export interface ILastRun {
   /** Run id. */
   id: string;
-  /** Run version. */
-  version: number;
+  /** Run version; null while the run waits in the outbox for the MLflow server. */
+  version: number | null;
   /** Experiment id. */
   experiment_id: string;
   /** Status of the run. */
@@ -101,13 +101,16 @@ export namespace CellMeta {
     const value = read(cell).last_run as ILastRun | undefined;
     return value &&
       typeof value.id === 'string' &&
-      typeof value.version === 'number'
+      (typeof value.version === 'number' || value.version === null)
       ? value
       : null;
   }
 
-  /** Link the cell to a run it just produced. */
-  export function setLastRun(cell: ICellModel, run: IRun): void {
+  /** Link the cell to a run it just produced (or to the run its pending one became). */
+  export function setLastRun(
+    cell: ICellModel,
+    run: IRun | PendingRun<IRun>
+  ): void {
     const first = Object.entries(run.metrics)[0];
     const last: ILastRun = {
       id: run.id,

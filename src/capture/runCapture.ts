@@ -14,6 +14,7 @@ import {
   IRun,
   IRunError,
   IScan,
+  PendingRun,
   RunSource,
   RunStatus
 } from '../api/types';
@@ -120,14 +121,15 @@ export class RunCapture implements IRunCapture {
   }
 
   /**
-   * Execute `cell` and save a run of it. Resolves to null when the cell is
-   * already being logged (a double click); throws `CaptureError` when it cannot run.
+   * Execute `cell` and save a run of it (pending, without a version, while the MLflow
+   * server is unreachable). Resolves to null when the cell is already being logged (a
+   * double click); throws `CaptureError` when it cannot run.
    */
   async logCell(
     panel: NotebookPanel,
     cell: CodeCell,
     source: RunSource = 'toolbar'
-  ): Promise<IRun | null> {
+  ): Promise<IRun | PendingRun<IRun> | null> {
     const target = this.target(panel, cell);
     if (this._pending.has(target.cellId)) {
       return null;
@@ -195,7 +197,7 @@ export class RunCapture implements IRunCapture {
     start: number,
     source: RunSource,
     reply: IProbeResult | null = null
-  ): Promise<IRun> {
+  ): Promise<IRun | PendingRun<IRun>> {
     const end = Date.now();
     performance.mark(`${SAVE_MEASURE}:start`);
     const { panel, cell, kernel, code } = target;
@@ -273,7 +275,10 @@ export class RunCapture implements IRunCapture {
   }
 
   /** Link the cell to its run and tell listeners (the panel refreshes). */
-  private _link(target: ICaptureTarget, run: IRun): IRun {
+  private _link<T extends IRun | PendingRun<IRun>>(
+    target: ICaptureTarget,
+    run: T
+  ): T {
     if (!target.panel.isDisposed && !target.cell.isDisposed) {
       CellMeta.setLastRun(target.cell.model, run);
     }

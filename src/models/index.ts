@@ -6,3 +6,4 @@ export * from './keys';
 export * from './liveUpdates';
 export * from './runsQuery';
 export * from './selection';
+export * from './syncMonitor';

@@ -13,7 +13,7 @@ export class LiveUpdates implements ILiveUpdates {
   /** Create the poll; the current cursor is read at once so no later change is missed. */
   constructor(options: LiveUpdates.IOptions) {
     this._client = options.client;
-    const interval = options.interval ?? 1000;
+    const interval = options.interval ?? LiveUpdates.INTERVAL;
     this._poll = new Poll({
       name: 'jupyterlab-runs:live-updates',
       factory: () => this._tick(),
@@ -160,4 +160,7 @@ export namespace LiveUpdates {
 
   /** Changes the server returns per request at most. */
   export const FEED_PAGE = 1000;
+
+  /** Default milliseconds between polls (the runs views' live-update cadence). */
+  export const INTERVAL = 1000;
 }

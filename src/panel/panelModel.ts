@@ -1,11 +1,11 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IRun } from '../api/types';
+import { IRun, isPending, PendingRun } from '../api/types';
 import { CompareModel } from './compare/compareModel';
 import { RunDetailsModel } from './details/detailsModel';
 import { RunsListModel } from './list/listModel';
-import type { ILiveUpdates, IRunsClient } from '../tokens';
+import type { ILiveUpdates, IRunsClient, ISyncMonitor } from '../tokens';
 
 /** What the lower section of the panel shows. */
 export type Inspector = 'details' | 'compare';
@@ -29,6 +29,7 @@ export class RunsPanelModel implements IDisposable {
     this.details = new RunDetailsModel({ client: options.client });
     this.compare = new CompareModel({ client: options.client });
     this._live = options.live;
+    this.sync = options.sync ?? null;
     this._live.changed.connect(this._onLiveChanged, this);
     this.list.selection.changed.connect(this._onSelectionChanged, this);
     this.details.runUpdated.connect(this._onRunUpdated, this);
@@ -45,6 +46,9 @@ export class RunsPanelModel implements IDisposable {
 
   /** The compare section. */
   readonly compare: CompareModel;
+
+  /** The outbox status (runs waiting for the MLflow server), when there is a monitor. */
+  readonly sync: ISyncMonitor | null;
 
   /** Emitted when the inspector (details or compare) changes. */
   get changed(): ISignal<this, void> {
@@ -73,12 +77,14 @@ export class RunsPanelModel implements IDisposable {
   set liveRefresh(value: boolean) {
     this._liveRefresh = value;
     this._live.setVisible(this, this._visible && value);
+    this.sync?.setVisible(this, this._visible && value);
   }
 
-  /** Poll the change feed only while the panel is visible. */
+  /** Poll the change feed and the outbox only while the panel is visible. */
   setVisible(visible: boolean): void {
     this._visible = visible;
     this._live.setVisible(this, visible && this._liveRefresh);
+    this.sync?.setVisible(this, visible && this._liveRefresh);
   }
 
   /** Reload everything shown. */
@@ -134,8 +140,12 @@ export class RunsPanelModel implements IDisposable {
     }
   }
 
-  /** A run was just logged by this front end: show it at once. */
-  async runLogged(run: IRun): Promise<void> {
+  /** A run just logged by this front end: show it at once (atop the list while pending). */
+  async runLogged(run: IRun | PendingRun<IRun>): Promise<void> {
+    if (isPending(run)) {
+      await Promise.all([this.sync?.refresh(), this.list.reloadExperiments()]);
+      return;
+    }
     await this.list.refresh();
     if (
       run.experiment_id === this.list.experiment?.id &&
@@ -152,6 +162,7 @@ export class RunsPanelModel implements IDisposable {
     }
     this._isDisposed = true;
     this._live.setVisible(this, false);
+    this.sync?.setVisible(this, false);
     this._live.changed.disconnect(this._onLiveChanged, this);
     this.list.dispose();
     this.details.dispose();
@@ -254,6 +265,8 @@ export namespace RunsPanelModel {
     client: IRunsClient;
     /** The store's change feed. */
     live: ILiveUpdates;
+    /** The outbox status poll. */
+    sync?: ISyncMonitor | null;
     /** Runs per page. */
     pageSize?: number;
   }

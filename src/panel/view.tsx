@@ -27,7 +27,9 @@ export class RunsPanel extends SidePanel {
     this.addClass('jp-RunsPanel');
     this.title.icon = runsIcon;
     this.title.caption = ctx.trans.__('Runs');
-    const list = ReactWidget.create(<ListView ctx={ctx} model={model.list} />);
+    const list = ReactWidget.create(
+      <ListView ctx={ctx} model={model.list} sync={model.sync} />
+    );
     list.addClass('jp-RunsPanel-listSection');
     list.title.label = ctx.trans.__('Runs');
     const inspector = ReactWidget.create(

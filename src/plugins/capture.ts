@@ -11,11 +11,13 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { isPending } from '../api/types';
 import { AutoTrack } from '../capture/autoTrack';
 import { BADGE_TOOLBAR_ITEM, runBadgeFactory } from '../capture/badges';
 import { addCaptureCommands, CaptureCommandIDs } from '../capture/commands';
+import { PendingLinks } from '../capture/pendingLinks';
 import { RunCapture } from '../capture/runCapture';
-import { IRunCapture, IRunsClient } from '../tokens';
+import { IRunCapture, IRunsClient, ISyncMonitor } from '../tokens';
 import { PanelCommandIDs } from '../panel/commandIds';
 
 /** The "Log run" command on code cells; provides the capture service. */
@@ -30,7 +32,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
     ISessionContextDialogs,
     ISettingRegistry,
     IToolbarWidgetRegistry,
-    INotebookTracker
+    INotebookTracker,
+    ISyncMonitor
   ],
   provides: IRunCapture,
   activate: (
@@ -41,7 +44,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
     sessionDialogs: ISessionContextDialogs | null,
     settings: ISettingRegistry | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
-    tracker: INotebookTracker | null
+    tracker: INotebookTracker | null,
+    sync: ISyncMonitor | null
   ) => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_runs');
@@ -59,15 +63,19 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunCapture> = {
       return capture;
     }
     const autoTrack = new AutoTrack(tracker, capture, trans);
-    const openRun = (runId: string) =>
-      app.commands.execute(PanelCommandIDs.openRun, { runId });
+    // A run waiting to sync has no details yet: the panel lists it on top.
+    const openRun = (runId: string | null) =>
+      runId === null
+        ? app.commands.execute(PanelCommandIDs.openPanel)
+        : app.commands.execute(PanelCommandIDs.openRun, { runId });
     addCaptureCommands(app, tracker, capture, autoTrack, trans, run =>
-      openRun(run.id)
+      openRun(isPending(run) ? null : run.id)
     );
+    const links = sync ? new PendingLinks(client, sync) : null;
     toolbarRegistry?.addFactory(
       'Cell',
       BADGE_TOOLBAR_ITEM,
-      runBadgeFactory(openRun, trans)
+      runBadgeFactory(openRun, trans, cell => links?.watch(cell))
     );
     // Cell toolbar buttons re-evaluate isVisible when the active cell changes.
     tracker.activeCellChanged.connect(() => {

@@ -5,7 +5,8 @@ import {
 
 import { RunsClient } from '../api/client';
 import { LiveUpdates } from '../models/liveUpdates';
-import { ILiveUpdates, IRunsClient } from '../tokens';
+import { SyncMonitor } from '../models/syncMonitor';
+import { ILiveUpdates, IRunsClient, ISyncMonitor } from '../tokens';
 
 /** Provides the REST client of the runs API. */
 export const clientPlugin: JupyterFrontEndPlugin<IRunsClient> = {
@@ -26,4 +27,16 @@ export const liveUpdatesPlugin: JupyterFrontEndPlugin<ILiveUpdates> = {
   provides: ILiveUpdates,
   activate: (_: JupyterFrontEnd, client: IRunsClient) =>
     new LiveUpdates({ client })
+};
+
+/** Provides the poll of the outbox status (runs waiting for the MLflow server). */
+export const syncMonitorPlugin: JupyterFrontEndPlugin<ISyncMonitor> = {
+  id: 'jupyterlab-runs:sync-monitor',
+  description:
+    'Polls the outbox of runs waiting for the MLflow server while the Runs panel or a waiting cell shows it.',
+  autoStart: true,
+  requires: [IRunsClient, ILiveUpdates],
+  provides: ISyncMonitor,
+  activate: (_: JupyterFrontEnd, client: IRunsClient, live: ILiveUpdates) =>
+    new SyncMonitor({ client, live })
 };

@@ -15,7 +15,12 @@ import { addPanelCommands, PanelCommandIDs } from '../panel/commands';
 import { RunsPanelModel } from '../panel/panelModel';
 import { parsePanelState, STATE_KEY, stateToJSON } from '../panel/state';
 import { RunsPanel } from '../panel/view';
-import { ILiveUpdates, IRunCapture, IRunsClient } from '../tokens';
+import {
+  ILiveUpdates,
+  IRunCapture,
+  IRunsClient,
+  ISyncMonitor
+} from '../tokens';
 
 const PLUGIN_ID = 'jupyterlab-runs:panel';
 
@@ -48,7 +53,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     IRenderMimeRegistry,
     IEditorLanguageRegistry,
     IThemeManager,
-    INotebookTracker
+    INotebookTracker,
+    ISyncMonitor
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -63,10 +69,11 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null,
     languages: IEditorLanguageRegistry | null,
     themes: IThemeManager | null,
-    tracker: INotebookTracker | null
+    tracker: INotebookTracker | null,
+    sync: ISyncMonitor | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    const model = new RunsPanelModel({ client, live });
+    const model = new RunsPanelModel({ client, live, sync });
     const panel = new RunsPanel(model, {
       commands: app.commands,
       trans,

@@ -1,17 +1,28 @@
 /** Helpers for jest specs that talk to a real Jupyter server (nothing mocked). */
 
 import { JupyterServer } from '@jupyterlab/testing';
+import type { JSONObject } from '@lumino/coreutils';
 
 import { RunsClient } from '../api/client';
-import { INewRun, IRun } from '../api/types';
+import { INewRun, IRun, isPending } from '../api/types';
 
-/** Start a real jupyter server with the jupyterlab_runs extension and a fresh store. */
-export function useServer(): { client: () => RunsClient } {
+/**
+ * Start a real jupyter server with the jupyterlab_runs extension and a fresh store (or the
+ * `JupyterLabRuns` options given, a tracking URI say).
+ */
+export function useServer(runsOptions: JSONObject = {}): {
+  client: () => RunsClient;
+} {
   const server = new JupyterServer();
   let client: RunsClient;
   beforeAll(async () => {
     // CI runs as root, which jupyter_server refuses without allow_root.
-    await server.start({ configData: { ServerApp: { allow_root: true } } });
+    await server.start({
+      configData: {
+        ServerApp: { allow_root: true },
+        JupyterLabRuns: runsOptions
+      }
+    });
     client = new RunsClient();
   }, 60000);
   afterAll(async () => {
@@ -21,14 +32,14 @@ export function useServer(): { client: () => RunsClient } {
 }
 
 /** Save a run of `experiment` with one param `n` and the metric `accuracy` (plus extras). */
-export function logRun(
+export async function logRun(
   client: RunsClient,
   experiment: string,
   n: number,
   accuracy: number,
   extra: Partial<INewRun> = {}
 ): Promise<IRun> {
-  return client.createRun({
+  const run = await client.createRun({
     experiment_name: experiment,
     notebook_path: experiment,
     status: 'FINISHED',
@@ -41,6 +52,10 @@ export function logRun(
     metrics: [{ key: 'accuracy', value: accuracy, source: 'printed' }],
     ...extra
   });
+  if (isPending(run)) {
+    throw new Error('the run was queued in the outbox, not saved');
+  }
+  return run;
 }
 
 /** Wait until `condition` holds (polling every 20 ms), failing after `timeout` ms. */

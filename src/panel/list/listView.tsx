@@ -8,17 +8,28 @@ import { useSignal } from '../../components/useSignal';
 import { RunsListModel } from './listModel';
 import { ListToolbar } from './listToolbar';
 import { ListHeader, RunRows } from './runRows';
+import { PendingRows, pendingOf } from './pendingRows';
+import { SyncHeader } from '../sync/syncHeader';
+import type { ISyncMonitor } from '../../tokens';
 
-/** The upper section of the panel: picker, filter, sortable compact list and paging. */
+/**
+ * The upper section of the panel: the outbox header, picker, filter, sortable compact list
+ * (runs waiting to sync on top) and paging.
+ */
 export function ListView(props: {
   ctx: IPanelContext;
   model: RunsListModel;
+  sync: ISyncMonitor | null;
 }): JSX.Element {
-  const { ctx, model } = props;
+  const { ctx, model, sync } = props;
   const { trans } = ctx;
   useSignal(model.changed);
+  useSignal(sync?.changed);
+  const status = sync?.status ?? null;
+  const pending = pendingOf(status, model.experiments.name, model.experiment);
   return (
     <div className="jp-RunsList">
+      <SyncHeader ctx={ctx} status={status} />
       <ListToolbar ctx={ctx} model={model} />
       <FilterBox
         value={model.filter}
@@ -29,7 +40,15 @@ export function ListView(props: {
       />
       {model.loading && <ProgressBar label={trans.__('Loading runs')} />}
       {model.error && <ErrorBox ctx={ctx} error={model.error} />}
-      <ListBody ctx={ctx} model={model} />
+      <ListBody
+        ctx={ctx}
+        model={model}
+        pending={
+          model.view === 'active' && pending.length > 0 ? (
+            <PendingRows ctx={ctx} runs={pending} metric={model.metric} />
+          ) : null
+        }
+      />
     </div>
   );
 }
@@ -37,8 +56,9 @@ export function ListView(props: {
 function ListBody(props: {
   ctx: IPanelContext;
   model: RunsListModel;
+  pending: JSX.Element | null;
 }): JSX.Element | null {
-  const { ctx, model } = props;
+  const { ctx, model, pending } = props;
   const { trans } = ctx;
   if (model.experiments.name === null) {
     return (
@@ -51,6 +71,10 @@ function ListBody(props: {
   }
   const experiment = model.experiment;
   if (!experiment || (experiment.run_count === 0 && model.view === 'active')) {
+    if (pending) {
+      // The experiment's first runs may all be waiting to sync.
+      return pending;
+    }
     return model.loading || model.error ? null : (
       <p className="jp-RunsPanel-empty">
         {trans.__(
@@ -64,6 +88,7 @@ function ListBody(props: {
   return (
     <>
       <ListHeader ctx={ctx} model={model} />
+      {pending}
       <RunRows ctx={ctx} model={model} />
       {rows.length === 0 && !model.loading && !model.filterError && (
         <p className="jp-RunsPanel-empty">

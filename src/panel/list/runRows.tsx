@@ -1,6 +1,6 @@
 import React, { useEffect, useRef } from 'react';
 
-import { IRunSummary } from '../../api/types';
+import { IRunSummary, PendingRun } from '../../api/types';
 import { IPanelContext } from '../context';
 import { formatAge, formatNumber, formatTime, truncate } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
@@ -193,13 +193,6 @@ function RunRow(props: {
   onClick: (event: React.MouseEvent) => void;
 }): JSX.Element {
   const { ctx, run, index, total, metric, selected, focused, onClick } = props;
-  const { trans } = ctx;
-  const value = metric !== null ? run.metrics[metric] : undefined;
-  const error = run.error ? `${run.error.name}: ${run.error.message}` : '';
-  const params = Object.entries(run.params)
-    .slice(0, PARAMS_IN_ROW)
-    .map(([key, param]) => `${key}=${truncate(param.value, 24)}`)
-    .join(' · ');
   const classes = [
     'jp-RunsList-row',
     selected ? 'jp-mod-selected' : '',
@@ -226,9 +219,37 @@ function RunRow(props: {
         void ctx.commands.execute(PanelCommandIDs.openRun, { runId: run.id })
       }
     >
+      <RunCells ctx={ctx} run={run} metric={metric} />
+    </div>
+  );
+}
+
+/**
+ * What a row shows of a run: version and name, status, age, the metric column and the
+ * first params. A run waiting in the outbox has no version yet: "v? · waiting to sync".
+ */
+export function RunCells(props: {
+  ctx: IPanelContext;
+  run: IRunSummary | PendingRun;
+  metric: string | null;
+}): JSX.Element {
+  const { ctx, run, metric } = props;
+  const { trans } = ctx;
+  const value = metric !== null ? run.metrics[metric] : undefined;
+  const error = run.error ? `${run.error.name}: ${run.error.message}` : '';
+  const params = Object.entries(run.params)
+    .slice(0, PARAMS_IN_ROW)
+    .map(([key, param]) => `${key}=${truncate(param.value, 24)}`)
+    .join(' · ');
+  const version =
+    run.version === null ? trans.__('v? · waiting to sync') : `v${run.version}`;
+  // A pending run's default name ("v?") is no name: the server numbers it on delivery.
+  const named = run.version === null ? run.name !== 'v?' : run.name !== version;
+  return (
+    <>
       <span className="jp-RunsList-run" title={run.name}>
-        <span className="jp-RunsList-version">{`v${run.version}`}</span>
-        {run.name !== `v${run.version}` && (
+        <span className="jp-RunsList-version">{version}</span>
+        {named && run.name && (
           <span className="jp-RunsList-name">{run.name}</span>
         )}
       </span>
@@ -250,7 +271,7 @@ function RunRow(props: {
           {params}
         </span>
       )}
-    </div>
+    </>
   );
 }
 
