@@ -58,11 +58,12 @@ export interface IRunsClient {
   deleteRuns(ids: string[]): Promise<IBulkResult>;
   /** Undo the soft delete of runs, in one request. */
   restoreRuns(ids: string[]): Promise<IBulkResult>;
-  /** Histories of some metrics of some runs, in one request (optionally thinned). */
+  /** Histories of some metrics of some runs, in one request (thinned, or a step range). */
   metricHistories(
     runIds: string[],
     keys: string[],
-    maxPoints?: number
+    maxPoints?: number,
+    stepRange?: readonly [number, number]
   ): Promise<MetricHistories>;
   /** Every run of a search as a CSV or JSON file the server streams. */
   exportRuns(

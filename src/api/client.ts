@@ -178,19 +178,26 @@ export class RunsClient implements IRunsClient {
 
   /**
    * Histories of some metrics of some runs, in one request. `maxPoints` lets the server
-   * thin long histories to evenly spaced points (first and last kept).
+   * thin long histories (first, last, and each bucket's lowest and highest value);
+   * `stepRange` keeps only the steps from its first to its last (a zoomed chart).
    */
   async metricHistories(
     runIds: string[],
     keys: string[],
-    maxPoints?: number
+    maxPoints?: number,
+    stepRange?: readonly [number, number]
   ): Promise<MetricHistories> {
     if (runIds.length === 0 || keys.length === 0) {
       return new Map();
     }
     const reply = await this._post<{
       histories: Record<string, Record<string, IMetricPoint[]>>;
-    }>('runs/metrics', { run_ids: runIds, keys, max_points: maxPoints });
+    }>('runs/metrics', {
+      run_ids: runIds,
+      keys,
+      max_points: maxPoints,
+      ...(stepRange ? { step_range: [...stepRange] } : {})
+    });
     return new Map(
       Object.entries(reply.histories).map(([id, byKey]) => [
         id,

@@ -106,6 +106,8 @@ export interface IResolvedOptions {
   readonly palette: IChartPalette;
   /** Translated axis and tooltip words. */
   readonly labels: IChartLabels;
+  /** The steps a history chart shows (a zoom), or null for all of them. */
+  readonly stepRange: readonly [number, number] | null;
 }
 
 /** A run together with one of its values. */

@@ -1,7 +1,9 @@
 import { compileWarnings } from '../testutils/compileCheck';
 import {
+  HISTORY_ZOOM_PARAM,
   historyPointBudget,
   historyRows,
+  historyZoomBudget,
   smoothEma,
   thinIndices
 } from './history';
@@ -15,6 +17,15 @@ describe('historyPointBudget', () => {
     // 100 lines: 1 MB at 300 bytes a saved point leaves 33 a line
     expect(historyPointBudget(100)).toBe(33);
     expect(historyPointBudget(1_000_000)).toBe(2);
+  });
+});
+
+describe('historyZoomBudget', () => {
+  it('gives a zoomed chart two points per pixel column, bounded by the vertex cap', () => {
+    expect(historyZoomBudget(1)).toBe(840);
+    // nothing is saved: 100 lines get the vertex cap's share, not the notebook's 33
+    expect(historyZoomBudget(100)).toBe(200);
+    expect(historyZoomBudget(1_000_000)).toBe(2);
   });
 });
 
@@ -162,5 +173,65 @@ describe('history', () => {
       dark: false
     });
     expect(build).toMatchObject({ status: 'empty', reason: 'no-values' });
+  });
+});
+
+describe('buildHistory zoom', () => {
+  const payload = testPayload(
+    [
+      testRun(1, {
+        history: {
+          loss: [
+            [0, 1],
+            [5, 0.5],
+            [9, 0.2]
+          ]
+        }
+      })
+    ],
+    'line',
+    'loss'
+  );
+
+  it('binds an x interval to the scales of an interactive chart (wheel zoom, drag pan)', () => {
+    const build = buildSpec(testModel(payload), {
+      kind: 'line',
+      metric: 'loss',
+      params: [],
+      dark: false,
+      stepRange: [2, 7]
+    });
+    if (build.status !== 'ok') {
+      throw new Error('no chart');
+    }
+    expect(compileWarnings(build.spec)).toEqual([]);
+    const parsed = JSON.parse(JSON.stringify(build.spec));
+    expect(parsed.layer[0].params).toEqual([
+      {
+        name: HISTORY_ZOOM_PARAM,
+        select: { type: 'interval', encodings: ['x'] },
+        bind: 'scales'
+      }
+    ]);
+    expect(parsed.layer[0].encoding.x.scale).toEqual({
+      domain: [2, 7],
+      zero: false
+    });
+    expect(parsed.layer[0].mark.clip).toBe(true);
+  });
+
+  it('leaves the static spec without a zoom', () => {
+    const build = buildSpec(testModel(payload), {
+      kind: 'line',
+      metric: 'loss',
+      params: [],
+      dark: false,
+      interactive: false
+    });
+    const parsed = JSON.parse(
+      JSON.stringify(build.status === 'ok' ? build.spec : null)
+    );
+    expect(parsed.layer[0].params).toBeUndefined();
+    expect(parsed.layer[0].encoding.x.scale).toBeUndefined();
   });
 });

@@ -61,6 +61,24 @@ export function historyPointBudget(series: number): number {
   );
 }
 
+/**
+ * Points per run a zoomed history chart asks the server for (`max_points` with a
+ * `step_range`): two per pixel column, fewer when many lines would pass `MAX_LINE_POINTS`.
+ * Nothing is saved, so the notebook's size bound plays no part; `historyRows` keeps them all.
+ */
+export function historyZoomBudget(series: number): number {
+  return Math.max(
+    2,
+    Math.min(2 * CHART_WIDTH, Math.floor(MAX_LINE_POINTS / Math.max(series, 1)))
+  );
+}
+
+/**
+ * The interval selection of an interactive history chart, bound to its x scale: the wheel
+ * zooms and dragging pans the steps; its signal tells the renderer which steps are shown.
+ */
+export const HISTORY_ZOOM_PARAM = 'stepZoom';
+
 /** Runs with more lines than this get no legend (it would not fit). */
 const MAX_LEGEND_RUNS = 20;
 
@@ -142,7 +160,7 @@ export function buildHistory(
   model: ICompareModel,
   options: IResolvedOptions
 ): ChartBuild {
-  const { metric, labels, interactive, smoothing } = options;
+  const { metric, labels, interactive, smoothing, stepRange } = options;
   const { rows, missing } = historyRows(model, metric, smoothing, labels);
   if (rows.length === 0) {
     return { status: 'empty', reason: 'no-values', missing };
@@ -151,7 +169,8 @@ export function buildHistory(
   const x = {
     field: 'step',
     type: 'quantitative' as const,
-    title: labels.step
+    title: labels.step,
+    ...(stepRange ? { scale: { domain: [...stepRange], zero: false } } : {})
   };
   const color = {
     field: 'label',
@@ -180,10 +199,22 @@ export function buildHistory(
       : [])
   ]);
   const main = {
+    ...(interactive
+      ? {
+          params: [
+            {
+              name: HISTORY_ZOOM_PARAM,
+              select: { type: 'interval' as const, encodings: ['x' as const] },
+              bind: 'scales' as const
+            }
+          ]
+        }
+      : {}),
     mark: {
       type: 'line' as const,
       point: rows.length <= 500,
-      ...(interactive ? { cursor: 'pointer' as const } : {})
+      // Zoomed or panned, lines stop at the plot's edge instead of crossing the axes.
+      ...(interactive ? { cursor: 'pointer' as const, clip: true } : {})
     },
     encoding: {
       description: DESCRIBED_BY_ROW,
@@ -199,7 +230,11 @@ export function buildHistory(
     }
   };
   const raw = {
-    mark: { type: 'line' as const, opacity: 0.25 },
+    mark: {
+      type: 'line' as const,
+      opacity: 0.25,
+      ...(interactive ? { clip: true } : {})
+    },
     encoding: {
       description: DESCRIBED_BY_ROW,
       x,

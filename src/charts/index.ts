@@ -15,6 +15,8 @@ export {
   thinIndices,
   historyRows,
   buildHistory,
+  historyZoomBudget,
+  HISTORY_ZOOM_PARAM,
   MAX_LINE_POINTS
 } from './history';
 export type { IHistoryRow } from './history';

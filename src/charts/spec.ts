@@ -66,7 +66,8 @@ export function resolveOptions(
       options.higherIsBetter ?? guessHigherIsBetter(options.metric),
     interactive: options.interactive ?? true,
     palette: chartPalette(options.dark, options.palette),
-    labels: { ...DEFAULT_LABELS, ...options.labels }
+    labels: { ...DEFAULT_LABELS, ...options.labels },
+    stepRange: options.stepRange ?? null
   };
 }
 

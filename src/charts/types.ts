@@ -239,6 +239,8 @@ export interface IBuildOptions {
   palette?: Partial<IChartPalette>;
   /** Translated axis and tooltip words. */
   labels?: Partial<IChartLabels>;
+  /** The steps a history chart shows, first to last (a zoom); all of them when absent. */
+  stepRange?: readonly [number, number];
 }
 
 /** A run left out of a chart because it lacks a value the chart needs. */

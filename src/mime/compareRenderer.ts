@@ -21,6 +21,7 @@ import {
   notesOf,
   picker
 } from './compareView';
+import { HistoryZoom } from './historyZoom';
 import { COMPARE_MIME } from './mimeTypes';
 import { IRunsRendererOptions } from './types';
 import { embedChart, IEmbeddedChart, isDarkTheme } from './vegaLoader';
@@ -49,12 +50,22 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
       'jupyterlab_runs'
     );
     options.themeChanged?.connect(this._onThemeChanged, this);
+    if (options.zoom) {
+      this._zoom = new HistoryZoom({
+        fetch: options.zoom,
+        payload: () =>
+          this._model === null ? null : toPayload(this._model, this._choice),
+        changed: () => void this._renderChart(),
+        trans: this._trans
+      });
+    }
   }
 
   /** Validate and show a compare payload. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this._renderCount++;
     this._mimeModel = model;
+    this._zoom?.reset();
     const result = validateCompare(model.data[COMPARE_MIME]);
     this._finalizeChart();
     if (!result.ok) {
@@ -77,6 +88,7 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
       return;
     }
     this._options.themeChanged?.disconnect(this._onThemeChanged, this);
+    this._zoom?.reset();
     this._finalizeChart();
     super.dispose();
   }
@@ -94,6 +106,7 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
     );
     kind.select.addEventListener('change', () => {
       this._choice.kind = kind.select.value as ChartKind;
+      this._zoom?.reset();
       this._syncParamPicker();
       void this._renderChart();
     });
@@ -105,10 +118,14 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
     );
     metric.select.addEventListener('change', () => {
       this._choice.metric = metric.select.value;
+      this._zoom?.reset();
       void this._renderChart();
     });
     this._paramHost = element('span', `${CHART_CLASS}-params`);
     toolbar.append(kind.wrapper, metric.wrapper, this._paramHost);
+    if (this._zoom) {
+      toolbar.appendChild(this._zoom.node);
+    }
     if (this._options.refresh) {
       const button = element(
         'button',
@@ -180,8 +197,13 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
     const token = ++this._chartToken;
     const dark = isDarkTheme();
     const trans = this._trans;
-    const build = buildSpec(model, {
+    const history = this._choice.kind === 'line' ? this._zoom : null;
+    if (this._zoom) {
+      this._zoom.node.hidden = history === null;
+    }
+    const build = buildSpec(history?.model ?? model, {
       ...this._choice,
+      stepRange: history?.steps ?? undefined,
       dark,
       labels: {
         run: trans.__('Run'),
@@ -223,6 +245,7 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
         return;
       }
       this._chart = chart;
+      history?.follow(chart.view);
     } catch (reason) {
       if (token === this._chartToken) {
         host.replaceChildren(
@@ -289,6 +312,7 @@ export class CompareRenderer extends Widget implements IRenderMime.IRenderer {
     smoothing: 0
   };
   private _chart: IEmbeddedChart | null = null;
+  private _zoom: HistoryZoom | null = null;
   private _chartToken = 0;
   private _renderCount = 0;
   private _chartHost = element('div', `${CHART_CLASS}-view`);

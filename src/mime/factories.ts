@@ -14,7 +14,7 @@ import { IRunsRendererOptions } from './types';
 export function createRendererFactories(
   options: IRunsRendererOptions = {}
 ): IRenderMime.IRendererFactory[] {
-  const { refresh, onSelectRun, openRun, themeChanged } = options;
+  const { refresh, zoom, onSelectRun, openRun, themeChanged } = options;
   return [
     {
       safe: true,
@@ -23,6 +23,7 @@ export function createRendererFactories(
       createRenderer: rendererOptions =>
         new CompareRenderer({
           refresh,
+          zoom,
           onSelectRun,
           themeChanged,
           translator: options.translator ?? rendererOptions.translator

@@ -1,6 +1,7 @@
-import { ICompareBundlePayload } from '../charts';
+import { encodeNumber } from '../api/numbers';
+import { ICompareBundlePayload, WireNumber } from '../charts';
 import { comparePayload } from '../charts/fromRuns';
-import { historyPointBudget } from '../charts/history';
+import { historyPointBudget, historyZoomBudget } from '../charts/history';
 import type { IRunsClient } from '../tokens';
 
 /** Most runs a refreshed comparison holds. */
@@ -40,4 +41,39 @@ export async function refreshComparison(
     payload.chart,
     histories
   );
+}
+
+/**
+ * A zoomed history chart's data: the same runs with their history of the chart's metric
+ * replaced by the points of `steps` (first to last), read from the store and thinned to the
+ * chart's pixels keeping each bucket's extremes, so a narrow zoom shows every point.
+ */
+export async function zoomComparison(
+  client: IRunsClient,
+  payload: ICompareBundlePayload,
+  steps: readonly [number, number]
+): Promise<ICompareBundlePayload> {
+  const { metric } = payload.chart;
+  const histories = await client.metricHistories(
+    payload.runs.map(run => run.id),
+    [metric],
+    historyZoomBudget(payload.runs.length),
+    steps
+  );
+  return {
+    ...payload,
+    runs: payload.runs.map(run => {
+      const points = histories.get(run.id)?.get(metric) ?? [];
+      // Object.fromEntries defines keys, so a metric named `__proto__` stays a key.
+      const shown = points.map(
+        p =>
+          [p.step, encodeNumber(p.value) as WireNumber] as [number, WireNumber]
+      );
+      const history = Object.fromEntries([
+        ...Object.entries(run.history ?? {}).filter(([key]) => key !== metric),
+        [metric, shown]
+      ]);
+      return { ...run, history };
+    })
+  };
 }

@@ -8,10 +8,18 @@ export type RefreshCompare = (
   payload: ICompareBundlePayload
 ) => Promise<ICompareBundlePayload>;
 
+/** Fetches a history comparison's points of a step range (first to last) from the store. */
+export type ZoomCompare = (
+  payload: ICompareBundlePayload,
+  steps: readonly [number, number]
+) => Promise<ICompareBundlePayload>;
+
 /** What the plugin wiring may inject into the renderers; every member is optional. */
 export interface IRunsRendererOptions {
   /** Reload a comparison's runs from the store; without it the refresh button is hidden. */
   refresh?: RefreshCompare;
+  /** Read a history chart's zoomed steps from the store; without it zooming only magnifies. */
+  zoom?: ZoomCompare;
   /** Called with a run id when a chart mark is clicked. */
   onSelectRun?: (runId: string) => void;
   /** Open a run in the Runs panel; without it the card's button is hidden. */

@@ -7,7 +7,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
 import { createRendererFactories } from '../mime/factories';
-import { refreshComparison } from '../mime/refresh';
+import { refreshComparison, zoomComparison } from '../mime/refresh';
 import { PanelCommandIDs } from '../panel/commandIds';
 import { IRunsClient } from '../tokens';
 
@@ -30,6 +30,7 @@ export const renderersPlugin: JupyterFrontEndPlugin<void> = {
       void app.commands.execute(PanelCommandIDs.openRun, { runId });
     const factories = createRendererFactories({
       refresh: payload => refreshComparison(client, payload),
+      zoom: (payload, steps) => zoomComparison(client, payload, steps),
       onSelectRun: openRun,
       openRun,
       themeChanged: themes?.themeChanged,
