@@ -3,6 +3,7 @@ how many runs come back, and that the answers are the embedded store's, page aft
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from jupyterlab_runs.store.values import now_ms  # noqa: E402
 
 pytest_plugins = ("mlflow_fixtures",)
 MlflowStore = pytest.importorskip("jupyterlab_runs.store.mlflow.store").MlflowStore
+from jupyterlab_runs.store.mlflow import pushdown  # noqa: E402
+
 RUNS = 40
 DAY_MS = 24 * 3600 * 1000
 MODELS = ("rf", "svm", "knn", "gbm")
@@ -105,13 +108,78 @@ def test_the_first_page_reads_one_block_of_versions_and_no_ledger(stores, mlflow
     assert (page.total, page.total_is_lower_bound) == (RUNS, False)
     order = "tags.`jupyterlab_runs.version_order`"
     searches = [(body["filter"], body["order_by"], rows) for body, rows in seen.searches()]
-    assert searches == [
-        ('tags."jupyterlab_runs.version_order" IS NULL', ["attributes.start_time DESC"], 0),
-        ("", ["attributes.start_time DESC"], 1),  # the newest run: v40, in block 0
-        (f"{order} LIKE '0000000001__'", [], 0),  # block 1 (v100…v199) holds none
-        (f"{order} LIKE '0000000000__'", ["attributes.start_time DESC"], RUNS),
-    ]  # never MLflow's sort by a tag or metric, which costs O(runs²) on its SQLite store
+    # Sent two at a time (the untagged runs with the newest; the block above with this one),
+    # so in no fixed order.
+    assert sorted(searches) == sorted(
+        [
+            ('tags."jupyterlab_runs.version_order" IS NULL', ["attributes.start_time DESC"], 0),
+            ("", ["attributes.start_time DESC"], 1),  # the newest run: v40, in block 0
+            (f"{order} LIKE '0000000001__'", [], 0),  # block 1 (v100…v199) holds none
+            (f"{order} LIKE '0000000000__'", ["attributes.start_time DESC"], RUNS),
+        ]
+    )  # never MLflow's sort by a tag or metric, which costs O(runs²) on its SQLite store
+    assert len(seen.calls) == len(searches)
     assert [call for call in seen.calls if call[0] == "runs/get"] == []  # no ledger read
+
+
+def test_below_the_newest_block_a_page_reads_only_the_runs_it_shows(
+    stores, mlflow_server, monkeypatch
+):
+    monkeypatch.setattr(pushdown, "BLOCK", 10)  # blocks of 10 versions: v40 alone in the top
+    store, experiment_id = fresh(stores, mlflow_server)
+    seen = Recorder(store)
+    page = store.search_runs([experiment_id], max_results=10)
+    assert [run.version for run in page.items] == list(range(RUNS, RUNS - 10, -1))
+    assert page.total_is_lower_bound and page.next_page_token
+    order = "tags.`jupyterlab_runs.version_order`"
+    blocks = {body["filter"]: (body["max_results"], rows) for body, rows in seen.searches()}
+    assert blocks[f"{order} LIKE '00000000004_'"][1] == 1  # v40
+    # v31…v39, asked by start time and checked: not the whole block (v30…v39).
+    assert blocks[f"{order} LIKE '00000000003_'"] == (9, 9)
+    assert len(seen.calls) == 5  # untagged, newest, the block above, these two blocks
+    # The next page starts inside block 3, after v31: v30 and block 2, read in part again.
+    seen.calls.clear()
+    following = store.search_runs([experiment_id], max_results=5, page_token=page.next_page_token)
+    assert [run.version for run in following.items] == [30, 29, 28, 27, 26]
+    rows = sum(rows for _, rows in seen.searches())
+    assert rows < 2 * 10  # never two whole blocks
+
+
+def test_a_run_started_out_of_turn_still_comes_in_version_order(stores, mlflow_server, monkeypatch):
+    # The capture posts a run when its cell ends, with the cell's start time: a long cell
+    # started before shorter ones holds a higher version and an older start.
+    monkeypatch.setattr(pushdown, "BLOCK", 10)
+    ids = {}
+    for name in ("mlflow", "sqlite"):
+        store = stores[name][0]
+        ids[name] = store.create_experiment(unique("out-of-turn")).id
+        for i in range(25):
+            run = new_run(ids[name], i)
+            if i + 1 in (19, 23):  # v19 and v23 started first of all
+                run = dataclasses.replace(run, start_time=run.start_time - DAY_MS)
+            store.create_run(run)
+    sqlite = stores["sqlite"][0]
+    for size in (3, 7, 25):
+        expected = sqlite.search_runs([ids["sqlite"]], max_results=1000)
+        versions, totals = all_pages(fresh(stores, mlflow_server)[0], ids["mlflow"], size)
+        assert versions == [run.version for run in expected.items] == list(range(25, 0, -1))
+        assert totals[-1] == (25, False)
+
+
+def test_a_first_page_by_a_metric_is_one_request(stores, mlflow_server):
+    store, experiment_id = fresh(stores, mlflow_server)
+    seen = Recorder(store)
+    page = store.search_runs([experiment_id], "", ["metrics.acc DESC"], max_results=10)
+    assert len(page.items) == 10 and page.items[0].metrics["acc"].value == max(
+        run.metrics["acc"].value
+        for run in stores["mlflow"][0].search_runs([experiment_id], max_results=1000).items
+        if "acc" in run.metrics
+    )
+    # One MLflow search, as MlflowClient.search_runs makes: no probe for untagged runs
+    # (a run without a version is claimed when MLflow returns it).
+    assert [(endpoint, body["order_by"][0]) for endpoint, body, _ in seen.calls] == [
+        ("runs/search", "metrics.`acc` DESC")
+    ]
 
 
 @pytest.mark.parametrize(

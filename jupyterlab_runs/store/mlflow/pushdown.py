@@ -21,7 +21,7 @@ differently from us (params, which it sorts as text) take the fetch-everything p
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..base import InvalidArgument, Page, Run
@@ -38,6 +38,13 @@ _ORDER_COLUMNS = {"start_time": "start_time", "end_time": "end_time", "name": "r
 
 # (MLflow filter, order_by, MLflow page token, page size) → (runs, next MLflow page token)
 Fetch = Callable[[str, list[str], str | None, int], tuple[list[Run], str | None]]
+# Makes calls to MLflow at once and returns their results in order (RestClient.concurrently).
+Gather = Callable[[Sequence[Callable[[], Any]]], list[Any]]
+
+
+def in_turn(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """A Gather that makes the calls one after another."""
+    return [call() for call in calls]
 
 
 def server_order(order: OrderKey) -> list[str] | None:
@@ -154,7 +161,7 @@ def _places(query: Query, count: int) -> tuple[list[list], int]:
     return places, before
 
 
-def pushed_page(query: Query, order_by: list[str], fetch: Fetch) -> Page:
+def pushed_page(query: Query, order_by: list[str], fetch: Fetch, gather: Gather = in_turn) -> Page:
     """One page of ``query``, MLflow doing the filtering, sorting and paging it can."""
     pushdown = server_filters(query.tree)
     size = max(query.limit, READ_AHEAD if pushdown.complete else LOCAL_BATCH)
@@ -163,6 +170,7 @@ def pushed_page(query: Query, order_by: list[str], fetch: Fetch) -> Page:
         _Stream(fetch, condition, order_by, place, size)
         for condition, place in zip(pushdown.filters, places, strict=True)
     ]
+    gather([functools.partial(stream.head, query.order, True) for stream in streams])
     items: list[Run] = []
     while len(items) < query.limit and (run := _next(streams, query.order, True)):
         if matches(query.tree, run):
@@ -186,12 +194,14 @@ def pushed_page(query: Query, order_by: list[str], fetch: Fetch) -> Page:
 
 # -- the default order: newest version first, a block of versions at a time -----------------
 
-BLOCK = 100  # versions per block: one LIKE pattern on the version tag, two digits wildcarded
+BLOCK = 100  # versions per block: one LIKE pattern on the version tag, the last digits wildcarded
 
 
 def block_condition(block: int) -> str:
-    """MLflow's condition for the runs whose version lies in ``block`` (100 × block + 0…99)."""
-    return f"tags.`{TAG_VERSION_ORDER}` LIKE '{version_order(block * BLOCK)[:-2]}__'"
+    """MLflow's condition for the runs whose version lies in ``block`` (BLOCK × block + 0…)."""
+    digits = len(str(BLOCK - 1))
+    prefix = version_order(block * BLOCK)[:-digits]
+    return f"tags.`{TAG_VERSION_ORDER}` LIKE '{prefix}{'_' * digits}'"
 
 
 def _keyset(query: Query) -> tuple[int | None, int]:
@@ -210,53 +220,116 @@ def _keyset(query: Query) -> tuple[int | None, int]:
     return last, before
 
 
+def _block_runs(
+    fetch: Fetch,
+    gather: Gather,
+    filters: tuple[str, ...],
+    block: int,
+    below: int | None,
+    need: int,
+) -> tuple[list[Run], bool]:
+    """The runs of ``block``, and whether some were left unread.
+
+    ``below`` (None: unknown) is a version every version under which exists, since versions
+    are gapless. For a search of every run, the ``need`` highest versions under it are then
+    known before reading: ask MLflow for that many runs of the block by start time (its cheap
+    order, usually the version order too) and keep them if they hold those versions;
+    otherwise (a run started out of turn, a deleted one) read the whole block.
+    """
+    if below is not None:
+        wanted = set(range(max(block * BLOCK, below - need), below))
+        skipped = block * BLOCK + BLOCK - below  # already shown: above the page
+        if len(wanted) < below - block * BLOCK:
+            runs, _ = fetch(block_condition(block), [_BY_START], None, len(wanted) + skipped)
+            if wanted <= {run.version for run in runs}:
+                return runs, True
+    windows = [" and ".join(filter(None, (c, block_condition(block)))) for c in filters]
+    found: dict[str, Run] = {}
+    for runs, _ in gather(
+        [functools.partial(fetch, w, [_BY_START], None, 10 * BLOCK) for w in windows]
+    ):
+        found.update((run.id, run) for run in runs)
+    return list(found.values()), False
+
+
+_BY_START = "attributes.start_time DESC"
+
+
 def version_page(
     query: Query,
     fetch: Fetch,
     newest: Callable[[], int | None],
     occupied: Callable[[int], bool],
+    gather: Gather = in_turn,
 ) -> Page:
     """One page of one experiment, newest version first, without MLflow sorting the experiment.
 
     MLflow's SQL store sorts by a tag (or metric) with a join that costs O(runs²) on SQLite,
     and by start time — its only cheap order — runs do not come in version order. Versions are
-    gapless, so the page is read a block of 100 versions at a time (a LIKE on the zero-padded
-    version tag, which MLflow filters cheaply), each block sorted here. The first page starts
-    at the block of the newest run, moving up while the next block holds runs (``occupied``,
-    deleted ones included); the token holds the last version shown (a keyset).
+    gapless, so the page is read a block of BLOCK versions at a time (a LIKE on the
+    zero-padded version tag, which MLflow filters cheaply), each block sorted here; below the
+    newest version only the runs the page needs are read when that can be checked
+    (``_block_runs``). The first page starts at the block of the newest run, moving up while
+    the next block holds runs (``occupied``, deleted ones included; asked while the block is
+    read); the token holds the last version shown (a keyset). OR branches are read at once.
     """
     pushdown = server_filters(query.tree)
     last, before = _keyset(query)
+    # Reading part of a block needs a search of every run MLflow can show one by one.
+    partial = query.tree is None and query.view != "deleted"
+
+    def read(block: int, below: int | None, need: int) -> tuple[list[Run], bool]:
+        below = below if partial else None
+        return _block_runs(fetch, gather, pushdown.filters, block, below, need)
+
+    # Blocks read ahead, in the first page's one round trip: block → (need, (runs, unread)).
+    ahead: dict[int, tuple[int, tuple[list[Run], bool]]] = {}
     if last is None:
         hint = newest()
         if hint is None:
             return Page(items=[], next_page_token=None, total=0)
         block = hint // BLOCK
-        while occupied(block + 1):
+        while True:
+            # Probe the block above while reading this one and the part of the one below
+            # that the page likely needs (the newest run's block holds hint % BLOCK + 1).
+            guess = query.limit - (hint - block * BLOCK + 1) if hint >= block * BLOCK else 0
+            calls = [
+                functools.partial(occupied, block + 1),
+                functools.partial(read, block, None, query.limit),
+            ]
+            if partial and guess > 0 and block > 0:
+                calls.append(functools.partial(read, block - 1, block * BLOCK, guess))
+            above, *found = gather(calls)
+            if not above:
+                ahead = {block - i: (guess if i else query.limit, r) for i, r in enumerate(found)}
+                break
             block += 1
     else:
         block = (last - 1) // BLOCK
     items: list[Run] = []
     later = 0
+    unread = False
+    below = last  # every version under it exists (None: the top block, read whole)
     while block >= 0 and len(items) < query.limit:
-        found: dict[str, Run] = {}
-        for condition in pushdown.filters:
-            window = " and ".join(filter(None, (condition, block_condition(block))))
-            runs, _ = fetch(window, ["attributes.start_time DESC"], None, 10 * BLOCK)
-            found.update((run.id, run) for run in runs)
+        room = query.limit - len(items)
+        need, found_ahead = ahead.pop(block, (0, None))
+        if found_ahead is not None and (room <= need or not found_ahead[1]):
+            runs, unread = found_ahead
+        else:
+            runs, unread = read(block, below, room)
+        below = block * BLOCK
         block -= 1
         chosen = [
             run
-            for run in sorted(found.values(), key=lambda run: run.version, reverse=True)
+            for run in sorted(runs, key=lambda run: run.version, reverse=True)
             if (last is None or run.version < last) and matches(query.tree, run)
         ]
-        room = query.limit - len(items)
         items += chosen[:room]
         later += len(chosen[room:])
-    more = later > 0 or (block >= 0 and len(items) == query.limit)
+    full = len(items) == query.limit
+    lower_bound = full and (block >= 0 or unread)
     token = None
-    if more:
+    if later > 0 or lower_bound:
         token = encode_token([query.fingerprint, "version", items[-1].version, before + len(items)])
-    lower_bound = block >= 0 and len(items) == query.limit
     total = before + len(items) + max(later, 1 if lower_bound else 0)
     return Page(items=items, next_page_token=token, total=total, total_is_lower_bound=lower_bound)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -23,6 +24,8 @@ from ..redact import redact
 API = "api/2.0/mlflow"
 ARTIFACTS_API = "api/2.0/mlflow-artifacts/artifacts"
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
+MAX_CONCURRENT = 4  # requests one call sends at once (a page's OR branches, its probes)
+T = TypeVar("T")
 
 _NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "ENDPOINT_NOT_FOUND"}
 _CONFLICT = {"RESOURCE_ALREADY_EXISTS", "RESOURCE_CONFLICT", "ABORTED"}
@@ -89,6 +92,11 @@ class RestClient:
             session = self._local.session = _session()
         return session
 
+    @property
+    def current_timeout(self) -> float | tuple[float, float]:
+        """The timeout calls from this thread wait (``bounded``'s, else the client's)."""
+        return getattr(self._local, "timeout", None) or self.timeout
+
     @contextlib.contextmanager
     def bounded(self, timeout: float | tuple[float, float]) -> Iterator[None]:
         """Calls this thread makes inside the block wait at most ``timeout`` (the outbox's
@@ -99,6 +107,23 @@ class RestClient:
             yield
         finally:
             self._local.timeout = previous
+
+    def concurrently(self, calls: Sequence[Callable[[], T]]) -> list[T]:
+        """The results of ``calls``, made at once from worker threads with this thread's
+        timeout (requests that wait on each other's answers cost one round trip, not n)."""
+        if len(calls) <= 1:
+            return [call() for call in calls]
+        timeout = self.current_timeout
+
+        def run(call: Callable[[], T]) -> T:
+            try:
+                with self.bounded(timeout):
+                    return call()
+            finally:
+                self.close()  # the worker's session: the thread ends with the pool
+
+        with ThreadPoolExecutor(min(len(calls), MAX_CONCURRENT)) as pool:
+            return list(pool.map(run, calls))
 
     def close(self) -> None:
         """Close this thread's session (the others close when their threads end)."""
@@ -129,8 +154,7 @@ class RestClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.base_url}/{path}"
         try:
-            timeout = getattr(self._local, "timeout", None) or self.timeout
-            return self.session.request(method, url, timeout=timeout, **kwargs)
+            return self.session.request(method, url, timeout=self.current_timeout, **kwargs)
         except requests.Timeout:
             raise StoreUnavailable(
                 f"the MLflow tracking server at {self.shown_url} did not answer in time "

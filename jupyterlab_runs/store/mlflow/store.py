@@ -240,9 +240,15 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         return fetch
 
     def _newest_version(self, experiment_id: str, view: str) -> int | None:
-        """The version of the run that started last (a hint of the newest; None: no runs)."""
+        """The version of the run that started last (a hint of the newest; None: no runs),
+        once the experiment's untagged runs are claimed: both searches are sent at once."""
         order = ["attributes.start_time DESC"]
-        found, _ = self._search_json([experiment_id], "", order, None, 1, view)
+        _, (found, _) = self.rest.concurrently(
+            [
+                lambda: self._claim_untagged([experiment_id], view),
+                lambda: self._search_json([experiment_id], "", order, None, 1, view),
+            ]
+        )
         return self._versions(found)[found[0]["info"]["run_id"]] if found else None
 
     def _occupied(self, experiment_id: str, block: int) -> bool:
@@ -308,17 +314,20 @@ class MlflowStore(RunMethods, ExperimentMethods, RunStore):
         if order_by is None:
             return query.page(self._runs(query.experiment_ids, query.server_filter, query.view))
         ids = self._experiment_ids(query.experiment_ids)
-        if not page_token:
-            self._claim_untagged(ids, query.view)
         fetch = self._fetcher(ids, query.view)
+        by_version = query.order.kind == "attribute" and query.order.key == "version"
         if len(ids) == 1 and query.order == DEFAULT_ORDER:
             return version_page(
                 query,
                 fetch,
                 lambda: self._newest_version(ids[0], query.view),
                 lambda block: self._occupied(ids[0], block),
+                self.rest.concurrently,
             )
-        return pushed_page(query, order_by, fetch)
+        if by_version and not page_token:
+            self._claim_untagged(ids, query.view)  # MLflow sorts runs without the tag last
+        # Other orders claim a run without a version when MLflow returns it (_versions).
+        return pushed_page(query, order_by, fetch, self.rest.concurrently)
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """Param, metric and tag keys used by the newest KEYS_SAMPLE runs of these
