@@ -14,7 +14,7 @@ from fixtures.make_schema1_store import OUT as FIXTURE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jupyterlab_runs.store import MetricInput, NewRun, SqliteStore
+from jupyterlab_runs.store import MetricInput, MetricPoint, NewRun, SqliteStore
 from jupyterlab_runs.store.sqlite import points
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -81,6 +81,13 @@ def test_a_block_keeps_every_number_exactly():
     assert back[:2] == (steps, stamps)
     assert all(same(a, b) for a, b in zip(back[2], values, strict=True))
     assert points.unpack(points.pack([3], [4], [5.0])) == ([3], [4], [5.0])
+
+
+def test_a_series_of_points_equals_points_made_one_by_one():
+    made = MetricPoint.series("k", [0.5, math.inf], [1, 2], [10, 20])
+    assert made == [MetricPoint("k", 0.5, 1, 10), MetricPoint("k", math.inf, 2, 20)]
+    assert hash(made[0]) == hash(MetricPoint("k", 0.5, 1, 10))
+    assert repr(made[1]) == repr(MetricPoint("k", math.inf, 2, 20))
 
 
 def test_a_sequential_history_costs_ten_bytes_a_point(tmp_path):

@@ -125,6 +125,26 @@ class MetricPoint:
     step: int
     timestamp: int
 
+    @classmethod
+    def series(
+        cls, key: str, values: Iterable[float], steps: Iterable[int], stamps: Iterable[int]
+    ) -> list[MetricPoint]:
+        """The points of one key, equal to ``MetricPoint(key, value, step, timestamp)`` each.
+
+        A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__``,
+        which was most of the time of reading a 10,000-step history; filling the instance
+        dict directly does what it ends with, ~2.5x faster.
+        """
+        new = object.__new__
+        points = []
+        for value, step, stamp in zip(values, steps, stamps, strict=True):
+            point = new(cls)
+            fields = point.__dict__
+            fields["key"], fields["value"] = key, value
+            fields["step"], fields["timestamp"] = step, stamp
+            points.append(point)
+        return points
+
 
 @dataclass(frozen=True)
 class Artifact:

@@ -9,7 +9,6 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -306,7 +305,7 @@ class SqliteStore(ExperimentMethods, RunStore):
             if key_id is None:
                 return []
             steps, stamps, values = history.read(conn, rid, key_id)
-        return list(map(MetricPoint, repeat(key), values, steps, stamps))
+        return MetricPoint.series(key, values, steps, stamps)
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """Param, metric and tag keys used by runs of these experiments (no ids: all)."""
