@@ -41,6 +41,8 @@ def free_port() -> int:
 class Server:
     """A ``jupyter server`` subprocess with only jupyterlab_runs, on loopback, killable."""
 
+    ready_path = "changes?since=0"  # answered once the server is up (the store open)
+
     def __init__(self, root: Path, port: int):
         self.root, self.port = root, port
         self.base = f"http://127.0.0.1:{port}/jupyterlab-runs/api"
@@ -73,7 +75,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.proc.returncode}")
             try:
-                request("GET", f"{self.base}/changes?since=0", timeout=2)
+                request("GET", f"{self.base}/{self.ready_path}", timeout=2)
                 return
             except OSError:
                 time.sleep(0.1)
