@@ -178,32 +178,31 @@ def merge(
         "AND (last_step, last_time) >= (?, ?) ORDER BY block",
         (rid, key_id, *first),
     ).fetchall()
-    if reached:
+    if reached:  # the points reach into the history: merge them with the blocks they reach
         start = reached[0][0]
-    else:  # every point comes after the history: top up its last block
-        last = conn.execute(
-            "SELECT block, data, count FROM metric_blocks WHERE run = ? AND key_id = ? "
-            "ORDER BY block DESC LIMIT 1",
-            (rid, key_id),
-        ).fetchone()
-        start = 0 if last is None else last[0] + (last[2] >= BLOCK_POINTS)
-        reached = [] if last is None or last[2] >= BLOCK_POINTS else [last[:2]]
-    old: dict[tuple[int, int], float] = {}
-    for _, data in reached:
-        steps, stamps, values = unpack(data)
-        old.update(zip(zip(steps, stamps, strict=True), values, strict=True))
-    if old and max(old) < first:  # appending in order, the common case: no sort of the old
-        ordered = list(old.items()) + sorted(new.items())
-    else:
+        old: dict[tuple[int, int], float] = {}
+        for _, data in reached:
+            steps, stamps, values = unpack(data)
+            old.update(zip(zip(steps, stamps, strict=True), values, strict=True))
         old.update(new)
-        ordered = sorted(old.items())
+        columns = _columns(sorted(old.items()))
+    else:  # all after the history, the common case: top up its last block
+        columns = _columns(sorted(new.items()))
+        last = conn.execute(
+            "SELECT block, CASE WHEN count < ? THEN data END FROM metric_blocks "
+            "WHERE run = ? AND key_id = ? ORDER BY block DESC LIMIT 1",
+            (BLOCK_POINTS, rid, key_id),
+        ).fetchone()
+        start = 0 if last is None else last[0] + (last[1] is None)
+        if last is not None and last[1] is not None:
+            steps, stamps, values = unpack(last[1])
+            columns = (steps + columns[0], stamps + columns[1], values + columns[2])
     conn.execute(
         "DELETE FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ?",
         (rid, key_id, start),
     )
-    insert_blocks(conn, rid, key_id, start, _columns(ordered))
-    (step, stamp), value = ordered[-1]
-    return step, stamp, value
+    insert_blocks(conn, rid, key_id, start, columns)
+    return columns[0][-1], columns[1][-1], columns[2][-1]
 
 
 def totals(
