@@ -51,6 +51,7 @@ BUDGETS = {
     "points": (30, 300),
     "mlflow_dropin": (15, 60),
     "team_server": (40, 480),
+    "concurrency": (45, 420),
 }
 DEFAULT_BUDGET = (30, 300)
 #: A workload is not started with fewer seconds than this left in the run.

@@ -200,6 +200,37 @@ def points(quick: bool) -> list[Row]:
     ]  # fmt: skip
 
 
+def concurrency(quick: bool) -> list[Row]:
+    """B4: writer processes logging runs into one store at once, a reader polling it."""
+    import bench_concurrency
+
+    _quiet()
+    procs, runs, mlflow_runs = (4, 50, 1) if quick else (8, 250, 5)
+    figures = bench_concurrency.benchmark(procs, runs, mlflow_runs)
+    ours, theirs = figures["ours"], figures["mlflow"]
+    shape = f"{bench_concurrency.PARAMS} params, {bench_concurrency.METRICS} metrics × "
+    shape += f"{bench_concurrency.STEPS} steps"
+    size = f"{procs} × {runs} runs (MLflow {procs} × {mlflow_runs}), {shape}"
+    rate = ours["runs"] / ours["seconds"]
+    theirs_rate = theirs["runs"] / theirs["seconds"]
+    bad = ours["lost"] + ours["duplicate_versions"] + ours["gaps"] + ours["incomplete"]
+    check = (
+        f"lost {ours['lost']}, duplicate versions {ours['duplicate_versions']}, "
+        f"gaps {ours['gaps']}, incomplete {ours['incomplete']}; MLflow lost {theirs['lost']}"
+    )
+    return [
+        Row("B4 concurrent writers", "aggregate runs per second", size, (rate, None),
+            (theirs_rate, None), unit="runs/s", met=rate >= 300,
+            target=Target("p50", 300, "≥ 300 runs/s")),
+        Row("B4 concurrent writers", "reader: first page every 500 ms, in process", size,
+            _p50_p95(ours["reader"]), _p50_p95(theirs["reader"]),
+            target=Target("p95", 50)),
+        Row("B4 concurrent writers", "runs lost, duplicate or incomplete", size,
+            (bad, bad), (theirs["lost"], theirs["lost"]), unit="runs",
+            target=Target("p50", 0), note=check),
+    ]  # fmt: skip
+
+
 def _p50_p95(values: list[float]) -> tuple[float, float] | None:
     from bench_store import percentiles
 
@@ -317,6 +348,7 @@ WORKLOADS: dict[str, Callable[[bool], list[Row]]] = {
     "log_metric": log_metric,
     "capture": capture,
     "store": store,
+    "concurrency": concurrency,
     "ui_table": ui_table,
     "charts": charts,
     "points": points,
