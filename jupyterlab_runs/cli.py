@@ -3,6 +3,7 @@
     jupyter-runs import SOURCE [--into URI] [--experiment NAME]… [--no-artifacts]
     jupyter-runs export --to URI [--from URI] [--experiment NAME]… [--no-artifacts]
     jupyter-runs info [--uri URI]
+    jupyter-runs sync [--uri URI]
 
 SOURCE is an ``mlruns/`` folder, an MLflow database (``sqlite:///mlflow.db``, a ``.db`` file,
 ``postgresql://…``) or an MLflow tracking server URL; a folder or database file is read only
@@ -10,7 +11,8 @@ inside its folder. ``--into`` and ``--from`` default to the store a kernel start
 use ($JUPYTERLAB_RUNS_URI, else the nearest ``.jupyterlab-runs/runs.db``). Re-running an import
 or export copies only what is new. The summary ends with one ``warning:`` line per run left
 out (damaged, or refused by the store) and per file that was missing, unreadable or outside
-the folder.
+the folder. ``sync`` sends what waits in an MLflow server's offline outbox now and says what
+is left.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
         )
     info = commands.add_parser("info", help="show a store's experiments and run counts")
     info.add_argument("--uri", help="the store to show")
+    sync = commands.add_parser(
+        "sync", help="deliver the runs waiting in an MLflow server's offline outbox now"
+    )
+    sync.add_argument("--uri", help="the MLflow server URL")
     return parser
 
 
@@ -115,10 +121,27 @@ def _info(args: argparse.Namespace) -> None:
         store.close()
 
 
+def _sync(args: argparse.Namespace) -> None:
+    from .server.pending import sync_json
+
+    store: RunStore = open_store(args.uri or resolve_uri())
+    try:
+        delivery = getattr(store, "delivery", None)
+        if delivery is None:
+            raise SystemExit("jupyter-runs: error: only an MLflow server's store has an outbox")
+        delivery.deliver()
+        status = sync_json(store)
+    finally:
+        store.close()
+    print(f"waiting to sync: {status['pending']} run(s); refused by the server: {status['failed']}")
+    if status["last_error"]:
+        print(f"last error: {status['last_error']}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; store errors print one line and exit with status 1."""
     args = _parser().parse_args(argv)
-    command = {"import": _import, "export": _export, "info": _info}[args.command]
+    command = {"import": _import, "export": _export, "info": _info, "sync": _sync}[args.command]
     try:
         command(args)
     except StoreError as error:

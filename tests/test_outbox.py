@@ -252,3 +252,37 @@ def test_the_embedded_store_has_no_outbox():
         "enabled": False, "pending": 0, "failed": 0, "last_error": None,
         "last_error_at": None, "last_delivered_at": None, "runs": [],
     }  # fmt: skip
+
+
+def test_a_headless_notebook_run_offline_waits_and_jupyter_runs_sync_sends_it(
+    live, tmp_path, monkeypatch, capsys
+):
+    import nbformat
+    from kernel_support import kernel_env
+    from nbclient import NotebookClient
+
+    from jupyterlab_runs.cli import main
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    from outbox_support import FaultyServer
+
+    with FaultyServer() as down:  # a proxy answering 503: the tracking server is down
+        uri = f"http://127.0.0.1:{down.port}"
+        name = unique("outbox-headless")
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [
+            nbformat.v4.new_code_cell(f"%load_ext jupyterlab_runs\n%runs experiment {name}"),
+            nbformat.v4.new_code_cell("%%track\nalpha = 0.5\nprint('acc: 0.8')"),
+        ]
+        env = kernel_env(JUPYTERLAB_RUNS_URI=uri, JUPYTERLAB_RUNS_NOTEBOOK="retrain.ipynb")
+        NotebookClient(notebook, kernel_name="python3").execute(env=env)
+    assert "Logged run v? · waiting to sync" in str(notebook.cells[1].outputs)
+
+    # The server comes back at the same address: the same outbox file is delivered.
+    path = outbox_path(uri)
+    assert OutboxStore(MlflowStore(uri), path, deliver=False).sync_status()["pending"] == 1
+    monkeypatch.setattr("jupyterlab_runs.store.outbox.outbox_path", lambda url: path)
+    assert main(["sync", "--uri", live.rest.base_url]) == 0
+    assert "waiting to sync: 0 run(s)" in capsys.readouterr().out
+    [run] = live.search_runs([live.get_experiment_by_name(name).id]).items
+    assert (run.version, run.params["alpha"].value, run.metrics["acc"].value) == (1, "0.5", 0.8)
