@@ -98,7 +98,11 @@ describe('History chart: full resolution a zoom or a click away (real server, re
       control<HTMLInputElement>(node, '.jp-RunsChart-step').value = '1200';
       node.querySelectorAll<HTMLInputElement>('.jp-RunsChart-step')[1].value =
         '1299';
-      control<HTMLButtonElement>(node, '.jp-RunsChart-zoomApply').click();
+      const to =
+        node.querySelectorAll<HTMLInputElement>('.jp-RunsChart-step')[1];
+      to.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
+      );
       await waitFor(() => drawnSteps(node).length === 100, 20000);
       const sent = requests.mock.calls.map(([url, init]) => ({
         url: String(url),
@@ -188,6 +192,7 @@ describe('History chart: full resolution a zoom or a click away (real server, re
     const { renderer } = await rendered();
     const form = control<HTMLFormElement>(renderer.node, '.jp-RunsChart-zoom');
     expect(form.hidden).toBe(false);
+    expect(form.hasAttribute('data-lm-suppress-shortcuts')).toBe(true);
     expect(
       [...form.querySelectorAll('label')].map(label => label.textContent)
     ).toEqual(['From step', 'To step']);

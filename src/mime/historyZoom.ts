@@ -37,6 +37,8 @@ export class HistoryZoom {
     const { trans } = options;
     this.node = element('form', 'jp-RunsChart-zoom');
     this.node.setAttribute('aria-label', trans.__('Steps shown'));
+    // Keys typed here are the form's (Enter submits it), not the notebook's shortcuts.
+    this.node.dataset.lmSuppressShortcuts = 'true';
     this._from = this._stepInput(trans.__('From step'));
     this._to = this._stepInput(trans.__('To step'));
     const apply = element(
@@ -62,6 +64,15 @@ export class HistoryZoom {
     this.node.addEventListener('submit', event => {
       event.preventDefault();
       void this._submit();
+    });
+    // Enter in a step applies it: the notebook around an output takes Enter for itself, so
+    // the browser's implicit form submission never happens there.
+    this.node.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && event.target instanceof HTMLInputElement) {
+        event.preventDefault();
+        event.stopPropagation();
+        void this._submit();
+      }
     });
   }
 

@@ -444,4 +444,99 @@ test.describe('Inline comparison output', () => {
       await expect(output.locator('.jp-RunsChart')).toHaveCount(0);
     });
   });
+
+  test('a history chart reads a zoomed step range from the store; the saved output stays small', async ({
+    page,
+    tmpPath
+  }) => {
+    const loss = Array.from({ length: 2000 }, (_, step) => ({
+      key: 'loss',
+      value: step === 1234 ? 50 : 1 / (step + 1),
+      step
+    }));
+    const created = await page.request.post('/jupyterlab-runs/api/runs', {
+      data: {
+        experiment_name: `zoom ${Date.now()}`,
+        status: 'FINISHED',
+        source: 'api',
+        metrics: loss
+      }
+    });
+    expect(created.status()).toBe(201);
+    const run = await created.json();
+    const thinned = await page.request.post(
+      '/jupyterlab-runs/api/runs/metrics',
+      {
+        data: { run_ids: [run.id], keys: ['loss'], max_points: 50 }
+      }
+    );
+    const points: { step: number; value: number }[] = (await thinned.json())
+      .histories[run.id].loss;
+    const compare = payload(
+      [
+        {
+          id: run.id,
+          version: run.version,
+          name: 'v1',
+          params: {},
+          metrics: { loss: 0.0005 },
+          history: { loss: points.map(p => [p.step, p.value]) }
+        }
+      ],
+      'loss',
+      { chart: { kind: 'line', metric: 'loss', params: [] } }
+    );
+    const panel = await openNotebook(
+      page,
+      tmpPath,
+      'zoom.ipynb',
+      notebookWith([{ [COMPARE_MIME]: compare, 'text/plain': 'loss' }])
+    );
+    const chart = chartOf(panel, 0);
+    await expect(marks(chart, 'symbol')).toHaveCount(50, { timeout: 30000 });
+
+    await test.step('typed steps and Enter: every point of steps 1200-1299', async () => {
+      await chart.getByLabel('From step').fill('1200');
+      await chart.getByLabel('To step').fill('1299');
+      await chart.getByLabel('To step').press('Enter');
+      await expect(marks(chart, 'symbol')).toHaveCount(100, { timeout: 20000 });
+      await expect(chart.locator('.jp-RunsChart-zoomStatus')).toHaveText(
+        'Steps 1200–1299 from the store'
+      );
+    });
+
+    await test.step('the wheel zooms further in and the store is asked again', async () => {
+      const box = (await chart
+        .locator('.jp-RunsChart-canvas svg')
+        .boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, -400);
+      const from = chart.getByLabel('From step');
+      const to = chart.getByLabel('To step');
+      await expect
+        .poll(async () => Number(await from.inputValue()))
+        .toBeGreaterThan(1200);
+      await expect
+        .poll(
+          async () => {
+            const [a, b] = [
+              Number(await from.inputValue()),
+              Number(await to.inputValue())
+            ];
+            return (await marks(chart, 'symbol').count()) === b - a + 1;
+          },
+          { timeout: 20000 }
+        )
+        .toBe(true);
+    });
+
+    await test.step('saved: the output keeps its 50 downsampled points', async () => {
+      await page.notebook.save();
+      const response = await page.request.get(
+        `/api/contents/${tmpPath}/zoom.ipynb?content=1`
+      );
+      const data = (await response.json()).content.cells[0].outputs[0].data;
+      expect(data[COMPARE_MIME].runs[0].history.loss).toHaveLength(50);
+    });
+  });
 });
