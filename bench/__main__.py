@@ -52,6 +52,7 @@ BUDGETS = {
     "mlflow_dropin": (15, 60),
     "team_server": (40, 480),
     "concurrency": (45, 420),
+    "log_run": (45, 180),
 }
 DEFAULT_BUDGET = (30, 300)
 #: A workload is not started with fewer seconds than this left in the run.

@@ -200,6 +200,24 @@ def points(quick: bool) -> list[Row]:
     ]  # fmt: skip
 
 
+def log_run(quick: bool) -> list[Row]:
+    """B1: one whole run (100 params, 100 metrics, 1,000 steps, 10 tags, 50 KB of code)
+    through the Python API and one ``POST runs``, beside MLflow's fluent API."""
+    import bench_log_run
+
+    _quiet()
+    repeat, mlflow_repeat = (10, 3) if quick else (30, 10)
+    times = bench_log_run.benchmark(repeat, mlflow_repeat)
+    size = f"{repeat} runs (MLflow {mlflow_repeat})"
+    return [
+        Row("B1 log one run", "Python API, start_run → committed (50 KB cell)", size,
+            _p50_p95(times["api"]), _p50_p95(times["mlflow_api"]), target=Target("p50", 10),
+            note="MLflow: fluent API, the 1,000 steps in one log_batch, code via log_text"),
+        Row("B1 log one run", "REST: POST runs → stored run returned", size,
+            _p50_p95(times["rest"]), target=Target("p50", 30)),
+    ]  # fmt: skip
+
+
 def concurrency(quick: bool) -> list[Row]:
     """B4: writer processes logging runs into one store at once, a reader polling it."""
     import bench_concurrency
@@ -345,6 +363,7 @@ def charts(quick: bool) -> list[Row]:
 #: name → workload, in the order the table shows them.
 WORKLOADS: dict[str, Callable[[bool], list[Row]]] = {
     "import": import_time,
+    "log_run": log_run,
     "log_metric": log_metric,
     "capture": capture,
     "store": store,
