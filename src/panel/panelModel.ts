@@ -1,7 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IRun, isPending, PendingRun } from '../api/types';
+import { IRun, isPending, ISyncStatus, PendingRun } from '../api/types';
 import { CompareModel } from './compare/compareModel';
 import { RunDetailsModel } from './details/detailsModel';
 import { RunsListModel } from './list/listModel';
@@ -30,6 +30,7 @@ export class RunsPanelModel implements IDisposable {
     this.compare = new CompareModel({ client: options.client });
     this._live = options.live;
     this.sync = options.sync ?? null;
+    this.sync?.changed.connect(this._onSyncChanged, this);
     this._live.changed.connect(this._onLiveChanged, this);
     this.list.selection.changed.connect(this._onSelectionChanged, this);
     this.details.runUpdated.connect(this._onRunUpdated, this);
@@ -164,6 +165,7 @@ export class RunsPanelModel implements IDisposable {
     this._live.setVisible(this, false);
     this.sync?.setVisible(this, false);
     this._live.changed.disconnect(this._onLiveChanged, this);
+    this.sync?.changed.disconnect(this._onSyncChanged, this);
     this.list.dispose();
     this.details.dispose();
     this.compare.dispose();
@@ -234,6 +236,18 @@ export class RunsPanelModel implements IDisposable {
     void this.list.refresh();
   }
 
+  /**
+   * Runs were delivered from the outbox: reload, whatever the change feed says (a feed
+   * whose cursor was read while the server was down starts after the deliveries).
+   */
+  private _onSyncChanged(_: ISyncMonitor, status: ISyncStatus | null): void {
+    const delivered = status?.last_delivered_at ?? null;
+    if (this._delivered !== undefined && delivered !== this._delivered) {
+      void this.list.refresh();
+    }
+    this._delivered = delivered;
+  }
+
   private _onLiveChanged(_: ILiveUpdates, change: ILiveUpdates.IChanged): void {
     const shown = this.list.experiment?.id;
     if (shown && change.experimentIds.has(shown)) {
@@ -249,6 +263,8 @@ export class RunsPanelModel implements IDisposable {
   }
 
   private _live: ILiveUpdates;
+  /** When runs were last delivered, as last seen; undefined before the first status. */
+  private _delivered: number | null | undefined = undefined;
   private _liveRefresh = true;
   private _visible = false;
   private _inspector: Inspector = 'details';

@@ -366,6 +366,8 @@ export class RunsListModel implements IDisposable, RunSelection.ISource {
         return;
       }
       this._keys = keys;
+      // A failure of an earlier load (the server was down) is over.
+      this._error = null;
       if (this.metric !== metricBefore && this._sort.column === 'metric') {
         this._applySort();
       }

@@ -70,7 +70,13 @@ function ListBody(props: {
     );
   }
   const experiment = model.experiment;
-  if (!experiment || (experiment.run_count === 0 && model.view === 'active')) {
+  // MLflow's experiments do not count their runs (run_count 0): the search says.
+  const empty =
+    !experiment ||
+    (model.view === 'active' &&
+      experiment.run_count === 0 &&
+      model.total === 0);
+  if (empty) {
     if (pending) {
       // The experiment's first runs may all be waiting to sync.
       return pending;

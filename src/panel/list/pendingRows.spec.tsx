@@ -96,10 +96,10 @@ describe('PendingRows', () => {
     view.unmount();
   });
 
-  it('takes the outbox runs of the experiment shown, by id or by notebook name', () => {
+  it('takes the outbox runs of the experiment shown, by id or through its notebook', () => {
     const sync: ISyncStatus = {
       enabled: true,
-      pending: 3,
+      pending: 4,
       failed: 0,
       last_error: null,
       last_error_at: null,
@@ -107,16 +107,20 @@ describe('PendingRows', () => {
       runs: [
         pendingRun('a'),
         pendingRun('b', { experiment_id: '7', notebook_path: 'x.ipynb' }),
-        pendingRun('c', { notebook_path: 'other.ipynb' })
+        pendingRun('c', { experiment_id: 'local-other', notebook_path: null }),
+        // A headless job's run: no notebook path, the experiment's outbox id.
+        pendingRun('d', { notebook_path: null })
       ]
     };
     const ids = (runs: PendingRun[]) => runs.map(run => run.id);
     expect(ids(pendingOf(sync, 'offline.ipynb', experiment))).toEqual([
       'a',
-      'b'
+      'b',
+      'd'
     ]);
-    // Not on the server yet: the notebook's experiment name finds its runs.
-    expect(ids(pendingOf(sync, 'offline.ipynb', null))).toEqual(['a']);
+    // Not on the server yet: the notebook's runs name the experiment's outbox id.
+    expect(ids(pendingOf(sync, 'offline.ipynb', null))).toEqual(['a', 'd']);
+    expect(pendingOf(sync, 'elsewhere.ipynb', null)).toEqual([]);
     expect(pendingOf(sync, null, null)).toEqual([]);
     expect(
       pendingOf({ ...sync, enabled: false }, 'offline.ipynb', null)

@@ -6,8 +6,11 @@ import { IPanelContext } from '../context';
 import { RunCells } from './runRows';
 
 /**
- * The runs of the outbox that belong to the experiment shown: by its id, or by name before
- * the MLflow server has the experiment (runs go to their notebook's path by default).
+ * The runs of the outbox that belong to the experiment shown. They carry the MLflow
+ * experiment's id when the server knew it; an experiment first logged to while the server
+ * was down has an id of the outbox's own, found through the runs logged from the notebook
+ * the experiment is named after (its path, by default) — a headless job's runs of the same
+ * experiment share that id.
  */
 export function pendingOf(
   status: ISyncStatus | null,
@@ -17,11 +20,13 @@ export function pendingOf(
   if (!status?.enabled || name === null) {
     return [];
   }
-  return status.runs.filter(
-    run =>
-      (experiment !== null && run.experiment_id === experiment.id) ||
-      run.notebook_path === name
-  );
+  const ids = new Set<string>(experiment ? [experiment.id] : []);
+  for (const run of status.runs) {
+    if (run.notebook_path === name) {
+      ids.add(run.experiment_id);
+    }
+  }
+  return status.runs.filter(run => ids.has(run.experiment_id));
 }
 
 /**
