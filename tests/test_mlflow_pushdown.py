@@ -145,25 +145,61 @@ def test_below_the_newest_block_a_page_reads_only_the_runs_it_shows(
     assert rows < 2 * 10  # never two whole blocks
 
 
+def twins(stores, name: str, runs: list) -> dict[str, str]:
+    """The same runs (made by ``runs``'s functions of an experiment id) in a new experiment
+    of each store; the experiment ids."""
+    ids = {}
+    for backend in ("mlflow", "sqlite"):
+        store = stores[backend][0]
+        ids[backend] = store.create_experiment(unique(name)).id
+        for make in runs:
+            store.create_run(make(ids[backend]))
+    return ids
+
+
 def test_a_run_started_out_of_turn_still_comes_in_version_order(stores, mlflow_server, monkeypatch):
     # The capture posts a run when its cell ends, with the cell's start time: a long cell
     # started before shorter ones holds a higher version and an older start.
     monkeypatch.setattr(pushdown, "BLOCK", 10)
-    ids = {}
-    for name in ("mlflow", "sqlite"):
-        store = stores[name][0]
-        ids[name] = store.create_experiment(unique("out-of-turn")).id
-        for i in range(25):
-            run = new_run(ids[name], i)
+
+    def make(i):
+        def run(experiment_id):
+            made = new_run(experiment_id, i)
             if i + 1 in (19, 23):  # v19 and v23 started first of all
-                run = dataclasses.replace(run, start_time=run.start_time - DAY_MS)
-            store.create_run(run)
-    sqlite = stores["sqlite"][0]
+                made = dataclasses.replace(made, start_time=made.start_time - DAY_MS)
+            return made
+
+        return run
+
+    ids = twins(stores, "out-of-turn", [make(i) for i in range(25)])
+    expected = stores["sqlite"][0].search_runs([ids["sqlite"]], max_results=1000)
+    assert [run.version for run in expected.items] == list(range(25, 0, -1))
     for size in (3, 7, 25):
-        expected = sqlite.search_runs([ids["sqlite"]], max_results=1000)
         versions, totals = all_pages(fresh(stores, mlflow_server)[0], ids["mlflow"], size)
-        assert versions == [run.version for run in expected.items] == list(range(25, 0, -1))
+        assert versions == list(range(25, 0, -1))
         assert totals[-1] == (25, False)
+
+
+def test_equal_values_come_in_version_order_across_pages(stores, mlflow_server):
+    # MLflow is first asked by the metric alone (its tie-break by our version tag doubles
+    # its O(runs²) sort); where values tie the page is asked again with the tie-break.
+    def make(i):
+        def run(experiment_id):
+            made = new_run(experiment_id, i)
+            start = made.start_time - (i % 4) * DAY_MS  # start order unlike version order
+            metrics = [MetricInput("tie", (0.5, 0.7, 0.9)[i % 3])] if i % 5 else []
+            return dataclasses.replace(made, start_time=start, metrics=metrics)
+
+        return run
+
+    ids = twins(stores, "ties", [make(i) for i in range(24)])
+    for order in (["metrics.tie DESC"], ["metrics.tie"]):
+        expected = stores["sqlite"][0].search_runs([ids["sqlite"]], order_by=order, max_results=99)
+        for size in (2, 5, 7):
+            store = fresh(stores, mlflow_server)[0]
+            versions, totals = all_pages(store, ids["mlflow"], size, order_by=order)
+            assert versions == [run.version for run in expected.items]
+            assert totals[-1] == (24, False)
 
 
 def test_a_first_page_by_a_metric_is_one_request(stores, mlflow_server):
@@ -177,8 +213,8 @@ def test_a_first_page_by_a_metric_is_one_request(stores, mlflow_server):
     )
     # One MLflow search, as MlflowClient.search_runs makes: no probe for untagged runs
     # (a run without a version is claimed when MLflow returns it).
-    assert [(endpoint, body["order_by"][0]) for endpoint, body, _ in seen.calls] == [
-        ("runs/search", "metrics.`acc` DESC")
+    assert [(endpoint, body["order_by"]) for endpoint, body, _ in seen.calls] == [
+        ("runs/search", ["metrics.`acc` DESC"])  # and no tie-break: no two values are equal
     ]
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..base import InvalidArgument, Page, Run
 from ..filter import OrderKey
-from .filter import identifier, matches, server_filters
+from .filter import Pushdown, identifier, matches, server_filters
 from .mapping import TAG_VERSION_ORDER, hidden_tag, version_order
 from .search import Query, decode_token, encode_token, position
 
@@ -133,12 +133,13 @@ def _next(streams: list[_Stream], order: OrderKey, fetch: bool) -> Run | None:
     return run
 
 
-def _places(query: Query, count: int) -> tuple[list[list], int]:
-    """The places in each branch and the runs on earlier pages, from the query's token."""
+def _places(query: Query, count: int) -> tuple[list[list], int, bool]:
+    """The places in each branch, the runs on earlier pages and whether the previous page
+    ended inside a run of ties, from the query's token."""
     if not query.page_token:
-        return [[None, 0]] * count, 0
+        return [[None, 0]] * count, 0, False
     try:
-        kind, places, before = decode_token(query.page_token, query.fingerprint)
+        kind, places, before, *tied = decode_token(query.page_token, query.fingerprint)
         valid = (
             kind == "pushed"
             and isinstance(places, list)
@@ -153,29 +154,70 @@ def _places(query: Query, count: int) -> tuple[list[list], int]:
             )
             and isinstance(before, int)
             and 0 <= before < 2**53
+            and tied in ([], [True], [False])
         )
     except (ValueError, TypeError):
         valid = False
     if not valid:
         raise InvalidArgument("page_token is not a token this store issued")
-    return places, before
+    return places, before, bool(tied and tied[0])
 
 
 def pushed_page(query: Query, order_by: list[str], fetch: Fetch, gather: Gather = in_turn) -> Page:
-    """One page of ``query``, MLflow doing the filtering, sorting and paging it can."""
+    """One page of ``query``, MLflow doing the filtering, sorting and paging it can.
+
+    The version that breaks ties costs MLflow a second join, as slow as the first on its
+    SQLite store (O(runs²)), and ties are rare in real values: so the page is first asked by
+    the order alone, and asked again with the tie-break only if the runs it read hold two
+    equal values (missing ones included) or the page ends inside such a run of ties. MLflow's
+    page tokens are offsets, the same for both when no tie straddles a page's end.
+    """
     pushdown = server_filters(query.tree)
-    size = max(query.limit, READ_AHEAD if pushdown.complete else LOCAL_BATCH)
-    places, before = _places(query, len(pushdown.filters))
+    places, before, tied = _places(query, len(pushdown.filters))
+    if len(order_by) > 1 and not tied:
+        page = _page(query, pushdown, order_by[:1], fetch, gather, places, before, untied=True)
+        if page is not None:
+            return page
+    page = _page(query, pushdown, order_by, fetch, gather, places, before, untied=False)
+    assert page is not None
+    return page
+
+
+def _page(
+    query: Query,
+    pushdown: Pushdown,
+    order_by: list[str],
+    fetch: Fetch,
+    gather: Gather,
+    places: list[list],
+    before: int,
+    untied: bool,
+) -> Page | None:
+    """The page, read in ``order_by``; None if ``untied`` and it met a tie."""
+    size = max(query.limit + untied, READ_AHEAD if pushdown.complete else LOCAL_BATCH)
     streams = [
         _Stream(fetch, condition, order_by, place, size)
         for condition, place in zip(pushdown.filters, places, strict=True)
     ]
     gather([functools.partial(stream.head, query.order, True) for stream in streams])
     items: list[Run] = []
+    previous = None  # the (segment, value) of the last run read, to find ties
     while len(items) < query.limit and (run := _next(streams, query.order, True)):
+        key = position(run, query.order)[:2]
+        if key == previous and untied:
+            return None
+        previous = key
         if matches(query.tree, run):
             items.append(run)
     resume = [stream.place() for stream in streams]
+    # The run after the page, from every branch: read on (untied) or unknown (tied, to be safe).
+    following = [stream.head(query.order, untied) for stream in streams]
+    ends_tied = any(
+        position(head[1], query.order)[:2] == previous if head else bool(stream.next_token)
+        for head, stream in zip(following, streams, strict=True)
+    )
+    if untied and ends_tied:
+        return None
     # Count the matches among the runs already read; more may follow in unread MLflow pages.
     later = 0
     while len(items) == query.limit and (run := _next(streams, query.order, False)):
@@ -183,7 +225,8 @@ def pushed_page(query: Query, order_by: list[str], fetch: Fetch, gather: Gather 
     unread = any(stream.next_token for stream in streams)
     token = None
     if later or unread:
-        token = encode_token([query.fingerprint, "pushed", resume, before + len(items)])
+        resume_at = [query.fingerprint, "pushed", resume, before + len(items), ends_tied]
+        token = encode_token(resume_at)
     return Page(
         items=items,
         next_page_token=token,
