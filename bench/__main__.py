@@ -39,22 +39,24 @@ from results import RESULTS, failed, from_json, table, to_json, write  # noqa: E
 
 #: Seconds the whole run may take: ``--quick`` and full.
 TOTAL = {"quick": 300, "full": 2700}
-#: Seconds each workload may take (quick, full), from the runs so far on this 2-core machine
-#: with warm seeds; together they fit ``TOTAL``. Others get ``DEFAULT_BUDGET``.
+#: Seconds of the run kept for each workload (quick, full), from runs so far on this 2-core
+#: machine with warm seeds; together they make ``TOTAL``. A workload may use what is left of
+#: the run but the reserves of the ones after it, so time one leaves unused passes on.
 BUDGETS = {
-    "import": (20, 60),
-    "log_metric": (30, 240),
-    "capture": (40, 180),
+    "import": (25, 90),
+    "log_run": (30, 180),
+    "log_metric": (30, 200),
+    "capture": (30, 180),
     "store": (25, 300),
-    "ui_table": (45, 600),
-    "charts": (45, 420),
-    "points": (30, 300),
-    "mlflow_dropin": (15, 60),
-    "team_server": (40, 480),
-    "concurrency": (45, 420),
-    "log_run": (45, 180),
+    "concurrency": (35, 300),
+    "ui_table": (35, 450),
+    "charts": (35, 400),
+    "points": (25, 250),
+    "mlflow_dropin": (10, 60),
+    "team_server": (20, 290),
 }
-DEFAULT_BUDGET = (30, 300)
+#: The reserve of a workload not in ``BUDGETS``.
+DEFAULT_BUDGET = (20, 200)
 #: A workload is not started with fewer seconds than this left in the run.
 MIN_START = 5.0
 
@@ -126,7 +128,7 @@ def parse(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument(
         "--budget", action="append", default=[], metavar="NAME=SECONDS",
-        help="a workload's time budget (repeatable)",
+        help="at most this long for a workload (repeatable)",
     )  # fmt: skip
     parser.add_argument("--no-budget", action="store_true", help="no time limits at all")
     parser.add_argument("--workloads", type=Path, help="a Python file defining WORKLOADS")
@@ -163,16 +165,20 @@ def main(argv: list[str] | None = None) -> None:
     mode = "quick" if args.quick else "full"
     total = None if args.no_budget else TOTAL[mode]
     extra = ["--workloads", str(args.workloads)] if args.workloads else []
+    reserve = {
+        name: args.budgets.get(name, BUDGETS.get(name, DEFAULT_BUDGET)[mode == "full"])
+        for name in args.names
+    }
     started = time.perf_counter()
     rows, done = [], []
-    for name in args.names:
+    for index, name in enumerate(args.names):
         spent = time.perf_counter() - started
-        budget = None
+        share = budget = None
         if total is not None:
-            own = args.budgets.get(name, BUDGETS.get(name, DEFAULT_BUDGET)[mode == "full"])
-            budget = min(own, total - spent)
-        if total is not None and total - spent < MIN_START:
-            found = [failed(name, f"not started: the run's {total:,} s were used up")]
+            share = total - spent - sum(reserve[n] for n in args.names[index + 1 :])
+            budget = round(min(share, args.budgets.get(name, share)), 1)
+        if share is not None and share < MIN_START:
+            found = [failed(name, f"not started: its share of the run's {total:,} s was used")]
             outcome = "skipped"
         else:
             print(f"==> {name}", file=sys.stderr, flush=True)
