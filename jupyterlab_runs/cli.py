@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from .store import RunStore, StoreError, open_store, resolve_uri
 from .store.redact import redact
 
+FLUSH_SECONDS = 120  # another process may be delivering a long queue
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -129,7 +131,7 @@ def _sync(args: argparse.Namespace) -> None:
         delivery = getattr(store, "delivery", None)
         if delivery is None:
             raise SystemExit("jupyter-runs: error: only an MLflow server's store has an outbox")
-        delivery.deliver()
+        delivery.flush(FLUSH_SECONDS)
         status = sync_json(store)
     finally:
         store.close()

@@ -146,6 +146,10 @@ def test_runs_logged_while_unreachable_arrive_once_in_order_with_their_values(li
     assert history[0] == 0.3 and math.isnan(history[1])
     assert up.delivery.deliver() == "idle"  # nothing is sent twice
     assert len(live.search_runs([experiment.id], view="all").items) == 3
+    # The local experiment's id, handed out while the server was down, still works online.
+    again = up.create_run(NewRun(local.id, params=[ParamInput("order", 4)]))
+    assert (again.version, again.experiment_id) == (4, experiment.id)
+    assert not up.is_pending(again.id)
 
 
 def test_a_delivery_killed_after_the_mlflow_create_makes_no_duplicate(live, path, dead_url):

@@ -12,6 +12,8 @@ from ..store import RunStore
 from .handlers import API, RunsAPIHandler
 from .pending import sync_json
 
+FLUSH_SECONDS = 10  # the delivery thread may hold the head of the queue; the panel polls GET
+
 
 class SyncHandler(RunsAPIHandler):
     """``GET``: the outbox's state; ``POST``: deliver what waits now, then its state."""
@@ -27,7 +29,7 @@ class SyncHandler(RunsAPIHandler):
         def flush(store: RunStore) -> dict[str, Any]:
             delivery = getattr(store, "delivery", None)
             if delivery is not None:
-                delivery.deliver()
+                delivery.flush(FLUSH_SECONDS)
             return sync_json(store)
 
         self.send(await self.call(flush))

@@ -21,6 +21,7 @@ import logging
 import math
 import re
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from ..base import Conflict, MetricInput, NotFound, StoreError, StoreUnavailable
@@ -97,6 +98,14 @@ class Delivery:
                 wait, backoff = POLL_SECONDS, MIN_BACKOFF
             self._wake.wait(wait)
             self._wake.clear()
+
+    def flush(self, timeout: float) -> str:
+        """Deliver now, waiting up to ``timeout`` seconds while another thread or process
+        delivers the head of the queue; what ``deliver`` said last."""
+        deadline = time.monotonic() + timeout
+        while (outcome := self.deliver()) == "busy" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return outcome
 
     def _announce(self) -> None:
         """Put the runs other processes delivered into this process's change feed, so a

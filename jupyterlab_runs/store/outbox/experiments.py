@@ -122,6 +122,16 @@ class ExperimentMethods:
         except NotFound:
             return None
 
+    def _server_experiment(self, experiment_id: str) -> str:
+        """An id MLflow knows: a local experiment (handed out while the server was down)
+        becomes the server's experiment of the same name."""
+        if not self.log.exists() or self._recall(experiment_id) is not None:
+            return experiment_id
+        local = self._local_experiment(experiment_id)
+        if local is None:
+            return experiment_id
+        return self.remote.get_or_create_experiment(local.name, local.notebook_path).id
+
     def _experiment_of(self, experiment_id: str) -> tuple[str, str | None]:
         """The name of a run's experiment and its MLflow id (None: only local so far)."""
         row = self._recall(experiment_id)

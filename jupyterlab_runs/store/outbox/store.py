@@ -176,10 +176,14 @@ class OutboxStore(ExperimentMethods, RunStore):
                 tags={**run.tags, TAG_OUTBOX_ID: outbox_id},
                 parent_run_id=None if parent is None else self._target(parent),
             )
-            done, created = self._online(self.remote.create_run, tagged)
+            done, created = self._online(self._create_online, tagged)
             if done:
                 return self._seen(created)
         return self._queue_create(run, outbox_id)
+
+    def _create_online(self, run: NewRun) -> Run:
+        experiment_id = self._server_experiment(run.experiment_id)
+        return self.remote.create_run(dataclasses.replace(run, experiment_id=experiment_id))
 
     def _queue_create(self, run: NewRun, outbox_id: str) -> Run:
         name, remote_experiment = self._experiment_of(run.experiment_id)
