@@ -11,7 +11,7 @@ import traceback
 
 import pytest
 
-from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore
+from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore, StoreUnavailable
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -88,6 +88,23 @@ def test_a_writer_waits_for_another_processs_lock_instead_of_failing(store, expe
     assert run.version == 1 and holder.exitcode == 0
     assert waited > 0.5
     assert [c.op for c in store.changes()[1]][-2:] == ["held", "created"]
+
+
+def test_a_lock_held_past_the_timeout_is_a_clear_error_and_later_writes_still_wait(tmp_path):
+    store = SqliteStore(tmp_path / "runs.db", timeout=0.3)
+    experiment = store.create_experiment("locked")
+    holding = SPAWN.Event()
+    holder = SPAWN.Process(target=hold_write_lock, args=(store.db.path, 2.0, holding))
+    holder.start()
+    assert holding.wait(timeout=60)
+    with pytest.raises(StoreUnavailable, match=r"stayed locked for 0\.3 s"):
+        store.create_run(NewRun(experiment.id))
+    holder.join(timeout=60)
+    # The connection waits for locks again: polling for the write lock lowered its busy
+    # timeout only while it tried.
+    assert store.db.connection().execute("PRAGMA busy_timeout").fetchone()[0] == 300
+    assert store.create_run(NewRun(experiment.id)).version == 1
+    store.close()
 
 
 def test_readers_never_see_half_a_run_while_a_writer_writes(store, experiment):
