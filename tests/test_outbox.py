@@ -28,11 +28,12 @@ from jupyterlab_runs.store import (  # noqa: E402
     NotFound,
     ParamInput,
     SqliteStore,
+    StoreUnavailable,
 )
 from jupyterlab_runs.store.mlflow.mapping import TAG_OUTBOX_ID  # noqa: E402
 from jupyterlab_runs.store.mlflow.store import MlflowStore  # noqa: E402
 from jupyterlab_runs.store.outbox import OutboxStore, outbox_path  # noqa: E402
-from jupyterlab_runs.store.outbox.delivery import WRITE_TIMEOUT  # noqa: E402
+from jupyterlab_runs.store.outbox.delivery import PANEL_TIMEOUT, WRITE_TIMEOUT  # noqa: E402
 
 pytest_plugins = ("mlflow_fixtures",)
 
@@ -111,6 +112,7 @@ def test_runs_logged_while_unreachable_arrive_once_in_order_with_their_values(li
     down.update_run(second.id, note="edited offline", set_tags={"stage": "x"})
     ended = down.end_run(second.id, "FAILED")
     assert (ended.status, ended.version) == ("FAILED", 0)
+    down.log_artifact(first.id, "notes/offline.txt", b"kept", "text/plain")
     third = down.create_run(NewRun(local.id, params=[ParamInput("order", 3)]))
     status = down.sync_status()
     assert status["pending"] == 3
@@ -139,6 +141,7 @@ def test_runs_logged_while_unreachable_arrive_once_in_order_with_their_values(li
         "FINISHED",
     )
     assert [p.value for p in live.metric_history(delivered.id, "loss")] == [0.5, 0.4]
+    assert live.read_artifact(delivered.id, "notes/offline.txt") == b"kept"
     edited = up.get_run(second.id)
     assert (edited.version, edited.status, edited.note) == (2, "FAILED", "edited offline")
     assert edited.tags == {"stage": "x"}
@@ -238,6 +241,11 @@ def test_a_failing_or_slow_server_costs_bounded_time_and_never_shows_credentials
         later = store.create_run(NewRun(experiment.id))  # queued behind: no request at all
         second = time.monotonic() - started
         payload = sync_json(store)
+        if delay:  # the panel's reads are bounded too: a slow server is reported, not awaited
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="did not answer in time"):
+                store.list_experiments()
+            assert time.monotonic() - started < sum(PANEL_TIMEOUT) + 2
     bound = 2 * sum(WRITE_TIMEOUT) if delay else 3
     assert first < bound and second < 1, (first, second)
     assert store.is_pending(run.id) and store.is_pending(later.id)

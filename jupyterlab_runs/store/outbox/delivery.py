@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from .store import OutboxStore
 
 WRITE_TIMEOUT = (3.0, 5.0)  # (connect, read) seconds for writes: a Log run waits no longer
+# The panel's own polls (changes, one run, experiments): a slow server is reported, not waited
+# for; searches keep MlflowStore's own timeout (a large experiment may take long to sort).
+PANEL_TIMEOUT = (3.0, 10.0)
 POLL_SECONDS = 2.0  # how often an idle process looks for ops other processes queued
 MIN_BACKOFF = 1.0
 MAX_BACKOFF = 10.0

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base import Experiment, NotFound, StoreUnavailable, ViewType
 from ..mlflow.store import MlflowStore
-from .delivery import WRITE_TIMEOUT, unreachable
+from .delivery import PANEL_TIMEOUT, WRITE_TIMEOUT, unreachable
 from .log import OpLog
 
 if TYPE_CHECKING:
@@ -100,7 +100,8 @@ class ExperimentMethods:
 
     def list_experiments(self, view: ViewType = "active") -> list[Experiment]:
         """MLflow's experiments."""
-        experiments = self.remote.list_experiments(view)
+        with self.remote.rest.bounded(PANEL_TIMEOUT):
+            experiments = self.remote.list_experiments(view)
         self._remember(experiments)
         return experiments
 

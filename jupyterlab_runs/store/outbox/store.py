@@ -36,7 +36,7 @@ from ..mlflow.mapping import TAG_OUTBOX_ID
 from ..mlflow.store import MlflowStore
 from ..redact import redact
 from ..values import check_error, check_new_run, check_status, check_update_arguments, now_ms
-from .delivery import WRITE_TIMEOUT, Delivery, unreachable
+from .delivery import PANEL_TIMEOUT, WRITE_TIMEOUT, Delivery, unreachable
 from .experiments import ExperimentMethods
 from .log import OpLog, PendingRun
 from .payload import batch_json, new_run_json
@@ -303,7 +303,8 @@ class OutboxStore(ExperimentMethods, RunStore):
         pending = self.log.pending_run(run_id)
         if pending is not None:
             return self._pending_view(self.local.get_run(run_id), pending)
-        return self._seen(self.remote.get_run(self._target(run_id)))
+        with self.remote.rest.bounded(PANEL_TIMEOUT):
+            return self._seen(self.remote.get_run(self._target(run_id)))
 
     def get_run_by_version(self, experiment_id: str, version: int) -> Run:
         """One run by version, on MLflow (pending runs have none yet)."""
@@ -325,7 +326,8 @@ class OutboxStore(ExperimentMethods, RunStore):
 
     def changes(self, since: int = 0, limit: int = 1000) -> tuple[int, list[Change]]:
         """MLflow's change feed (a delivered run appears there as created)."""
-        return self.remote.changes(since, limit)
+        with self.remote.rest.bounded(PANEL_TIMEOUT):
+            return self.remote.changes(since, limit)
 
     # -- artifacts -------------------------------------------------------------------------
     def log_artifact(
