@@ -30,7 +30,8 @@
  *
  * Prints the chunk list and ONE results table; exits 1 when a target is missed.
  *
- * Usage: node bench/charts.bench.js [--reps 7] [--json (rows for `python -m bench`)]
+ * Usage: node bench/charts.bench.js [--reps 7] [--steps 100000 (history length; default
+ * 1,000)] [--json (rows for `python -m bench`)]
  */
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -52,6 +53,11 @@ const argValue = (name, fallback) => {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const REPS = Math.max(5, argValue('--reps', 7));
+const STEPS = argValue('--steps', 1000);
+const LINES = `100 runs × ${STEPS.toLocaleString('en-US')} steps`;
+/** Why MLflow has no whole-history figure past 10,000 steps (see charts_data.py). */
+const MLFLOW_WHOLE_READ =
+  'MLflow: get_metric_history of 10,000,000 points takes minutes; its UI samples instead';
 const COMPARE_MIME = 'application/vnd.jupyterlab-runs.compare+json';
 const STATIC_DIR = path.join(ROOT, 'jupyterlab_runs/labextension/static');
 const STATIC_URL = '/lab/extensions/jupyterlab-runs/static/';
@@ -64,7 +70,7 @@ const CHARTS = [
     kind: 'line',
     marks: 100,
     target: 1000,
-    label: 'line, 100 runs × 1,000 steps'
+    label: `line, ${LINES}`
   }
 ];
 
@@ -83,7 +89,14 @@ function loadAverage() {
 function dataFigures(folder) {
   const out = execFileSync(
     path.join(ROOT, '.venv/bin/python'),
-    [path.join(__dirname, 'charts_data.py'), folder, '--reps', String(REPS)],
+    [
+      path.join(__dirname, 'charts_data.py'),
+      folder,
+      '--reps',
+      String(REPS),
+      '--steps',
+      String(STEPS)
+    ],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -393,10 +406,33 @@ function jsonRows(browser, data) {
     benchRow(
       'B8 charts',
       'data: search + histories + bundle',
-      '100 runs × 1,000 steps',
+      LINES,
       summarize(data.ours.line),
-      summarize(data.mlflow.line),
-      null
+      data.mlflow.line ? summarize(data.mlflow.line) : null,
+      null,
+      data.mlflow.line ? {} : { note: MLFLOW_WHOLE_READ }
+    ),
+    benchRow(
+      'B8 charts',
+      'data: chart read, 33 points a run (MLflow: bulk-interval)',
+      LINES,
+      summarize(data.ours['chart read']),
+      summarize(data.mlflow['chart read']),
+      null,
+      {
+        note: 'POST runs/metrics max_points: what the panel charts and inserts'
+      }
+    ),
+    benchRow(
+      'B8 charts',
+      'data: zoom to 1,000 steps, 200 points a run (MLflow: bulk-interval)',
+      LINES,
+      summarize(data.ours.zoom),
+      summarize(data.mlflow.zoom),
+      null,
+      {
+        note: `points returned: ours ${data.ours['zoom points']}, MLflow ${data.mlflow['zoom points']}`
+      }
     )
   );
   for (const chart of CHARTS) {
@@ -558,7 +594,7 @@ function jsonRows(browser, data) {
   rows.push(
     dataRow(
       'ours',
-      'kernel: search + history + build_compare_bundle, 100 runs × 1,000 steps',
+      `kernel: search + history + build_compare_bundle, ${LINES}`,
       data.ours.line
     )
   );
@@ -572,10 +608,34 @@ function jsonRows(browser, data) {
     );
   }
   rows.push(
+    ...(data.mlflow.line
+      ? [
+          dataRow(
+            'MLflow',
+            `search_runs + get_metric_history per run, ${LINES}`,
+            data.mlflow.line
+          )
+        ]
+      : []),
+    dataRow(
+      'ours',
+      `chart read: POST runs/metrics' work, 33 points a run, ${LINES}`,
+      data.ours['chart read']
+    ),
     dataRow(
       'MLflow',
-      'search_runs + get_metric_history per run, 100 runs × 1,000 steps',
-      data.mlflow.line
+      `chart read: get_metric_history_bulk_interval, 33 points a run, ${LINES}`,
+      data.mlflow['chart read']
+    ),
+    dataRow(
+      'ours',
+      `zoom: POST runs/metrics' work for 1,000 steps of ${LINES}, 200 points a run`,
+      data.ours.zoom
+    ),
+    dataRow(
+      'MLflow',
+      `zoom: get_metric_history_bulk_interval, same steps and points, ${LINES}`,
+      data.mlflow.zoom
     )
   );
   const measured = browser.observed.length;
