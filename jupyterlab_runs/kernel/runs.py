@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..store.base import (
@@ -41,6 +42,10 @@ FLUSH_POINTS = 5000
 # the logging thread waits for the write itself, so memory cannot grow without bound.
 MAX_BUFFERED_POINTS = 1_000_000
 FLUSH_SECONDS = 2.0
+# One write takes at most a full buffer's points: a writer thread that fell behind catches
+# up in bounded steps, each letting go of the GIL in its SQLite calls, instead of one long
+# batch whose Python part holds it while the logging thread waits (B2's pauses).
+WRITE_POINTS = FLUSH_POINTS
 # A claimed cell's values travel in its output, which the notebook keeps: long step
 # histories are thinned to this many points per key (first and last always kept).
 MAX_CLAIM_POINTS = 1000
@@ -52,6 +57,32 @@ def _step(step: Any, key: str) -> int:
     if type(step) is int and -(2**63) <= step < 2**63:
         return step
     return optional_int(step, f"step of metric {key!r}")
+
+
+class TakenPoints:
+    """Points taken from the buffer for one write, as the store reads them: each MetricInput
+    is made when read and let go right after, so a write of thousands of points does not
+    keep thousands of objects alive through garbage collections, which would set off full
+    ones (B2's longest pauses; the buffer's tuples of numbers are not tracked)."""
+
+    def __init__(
+        self,
+        points: list[tuple[str, float, int, int]],
+        sources: dict[str, str],
+        captured: list[MetricInput],
+    ) -> None:
+        self._points = points
+        self._sources = sources
+        self._captured = captured
+
+    def __iter__(self) -> Iterator[MetricInput]:
+        sources = self._sources
+        for key, value, step, timestamp in self._points:
+            yield MetricInput(key, value, step, timestamp, sources.get(key, "explicit"))
+        yield from self._captured
+
+    def __len__(self) -> int:
+        return len(self._points) + len(self._captured)
 
 
 def canonical_param(key: str, value: Any, source: str = "explicit") -> ParamInput:
@@ -223,23 +254,28 @@ class ActiveRun:
                 seen.add(metric.key)
 
     # -- what gets written -----------------------------------------------------------------
-    def take_batch(self) -> tuple[list[ParamInput], list[MetricInput], dict[str, str]]:
-        """The values logged since the last flush, removed from the buffer."""
+    def take_batch(
+        self, limit: int | None = None
+    ) -> tuple[list[ParamInput], TakenPoints, dict[str, str]]:
+        """The values logged since the last flush (at most ``limit`` points of them), removed
+        from the buffer."""
         with self._lock:
-            points = [self._points.popleft() for _ in range(len(self._points))]
+            count = len(self._points) if limit is None else min(limit, len(self._points))
+            points = [self._points.popleft() for _ in range(count)]
             params, self._pending_params = self._pending_params, []
             tags, self._pending_tags = self._pending_tags, {}
             captured, self._pending_captured = self._pending_captured, []
         self._flush_due = time.monotonic() + FLUSH_SECONDS
         self._flush_size = FLUSH_POINTS
-        return params, self._inputs(points) + captured, tags
+        return params, TakenPoints(points, self._metric_sources, captured), tags
 
     def restore_batch(
-        self, params: list[ParamInput], metrics: list[MetricInput], tags: dict[str, str]
+        self, params: list[ParamInput], metrics: Iterable[MetricInput], tags: dict[str, str]
     ) -> None:
         """Put back a batch the store refused; retry after another full buffer or interval."""
+        points = [(m.key, m.value, m.step, m.timestamp) for m in metrics]
         with self._lock:
-            self._points.extendleft((m.key, m.value, m.step, m.timestamp) for m in metrics[::-1])
+            self._points.extendleft(reversed(points))
             self._pending_params[:0] = params
             self._pending_tags = {**tags, **self._pending_tags}
         self._flush_size = len(self._points) + FLUSH_POINTS

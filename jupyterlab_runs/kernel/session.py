@@ -19,7 +19,7 @@ from .live_chart import LiveChart
 from .notebook_path import default_experiment, local_file, notebook_path
 from .papermill import InjectedParams
 from .probe import write_payload
-from .runs import ActiveRun
+from .runs import WRITE_POINTS, ActiveRun
 
 STORE_ERRORS = (StoreError, OSError, sqlite3.Error)
 
@@ -222,16 +222,22 @@ class Session:
                 warn(f"the run could not be created yet ({error}); values stay buffered")
 
     def _flush_live(self, run: ActiveRun) -> None:
-        params, metrics, tags = run.take_batch()
-        if not (params or metrics or tags) or run.run_id is None:
-            return
-        try:
-            self.store().log_batch(run.run_id, params, metrics, tags)
-        except STORE_ERRORS as error:
-            run.restore_batch(params, metrics, tags)
-            if id(run) not in self._warned:
-                self._warned.add(id(run))
-                warn(f"could not write to run v{run.version} yet ({error}); values stay buffered")
+        while True:  # in writes of at most WRITE_POINTS points, until the buffer is empty
+            params, metrics, tags = run.take_batch(WRITE_POINTS)
+            if not (params or metrics or tags) or run.run_id is None:
+                return
+            try:
+                self.store().log_batch(run.run_id, params, metrics, tags)
+            except STORE_ERRORS as error:
+                run.restore_batch(params, metrics, tags)
+                if id(run) not in self._warned:
+                    self._warned.add(id(run))
+                    warn(
+                        f"could not write to run v{run.version} yet ({error}); values stay buffered"
+                    )
+                return
+            if len(metrics) < WRITE_POINTS:
+                return
 
     def add_artifact(self, run: ActiveRun, path: str, data: bytes, media_type: str | None) -> None:
         """Store a file with ``run``: now for a live run, when it is saved for a deferred one."""
@@ -344,7 +350,12 @@ class Session:
         try:
             run.stored = store.create_run(
                 self._new_run(
-                    run, experiment.id, status="RUNNING", params=params, metrics=metrics, tags=tags
+                    run,
+                    experiment.id,
+                    status="RUNNING",
+                    params=params,
+                    metrics=list(metrics),
+                    tags=tags,
                 )
             )
         except STORE_ERRORS:

@@ -8,7 +8,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .base import (
@@ -240,10 +240,11 @@ def unique_params(params: Iterable[ParamInput]) -> list[Param]:
 _INT64 = 2**63
 
 
-def unique_points(points: Iterable[MetricInput], default_timestamp: int) -> list[MetricInput]:
-    """Metric points normalized; a later point with the same key, step and timestamp wins."""
-    result: dict[tuple[str, int, int], MetricInput] = {}
-    clean: set[str] = set()  # keys that normalize_metric passed unchanged in this batch
+def normalized_points(
+    points: Iterable[MetricInput], default_timestamp: int
+) -> Iterator[MetricInput]:
+    """Each point checked and completed like ``normalize_metric``, one at a time."""
+    clean: set[str] = set()  # keys that normalize_metric passed unchanged
     for point in points:
         key, step, stamp, source = point.key, point.step, point.timestamp, point.source
         # A kernel flush sends thousands of points already in normal form: check those
@@ -258,11 +259,18 @@ def unique_points(points: Iterable[MetricInput], default_timestamp: int) -> list
             and type(source) is str
             and 0 < len(source) <= MAX_SOURCE_LENGTH
         ):
-            checked = point
+            yield point
         else:
             checked = normalize_metric(point, default_timestamp)
             if checked.key == key:
                 clean.add(key)
+            yield checked
+
+
+def unique_points(points: Iterable[MetricInput], default_timestamp: int) -> list[MetricInput]:
+    """Metric points normalized; a later point with the same key, step and timestamp wins."""
+    result: dict[tuple[str, int, int], MetricInput] = {}
+    for checked in normalized_points(points, default_timestamp):
         identity = (checked.key, checked.step, checked.timestamp)
         result.pop(identity, None)
         result[identity] = checked

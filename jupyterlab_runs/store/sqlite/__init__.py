@@ -36,10 +36,10 @@ from ..values import (
     check_status,
     check_update_arguments,
     normalize_tags,
+    normalized_points,
     now_ms,
     optional_int,
     unique_params,
-    unique_points,
 )
 from . import points as history
 from .db import Database
@@ -51,6 +51,7 @@ from .writes import (
     insert_values,
     kill_orphans,
     merge_values,
+    points_by_key,
     record_change,
     record_owner,
 )
@@ -173,11 +174,13 @@ class SqliteStore(ExperimentMethods, RunStore):
         Re-logging a param with the same value is fine; a different value is a ``Conflict``.
         """
         checked_params = unique_params(params)
-        points = unique_points(metrics, now_ms())
+        points, sources = points_by_key(normalized_points(metrics, now_ms()))
         checked_tags = normalize_tags(tags)
         with self._write() as (conn, batch):
             rid, experiment_id, _ = self._run_row(conn, run_id)
-            merge_values(conn, batch, rid, experiment_id, checked_params, points, checked_tags)
+            merge_values(
+                conn, batch, rid, experiment_id, checked_params, points, sources, checked_tags
+            )
             record_change(conn, "run", "updated", run_id, experiment_id)
 
     def end_run(
@@ -270,7 +273,7 @@ class SqliteStore(ExperimentMethods, RunStore):
                 "UPDATE runs SET name = coalesce(?, name), note = coalesce(?, note) WHERE rid = ?",
                 (update.name, update.note, rid),
             )
-            merge_values(conn, batch, rid, experiment_id, [], [], update.set_tags)
+            merge_values(conn, batch, rid, experiment_id, [], {}, {}, update.set_tags)
             conn.executemany(
                 "DELETE FROM tags WHERE run = ? AND key_id = ?",
                 [(rid, key_id) for key_id in batch.find("tag", update.delete_tags).values()],

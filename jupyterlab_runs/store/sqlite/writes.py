@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..base import Conflict, MetricInput, MetricSummary, Param, Run
 from ..values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
 from . import points as history
 from .keys import KeyBatch
 from .owners import Owner, is_gone, this_process
+
+PointsByKey = dict[str, list[tuple[int, int, float]]]  # key -> (step, timestamp, value)
 
 
 def record_change(
@@ -109,11 +111,19 @@ def _insert_params(
     )
 
 
-def _by_key(points: Sequence[MetricInput]) -> dict[str, list[tuple[int, int, float]]]:
-    grouped: dict[str, list[tuple[int, int, float]]] = {}
+def points_by_key(points: Iterable[MetricInput]) -> tuple[PointsByKey, dict[str, str]]:
+    """Points as (step, timestamp, value) per key, and each key's source (its last point's).
+
+    Keeps no point object: a kernel flush hands thousands over one at a time, and objects
+    alive for a whole write outlive garbage collections and so set off full ones (B2's
+    longest pauses); tuples of numbers are not tracked by the collector.
+    """
+    grouped: PointsByKey = {}
+    sources: dict[str, str] = {}
     for p in points:
         grouped.setdefault(p.key, []).append((p.step, p.timestamp, p.value))
-    return grouped
+        sources[p.key] = p.source
+    return grouped, sources
 
 
 def _write_summaries(
@@ -159,7 +169,7 @@ def insert_values(
     param_ids = batch.intern("param", (p.key for p in run.params))
     _insert_params(conn, rid, param_ids, run.params)
     metric_ids = batch.intern("metric", (p.key for p in run.metrics))
-    for key, group in _by_key(run.metrics).items():
+    for key, group in points_by_key(run.metrics)[0].items():
         history.create(conn, rid, metric_ids[key], group)
     summaries = summarize_metrics(run.metrics)
     _write_summaries(conn, rid, metric_ids, list(summaries.values()))
@@ -174,10 +184,12 @@ def merge_values(
     rid: int,
     experiment_id: str,
     params: Sequence[Param],
-    points: Sequence[MetricInput],
+    points: PointsByKey,
+    sources: Mapping[str, str],
     tags: Mapping[str, str],
 ) -> None:
-    """Add to an existing run: new params (same value again is fine), points and tags."""
+    """Add to an existing run: new params (same value again is fine), points (by key, with
+    each key's source: ``points_by_key``) and tags."""
     param_ids = batch.intern("param", (p.key for p in params))
     existing = dict(
         conn.execute(
@@ -194,11 +206,9 @@ def merge_values(
                 f"(got {param.value!r})"
             )
     _insert_params(conn, rid, param_ids, [p for p in params if param_ids[p.key] not in existing])
-    metric_ids = batch.intern("metric", (p.key for p in points))
-    sources = {p.key: p.source for p in points}
+    metric_ids = batch.intern("metric", points)
     latest = {
-        key: history.merge(conn, rid, metric_ids[key], group)
-        for key, group in _by_key(points).items()
+        key: history.merge(conn, rid, metric_ids[key], group) for key, group in points.items()
     }
     _write_summaries(
         conn,
