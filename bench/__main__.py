@@ -59,6 +59,8 @@ BUDGETS = {
 DEFAULT_BUDGET = (20, 200)
 #: A workload is not started with fewer seconds than this left in the run.
 MIN_START = 5.0
+#: Seconds kept back from the run for stopping a workload past its budget (see ``_stop``).
+STOP_GRACE = 10.0
 
 
 def workloads(path: Path | None) -> dict[str, Callable[[bool], list]]:
@@ -175,7 +177,8 @@ def main(argv: list[str] | None = None) -> None:
         spent = time.perf_counter() - started
         share = budget = None
         if total is not None:
-            share = total - spent - sum(reserve[n] for n in args.names[index + 1 :])
+            later = sum(reserve[n] for n in args.names[index + 1 :])
+            share = total - STOP_GRACE - spent - later
             budget = round(min(share, args.budgets.get(name, share)), 1)
         if share is not None and share < MIN_START:
             found = [failed(name, f"not started: its share of the run's {total:,} s was used")]
