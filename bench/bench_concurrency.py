@@ -8,7 +8,7 @@ exactly once, every run FINISHED with its 20 params and 20 metrics of 100 points
 MLflow does the same through its fluent API into its SQLite store (fewer runs: each
 ``log_metrics`` call is a transaction there).
 
-    .venv/bin/python bench/bench_concurrency.py                     # 8 × 250, MLflow 8 × 5
+    .venv/bin/python bench/bench_concurrency.py                     # 8 × 250, MLflow 8 × 3
     .venv/bin/python bench/bench_concurrency.py --procs 4 --runs 50 --mlflow-runs 1
 """
 
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--procs", type=int, default=8)
     parser.add_argument("--runs", type=int, default=250, help="runs per process, ours")
-    parser.add_argument("--mlflow-runs", type=int, default=5, help="runs per process, MLflow")
+    parser.add_argument("--mlflow-runs", type=int, default=3, help="runs per process, MLflow")
     args = parser.parse_args(argv)
     for name, figures in benchmark(args.procs, args.runs, args.mlflow_runs).items():
         reader = figures.pop("reader")

@@ -223,7 +223,7 @@ def concurrency(quick: bool) -> list[Row]:
     import bench_concurrency
 
     _quiet()
-    procs, runs, mlflow_runs = (4, 50, 1) if quick else (8, 250, 5)
+    procs, runs, mlflow_runs = (4, 50, 1) if quick else (8, 250, 3)
     figures = bench_concurrency.benchmark(procs, runs, mlflow_runs)
     ours, theirs = figures["ours"], figures["mlflow"]
     shape = f"{bench_concurrency.PARAMS} params, {bench_concurrency.METRICS} metrics × "
