@@ -172,6 +172,14 @@ def _pack_history(conn: sqlite3.Connection) -> None:
 # Metric points packed a block of up to 1,024 per row (29.9 -> ~10 bytes a point on disk).
 _PACKED_HISTORY = (points.CREATE_TABLE, _pack_history)
 
+# The default order (version) of an experiment's active runs, read from one index with no
+# table lookups: a far scrollbar jump (search_runs offset) steps over 900,000 entries of it
+# in tens of milliseconds instead of reading 900,000 runs rows. Its prefix is the old index.
+_VERSION_ORDER = (
+    "CREATE INDEX runs_experiment_deleted_version ON runs(experiment_id, deleted_time, version)",
+    "DROP INDEX runs_experiment_deleted",
+)
+
 Statement = str | Callable[[sqlite3.Connection], None]
 
 # (version, name, statements), in order; append new migrations, never edit applied ones.
@@ -179,6 +187,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[Statement, ...]], ...] = (
     (1, "initial schema", _INITIAL),
     (2, "owners of running runs", _RUN_OWNERS),
     (3, "metric history packed in blocks", _PACKED_HISTORY),
+    (4, "covering index of the version order", _VERSION_ORDER),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
