@@ -12,6 +12,7 @@ the cost of logging one run. Prints one table of p50/p95 milliseconds.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import random
 import shutil
@@ -108,10 +109,37 @@ def mlflow_rows(experiment_id: int, i: int, params: int, metrics: int) -> dict[s
     }
 
 
+def bulk_insert(store, runs: int, rows: Callable[[int], dict[str, list[dict]]]) -> None:
+    """Insert ``rows(i)`` (``mlflow_rows``' shape) for runs 0…runs-1 straight into the ORM
+    tables of MLflow's SqlAlchemyStore ``store``, a chunk of runs per transaction — logging
+    100,000 runs through its API would take hours."""
+    from mlflow.store.tracking.dbmodels import models
+
+    tables = {
+        name: getattr(models, model).__table__
+        for name, model in [
+            ("runs", "SqlRun"),
+            ("params", "SqlParam"),
+            ("metrics", "SqlMetric"),
+            ("latest_metrics", "SqlLatestMetric"),
+            ("tags", "SqlTag"),
+        ]
+    }
+    started, chunk = time.perf_counter(), 2000
+    for first in range(0, runs, chunk):
+        batch: dict[str, list[dict]] = {name: [] for name in tables}
+        for i in range(first, min(first + chunk, runs)):
+            for name, found in rows(i).items():
+                batch[name] += found
+        with store.engine.begin() as connection:
+            for name, table in tables.items():
+                connection.execute(table.insert(), batch[name])
+        progress("MLflow bulk insert", min(first + chunk, runs), runs, started)
+
+
 def seed_mlflow(path: Path, runs: int, params: int, metrics: int, via_api: bool):
     """MLflow's store with the same runs: bulk inserts of its own ORM tables, or its log_batch."""
     from mlflow.entities import Metric, Param
-    from mlflow.store.tracking.dbmodels import models
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,16 +148,6 @@ def seed_mlflow(path: Path, runs: int, params: int, metrics: int, via_api: bool)
     if found is not None:  # seeded by an earlier run with the same --dir
         return store, found.experiment_id, float("nan")
     experiment_id = store.create_experiment("bench")
-    tables = {
-        t: getattr(models, c).__table__
-        for t, c in [
-            ("runs", "SqlRun"),
-            ("params", "SqlParam"),
-            ("metrics", "SqlMetric"),
-            ("latest_metrics", "SqlLatestMetric"),
-            ("tags", "SqlTag"),
-        ]
-    }
     started = time.perf_counter()
     if via_api:
         for i in range(runs):
@@ -143,16 +161,8 @@ def seed_mlflow(path: Path, runs: int, params: int, metrics: int, via_api: bool)
             )
             progress("MLflow create_run + log_batch", i + 1, runs, started)
     else:
-        chunk = 1000
-        for first in range(0, runs, chunk):
-            batch: dict[str, list[dict]] = {name: [] for name in tables}
-            for i in range(first, min(first + chunk, runs)):
-                for name, rows in mlflow_rows(int(experiment_id), i, params, metrics).items():
-                    batch[name].extend(rows)
-            with store.engine.begin() as conn:
-                for name, table in tables.items():
-                    conn.execute(table.insert(), batch[name])
-            progress("MLflow bulk insert", min(first + chunk, runs), runs, started)
+        rows = functools.partial(mlflow_rows, int(experiment_id), params=params, metrics=metrics)
+        bulk_insert(store, runs, rows)
     return store, experiment_id, (time.perf_counter() - started) / runs
 
 

@@ -5,7 +5,9 @@ tags and the version ledger) straight into the SQLite schema MLflow's migrations
 logging 100,000 runs through the REST API would take hours — caches that database and starts
 `mlflow server` on a copy, on 127.0.0.1. Then, in one process, times what the panel asks for
 beside MlflowClient.search_runs on the same server (p50 of fresh store instances, so nothing is
-cached), and counts the requests and runs the server returns while a panel stays open.
+cached), times opening the Runs panel on that experiment in JupyterLab and Chromium
+(team_panel.bench.js), and counts the requests and runs the server returns while a panel
+stays open.
 
     .venv/bin/python bench/bench_team_server.py --runs 10000 100000
     .venv/bin/python bench/bench_team_server.py --runs 2000 --poll-minutes 1     # a smoke run
@@ -14,6 +16,7 @@ cached), and counts the requests and runs the server returns while a panel stays
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import subprocess
@@ -26,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
 
-from bench_store import mlflow_rows, percentiles  # noqa: E402
+from bench_store import bulk_insert, mlflow_rows, percentiles  # noqa: E402
 from mlflow_fixtures import _healthy, _stop, free_port  # noqa: E402
 
 from jupyterlab_runs.store import NewRun  # noqa: E402
@@ -41,11 +44,12 @@ from jupyterlab_runs.store.mlflow.versions import (  # noqa: E402
 PARAMS, METRICS, PAGE = 20, 10, 50
 OR_FILTER = "params.p1 = 'w3' or params.p3 = 'w5'"
 CACHE = Path(tempfile.gettempdir()) / "jupyterlab-runs-bench"
+PANEL_OPENED = "Runs panel (Chromium): experiment chosen → first row"
 
 
 def seed(path: Path, runs: int) -> str:
     """An MLflow database with one experiment "bench" of ``runs`` runs; its experiment id."""
-    from mlflow.store.tracking.dbmodels import models
+    from mlflow.entities import ExperimentTag, Param, RunTag
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     store = SqlAlchemyStore(f"sqlite:///{path}", str(path.parent / "artifacts"))
@@ -53,37 +57,21 @@ def seed(path: Path, runs: int) -> str:
     ledger_experiment = store.create_experiment(LEDGER_EXPERIMENT)
     registry = store.create_run(ledger_experiment, "bench", 0, [], "registry").info.run_id
     ledger = store.create_run(ledger_experiment, "bench", 0, [], "ledger").info.run_id
-    from mlflow.entities import ExperimentTag, Param, RunTag
-
     store.set_experiment_tag(ledger_experiment, ExperimentTag(TAG_REGISTRY, registry))
     store.log_param(registry, Param(experiment_id, ledger))
     store.set_tag(ledger, RunTag(TAG_LEDGER_FOR, experiment_id))
-    tables = {
-        name: getattr(models, model).__table__
-        for name, model in [
-            ("runs", "SqlRun"),
-            ("params", "SqlParam"),
-            ("metrics", "SqlMetric"),
-            ("latest_metrics", "SqlLatestMetric"),
-            ("tags", "SqlTag"),
+
+    def rows(i: int) -> dict[str, list[dict]]:
+        """Run i as jupyterlab-runs logs it: its version tags, and its claim in the ledger."""
+        found = mlflow_rows(int(experiment_id), i, PARAMS, METRICS)
+        run_id = found["runs"][0]["run_uuid"]
+        found["tags"] += [
+            dict(key=k, value=v, run_uuid=run_id) for k, v in version_tags(i + 1).items()
         ]
-    }
-    started = time.perf_counter()
-    for first in range(0, runs, 2000):
-        batch: dict[str, list[dict]] = {name: [] for name in tables}
-        for i in range(first, min(first + 2000, runs)):
-            rows = mlflow_rows(int(experiment_id), i, PARAMS, METRICS)
-            run_id = rows["runs"][0]["run_uuid"]
-            tags = version_tags(i + 1)
-            rows["tags"] += [dict(key=k, value=v, run_uuid=run_id) for k, v in tags.items()]
-            rows["params"].append(dict(key=str(i + 1), value=run_id, run_uuid=ledger))
-            for name, found in rows.items():
-                batch[name] += found
-        with store.engine.begin() as connection:
-            for name, table in tables.items():
-                connection.execute(table.insert(), batch[name])
-        print(f"  seeded {min(first + 2000, runs):,} runs", file=sys.stderr, end="\r")
-    print(f"  seeded {runs:,} runs in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        found["params"].append(dict(key=str(i + 1), value=run_id, run_uuid=ledger))
+        return found
+
+    bulk_insert(store, runs, rows)
     store.engine.dispose()
     return experiment_id
 
@@ -164,7 +152,26 @@ def panel_left_open(url: str, experiment_id: str, minutes: float) -> dict[str, f
     }
 
 
-def bench(runs: int, repeat: int, minutes: float, by_metric: bool) -> list[tuple[str, str, str]]:
+def panel_in_browser(url: str, repeat: int) -> dict[str, float]:
+    """Opening the Runs panel on the "bench" experiment of the MLflow server at ``url`` in
+    JupyterLab and Chromium (team_panel.bench.js): ms to its first row, the first time and
+    again (p50, p95)."""
+    options = {"uri": url, "experiment": "bench", "other": "Default", "repeat": repeat}
+    done = subprocess.run(
+        ["node", str(HERE / "team_panel.bench.js"), json.dumps(options)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"team_panel.bench.js exited {done.returncode}: {done.stderr[-2000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"first": figures["first"], "again": percentiles(figures["again"])}
+
+
+def bench(
+    runs: int, repeat: int, minutes: float, by_metric: bool, browser: bool = True
+) -> list[tuple[str, str, str]]:
     """The table rows for one experiment size."""
     from mlflow import MlflowClient
 
@@ -219,6 +226,7 @@ def bench(runs: int, repeat: int, minutes: float, by_metric: bool) -> list[tuple
                 timed(lambda: client.get_run(uuid.UUID(int=1).hex), repeat),
             ),
         ]
+        panel = panel_in_browser(url, repeat) if browser else None
         ledger = MlflowStore(url).ledger
         started = time.perf_counter()
         ledger.read(experiment_id)
@@ -228,6 +236,12 @@ def bench(runs: int, repeat: int, minutes: float, by_metric: bool) -> list[tuple
         _stop(server)
         shutil.rmtree(work, ignore_errors=True)
     table = [(label, f"{a[0]:,.0f} (p95 {a[1]:,.0f})", f"{b[0]:,.0f}") for label, a, b in rows]
+    if panel is not None:
+        again = panel["again"]
+        table += [
+            (f"{PANEL_OPENED}, first time", f"{panel['first']:,.0f}", "—"),
+            (f"{PANEL_OPENED}, again", f"{again[0]:,.0f} (p95 {again[1]:,.0f})", "—"),
+        ]
     table.append(("reading the version ledger once (claims only)", f"{ledger_ms:,.0f}", "—"))
     per_minute = {k: v / minutes for k, v in open_panel.items() if k in ("requests", "rows")}
     table.append(
@@ -249,13 +263,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-metric-order", action="store_true", help="skip the cases sorted by a metric"
     )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the Runs panel in JupyterLab/Chromium"
+    )
     args = parser.parse_args(argv)
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     import mlflow
 
     for runs in args.runs:
-        table = bench(runs, args.repeat, args.poll_minutes, not args.no_metric_order)
+        table = bench(
+            runs, args.repeat, args.poll_minutes, not args.no_metric_order, not args.no_browser
+        )
         print(f"\n{runs:,} runs in one experiment ({PARAMS} params, {METRICS} metrics); "
               f"mlflow server {mlflow.__version__}, SQLite, 127.0.0.1; ms, p50")  # fmt: skip
         print(f"| {'query (first page of 50)':<52} | {'MlflowStore':<58} | MlflowClient |")
