@@ -9,7 +9,7 @@ import { RunsListModel } from './listModel';
 import { ListToolbar } from './listToolbar';
 import { ListHeader, RunRows } from './runRows';
 import { PendingRows, pendingOf } from './pendingRows';
-import { SyncHeader } from '../sync/syncHeader';
+import { SyncHeader, syncHeaderShown } from '../sync/syncHeader';
 import type { ISyncMonitor } from '../../tokens';
 
 /**
@@ -27,6 +27,8 @@ export function ListView(props: {
   useSignal(sync?.changed);
   const status = sync?.status ?? null;
   const pending = pendingOf(status, model.experiments.name, model.experiment);
+  // The header already says the MLflow server cannot be reached: once is enough.
+  const outage = syncHeaderShown(status) && status?.last_error !== null;
   return (
     <div className="jp-RunsList">
       <SyncHeader ctx={ctx} status={status} />
@@ -39,7 +41,9 @@ export function ListView(props: {
         trans={trans}
       />
       {model.loading && <ProgressBar label={trans.__('Loading runs')} />}
-      {model.error && <ErrorBox ctx={ctx} error={model.error} />}
+      {model.error && !(outage && model.error.kind === 'unavailable') && (
+        <ErrorBox ctx={ctx} error={model.error} />
+      )}
       <ListBody
         ctx={ctx}
         model={model}
