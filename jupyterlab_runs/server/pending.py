@@ -11,8 +11,6 @@ from typing import Any
 
 from ..store import Run, RunStore, serialize
 
-MAX_LISTED = 100
-
 
 def run_json(store: RunStore, run: Run) -> dict[str, Any]:
     """A run as GET runs shows it; one waiting in the outbox without a version, pending."""
@@ -33,7 +31,7 @@ def sync_json(store: RunStore) -> dict[str, Any]:
         }  # fmt: skip
     found = status()
     runs = []
-    for run in found.pop("runs")[:MAX_LISTED]:
+    for run in found.pop("runs"):
         payload = serialize.run_to_json(run)
         payload.update(version=None, pending=True)
         runs.append(payload)

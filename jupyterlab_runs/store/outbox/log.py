@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS outbox_ops (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_ops_state ON outbox_ops (state, seq);
+CREATE INDEX IF NOT EXISTS outbox_ops_run ON outbox_ops (run_id, kind);
 CREATE TABLE IF NOT EXISTS outbox_runs (
     local_id TEXT PRIMARY KEY,
     outbox_id TEXT NOT NULL UNIQUE,
@@ -246,10 +247,12 @@ class OpLog:
         return bool(self._read("SELECT 1 FROM outbox_ops WHERE state = 'queued' LIMIT 1"))
 
     def pending_run(self, run_id: str) -> PendingRun | None:
-        """The run created offline under this local id, while it is not delivered."""
+        """The run created offline under this local id, while its creation is queued (not
+        delivered, nor refused by the server)."""
         rows = self._read(
-            "SELECT local_id, outbox_id, experiment_id, experiment_name FROM outbox_runs"
-            " WHERE local_id = ? AND remote_id IS NULL",
+            "SELECT r.local_id, r.outbox_id, r.experiment_id, r.experiment_name"
+            " FROM outbox_runs r JOIN outbox_ops o ON o.run_id = r.local_id"
+            " AND o.kind = 'create_run' WHERE r.local_id = ? AND o.state = 'queued'",
             (run_id,),
         )
         return PendingRun(*rows[0]) if rows else None
