@@ -1,18 +1,18 @@
-"""Benchmark: the main-area runs table at 100,000 runs, side by side with MLflow where comparable.
+"""Benchmark: the main-area runs table at 1,000,000 runs, side by side with MLflow where comparable.
 
-Seeds N runs × 50 params × 20 metrics into an embedded store (``SqliteStore.create_run``) and
-the same runs into an MLflow SQLite database (bulk rows of MLflow's own tables, as
-``bench_store.py`` does), starts ``jupyter lab`` and ``mlflow server`` on 127.0.0.1, drives
-Debian's Chromium (``bench/ui_table_browser.js``) and prints one table:
+Seeds N runs × 50 params × 20 metrics into an embedded store (bulk rows of its own tables,
+``ui_table_seed.py``) and runs with the same values into an MLflow SQLite database (bulk rows
+of MLflow's own tables, as ``bench_store.py`` does; ``--mlflow-runs`` may make it smaller),
+starts ``jupyter lab`` and ``mlflow server`` on 127.0.0.1, drives Debian's Chromium
+(``bench/ui_table_browser.js``) and prints one table:
 
-- browser: ``open-table`` → first page painted; re-sort by a metric → repainted; long tasks
-  while scrolling through 10,000 rows;
-- server: the page query the table sends, timed in Python against each store and over HTTP
-  (our ``GET runs`` and MLflow's ``POST runs/search``).
+- browser: ``open-table`` → first page painted; re-sort by a metric → repainted; the
+  scrollbar dragged to far rows → that row's data painted; long tasks while scrolling;
+- server: the page queries of ``ui_table_cases.py`` (B6), timed in Python against each store
+  and over HTTP (our ``GET runs`` and MLflow's ``POST runs/search``).
 
-    .venv/bin/python bench/ui_table_bench.py                      # 100,000 runs, ~5 min
+    .venv/bin/python bench/ui_table_bench.py --dir bench/.cache/ui-table-1000000
     .venv/bin/python bench/ui_table_bench.py --runs 5000          # smoke run
-    .venv/bin/python bench/ui_table_bench.py --dir /tmp/uib       # keep and reuse the seeds
 """
 
 from __future__ import annotations
@@ -39,40 +39,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_store import measure, new_run, percentiles, seed_mlflow  # noqa: E402
+import ui_table_cases as cases  # noqa: E402
+from bench_store import measure, percentiles, seed_mlflow  # noqa: E402
+from ui_table_seed import seed_bulk  # noqa: E402
 
 from jupyterlab_runs.store import SqliteStore  # noqa: E402
-
-PAGE = 100  # the table's default page size (schema/table.json)
-FIRST = 50  # the table's first page is smaller, to paint sooner (RunsQuery.firstPageSize)
-SORT = "metrics.m0 DESC"
-# (label, order_by, page size, whether it is the page after the first one)
-CASES = [
-    ("first page (50 runs), version DESC", [], FIRST, False),
-    (f"next page ({PAGE} runs) by its token", [], PAGE, True),
-    ("re-sort: first page (50 runs) by metrics.m0 DESC", [SORT], FIRST, False),
-]
-SEARCH = "/api/2.0/mlflow/runs/search"
-
-
-def seed_ours(path: Path, runs: int, params: int, metrics: int) -> tuple[SqliteStore, str, float]:
-    """``runs`` runs logged one by one through ``create_run``; returns ms per run."""
-    store = SqliteStore(path)
-    found = store.list_experiments()
-    if found:  # seeded by an earlier run with the same --dir
-        return store, found[0].id, float("nan")
-    experiment = store.create_experiment("bench")
-    # Seeding only: skip the WAL fsyncs (a crash would just mean seeding again).
-    store.db.connection().execute("PRAGMA synchronous = OFF")
-    started = time.perf_counter()
-    for i in range(runs):
-        store.create_run(new_run(experiment.id, i, params, metrics))
-        if (i + 1) % max(1, runs // 10) == 0:
-            rate = (i + 1) / (time.perf_counter() - started)
-            print(f"  create_run: {i + 1:,}/{runs:,} ({rate:,.0f}/s)", file=sys.stderr, flush=True)
-    elapsed = time.perf_counter() - started
-    store.db.connection().execute("PRAGMA synchronous = NORMAL")
-    return store, experiment.id, elapsed * 1000 / runs
 
 
 def free_port() -> int:
@@ -185,6 +156,7 @@ def run_browser(url: str, token: str, experiment_id: str, args) -> dict:
         "sorts": args.sorts,
         "scrollRows": min(args.scroll_rows, args.runs),
         "scrollStep": args.scroll_step,
+        "jumps": jump_rows(args.runs),
     }
     node = shutil.which("node") or "node"
     output = subprocess.run(
@@ -198,14 +170,19 @@ def run_browser(url: str, token: str, experiment_id: str, args) -> dict:
     return json.loads(output.stdout)
 
 
+def jump_rows(runs: int) -> list[int]:
+    """Rows the scrollbar is dragged to, far apart (90 % of the way down first)."""
+    return [runs * k // 100 for k in (90, 45, 99, 20, 70, 5, 60)]
+
+
 def too_slow(args) -> tuple[str, str]:
     return (f"> {args.mlflow_timeout:g} s", "—")
 
 
-def mlflow_store_case(db: Path, experiment: str, case: tuple, args) -> tuple:
+def mlflow_store_case(db: Path, experiment: str, case: cases.Case, token, args) -> tuple:
     """MLflow's SqlAlchemyStore.search_runs for one case, in a child process that is stopped
     after --mlflow-timeout (its metric sort can run for many minutes at 100,000 runs)."""
-    job = {"db": str(db), "experiment": experiment, "case": case}
+    job = {"db": str(db), "experiment": experiment, "case": cases.to_json(case), "token": token}
     job |= {"repeat": args.repeat, "budget": args.budget}
     try:
         done = subprocess.run(
@@ -224,20 +201,13 @@ def mlflow_store_case(db: Path, experiment: str, case: tuple, args) -> tuple:
 def run_mlflow_case(job: dict) -> None:
     """The child side of mlflow_store_case: prints [p50, p95]."""
     logging.getLogger("mlflow").setLevel(logging.WARNING)
-    from mlflow.entities import ViewType
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     db = Path(job["db"])
     store = SqlAlchemyStore(f"sqlite:///{db}", str(db.parent / "mlflow-artifacts"))
-    _, order, size, paged = job["case"]
-    active, experiment = ViewType.ACTIVE_ONLY, [job["experiment"]]
-    token = store.search_runs(experiment, "", active, FIRST, []).token if paged else None
-    times = measure(
-        lambda: store.search_runs(experiment, "", active, size, order, token),
-        job["repeat"],
-        job["budget"],
-    )
-    print(json.dumps(percentiles(times)))
+    case = cases.from_json(job["case"])
+    action = cases.mlflow_in_process(store, job["experiment"], case, job["token"])
+    print(json.dumps(percentiles(measure(action, job["repeat"], job["budget"]))))
 
 
 def median_p95(values: list[float]) -> tuple[float, float]:
@@ -253,84 +223,64 @@ def benchmark(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         f"seeding {args.runs:,} runs × {args.params} params × {args.metrics} metrics",
         file=sys.stderr,
     )
-    ours, experiment_id, ours_seed = seed_ours(
-        folder / "ours" / "runs.db", args.runs, args.params, args.metrics
-    )
+    store_path = folder / "ours" / "runs.db"
+    experiment_id, ours_seed = seed_bulk(store_path, args.runs, args.params, args.metrics)
+    ours = SqliteStore(store_path)  # opening applies any newer migration before timing
     mlflow_runs = args.mlflow_runs or args.runs
     mlflow_db = folder / "mlflow" / "mlflow.db"
     _, theirs_experiment, _ = seed_mlflow(mlflow_db, mlflow_runs, args.params, args.metrics, False)
+    the_cases = cases.cases(args.runs)
+    tokens = [cases.mlflow_token(case, mlflow_runs) for case in the_cases]
 
-    rows: list[tuple[str, str, tuple[float, float], tuple[float, float] | None]] = []
+    rows: list[tuple[str, str, tuple[float, float], tuple | None]] = []
 
     def timed(action: Callable[[], object]) -> tuple[float, float]:
         return percentiles(measure(action, args.repeat, args.budget))
 
     # -- the page queries the table sends, in Python against each store ------------------
     print("  timing the stores in Python", file=sys.stderr, flush=True)
-    ours_token = ours.search_runs([experiment_id], "", [], FIRST).next_page_token
-    for case in CASES:
-        label, order, size, paged = case
-        mine = timed(
-            lambda o=order, n=size, t=ours_token if paged else None: ours.search_runs(
-                [experiment_id], "", o, n, t, summary=True
-            )
-        )
-        other = mlflow_store_case(mlflow_db, theirs_experiment, case, args)
-        rows.append(("store", label, mine, other))
+    for case, theirs_token in zip(the_cases, tokens, strict=True):
+        mine = timed(cases.ours_in_process(ours, experiment_id, case))
+        other = None
+        if theirs_token is not False:
+            other = mlflow_store_case(mlflow_db, theirs_experiment, case, theirs_token, args)
+        rows.append(("store", case.label, mine, other))
+    ours.close()
 
     # -- the same over HTTP ----------------------------------------------------------------
-    lab, url, token = start_lab(folder, folder / "ours" / "runs.db")
+    lab, url, token = start_lab(folder, store_path)
     mlflow_server = None
     try:
         if not args.no_mlflow_server:
-            mlflow_server, mlflow_url = start_mlflow(folder, folder / "mlflow" / "mlflow.db")
+            mlflow_server, mlflow_url = start_mlflow(folder, mlflow_db)
         print("  timing REST", file=sys.stderr, flush=True)
 
-        def ours_get(order: list[str], size: int, page_token: str | None) -> bytes:
-            # As the table asks: summaries (no code or notebook snapshot).
-            query = [
-                ("experiment_ids", experiment_id),
-                ("max_results", size),
-                ("fields", "summary"),
-            ]
-            query += [("order_by", o) for o in order]
-            query += [("page_token", page_token)] if page_token else []
-            runs_url = f"{url}/jupyterlab-runs/api/runs?{urllib.parse.urlencode(query)}"
-            return http_bytes(runs_url, token=token)
+        def ours_get(query: list) -> bytes:
+            return http_bytes(cases.ours_url(url, query), token=token)
 
-        def theirs_post(order: list[str], size: int, page_token: str | None) -> bytes:
-            body = {
-                "experiment_ids": [theirs_experiment],
-                "max_results": size,
-                "order_by": order,
-                "run_view_type": "ACTIVE_ONLY",
-            }
-            if page_token:
-                body["page_token"] = page_token
-            return http_bytes(f"{mlflow_url}{SEARCH}", body, timeout=args.mlflow_timeout)
-
-        ours_token = json.loads(ours_get([], FIRST, None))["next_page_token"]
-        if mlflow_server:
-            theirs_token = json.loads(theirs_post([], FIRST, None))["next_page_token"]
-        for label, order, size, paged in CASES:
-            mine = timed(lambda o=order, n=size, t=ours_token if paged else None: ours_get(o, n, t))
+        for case, theirs_token in zip(the_cases, tokens, strict=True):
+            mine = timed(cases.ours_rest(ours_get, experiment_id, case))
             other = None
-            if mlflow_server:
+            if mlflow_server and theirs_token is not False:
+                body = cases.mlflow_body(theirs_experiment, case, theirs_token)
                 try:
                     other = timed(
-                        lambda o=order, n=size, t=theirs_token if paged else None: theirs_post(
-                            o, n, t
+                        lambda b=body: http_bytes(
+                            f"{mlflow_url}{cases.SEARCH}", b, timeout=args.mlflow_timeout
                         )
                     )
                 except (TimeoutError, urllib.error.URLError):
                     other = too_slow(args)
-            rows.append(("HTTP", label, mine, other))
+            rows.append(("HTTP", case.label, mine, other))
         if mlflow_server:
             stop(mlflow_server)  # free the CPU for the browser
             mlflow_server = None
 
         print("  driving Chromium", file=sys.stderr, flush=True)
         browser = run_browser(url, token, experiment_id, args)
+        for jump in browser["jumps"]["version DESC"]:
+            if jump["version"] != args.runs - jump["row"]:  # v1..vN, newest first
+                raise RuntimeError(f"row {jump['row']:,} showed v{jump['version']}")
     finally:
         if mlflow_server:
             stop(mlflow_server)
@@ -379,11 +329,26 @@ def print_table(args, mlflow_runs, ours_seed, rows, browser) -> None:
     )
     line(
         "browser",
-        f"its runs requests ({FIRST}/{PAGE} runs): time to 1st byte",
+        f"its runs requests ({cases.FIRST}/{cases.PAGE} runs): time to 1st byte",
         median_p95(browser["requests"]),
     )
     for where, label, ours, theirs in rows:
-        line(where, label, ours, theirs, "≤ 50")
+        line(where, label, ours, theirs, "≤ 50" if where == "HTTP" else "")
+    for order, jumps in browser["jumps"].items():
+        line(
+            "browser",
+            f"drag scrollbar to a far row ({order}, n={len(jumps)}) → its data",
+            median_p95([jump["ms"] for jump in jumps]),
+            None,
+            "≤ 300",
+        )
+    line(
+        "browser",
+        "DOM nodes of the table after the jumps (max)",
+        (f"{browser['domNodes']}", "—"),
+        None,
+        "≤ 2000",
+    )
     rows_label = f"scroll {min(args.scroll_rows, args.runs):,} rows"
     line(
         "browser",
@@ -403,9 +368,9 @@ def print_table(args, mlflow_runs, ours_seed, rows, browser) -> None:
         "rows scrolled past before their page arrived",
         (f"{scroll['placeholderShare']:.0%}", "—"),
     )
-    seed = "reused" if ours_seed != ours_seed else f"{ours_seed:.2f}"
+    seed = "reused" if ours_seed != ours_seed else f"{ours_seed:,.0f} s"
     print(
-        f"seeding: {seed} ms per create_run (synchronous=OFF while seeding); MLflow seeded by "
+        f"seeding: {seed} (bulk rows of the store's tables, ui_table_seed.py); MLflow seeded by "
         "bulk rows of its own tables; MLflow has no equivalent of the browser rows (—)"
     )
 

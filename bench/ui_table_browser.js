@@ -3,7 +3,8 @@
  *
  * Drives Debian's Chromium (never a downloaded browser) against a running JupyterLab and
  * measures the runs table: open-table → first page painted, re-sort by a metric →
- * repainted, and long tasks while scrolling through rows.
+ * repainted, the scrollbar dragged to far rows → that row's data painted (and the DOM size),
+ * and long tasks while scrolling through rows.
  *
  *   node bench/ui_table_browser.js '{"url": "...", "token": "...", "experimentId": "...", ...}'
  */
@@ -133,6 +134,44 @@ async function scroll(page, rows, step) {
   );
 }
 
+/**
+ * Drag the scrollbar to `row` (one scroll position, as a drag ends); time until that row
+ * shows its run and was painted. Returns the run's version to check and the table's DOM size.
+ */
+async function jump(page, row) {
+  return page.evaluate(
+    async ({ row, waitPainted }) => {
+      const waitFor = eval(waitPainted);
+      const table = document.querySelector('.jp-RunsTable:not(.lm-mod-hidden)');
+      const grid = table.querySelector('.jp-RunsGrid');
+      const shown = `.jp-RunsGrid-row[aria-rowindex="${row + 2}"][data-version]`;
+      const started = performance.now();
+      grid.scrollTop = row * 28;
+      const ms = await waitFor(() => table.querySelector(shown), started);
+      return {
+        row,
+        ms,
+        version: Number(
+          table.querySelector(shown).getAttribute('data-version')
+        ),
+        domNodes: table.getElementsByTagName('*').length
+      };
+    },
+    { row, waitPainted: WAIT_PAINTED }
+  );
+}
+
+/** Jump to each row in turn, a pause between jumps. */
+async function jumps(page, rows, label) {
+  const found = [];
+  for (const row of rows) {
+    await page.waitForTimeout(300);
+    found.push(await jump(page, row));
+    log('jump', label, row, found[found.length - 1].ms);
+  }
+  return found;
+}
+
 /** Server time of the runs requests the page made (Resource Timing). */
 async function requestTimes(page) {
   return page.evaluate(() =>
@@ -202,8 +241,29 @@ const log = (...parts) => process.stderr.write(parts.join(' ') + '\n');
     await page.waitForTimeout(500);
     const scrolled = await scroll(page, options.scrollRows, options.scrollStep);
     const requests = await requestTimes(page);
+    // Far jumps in the default order (versions checkable), then sorted by a metric.
+    const byVersion = await jumps(page, options.jumps, 'version DESC');
+    await page.evaluate(() => {
+      document.querySelector(
+        '.jp-RunsTable:not(.lm-mod-hidden) .jp-RunsGrid'
+      ).scrollTop = 0;
+    });
+    await page.waitForTimeout(300);
+    await resort(page, columns[0]);
+    const byMetric = await jumps(page, options.jumps, `${columns[0]} sorted`);
+    const all = [...byVersion, ...byMetric];
     process.stdout.write(
-      JSON.stringify({ open, sort, scroll: scrolled, requests })
+      JSON.stringify({
+        open,
+        sort,
+        scroll: scrolled,
+        requests,
+        jumps: {
+          'version DESC': byVersion,
+          [`${columns[0]} sorted`]: byMetric
+        },
+        domNodes: Math.max(...all.map(j => j.domNodes))
+      })
     );
   } finally {
     await browser.close();
