@@ -37,18 +37,24 @@ from jupyterlab_runs.store.outbox.delivery import PANEL_TIMEOUT, WRITE_TIMEOUT  
 
 pytest_plugins = ("mlflow_fixtures",)
 
-_KILL_AFTER_CREATE = """
+_OPEN = """
 import os, signal, sys
 from jupyterlab_runs.store.mlflow.store import MlflowStore
 from jupyterlab_runs.store.outbox.log import OpLog
 from jupyterlab_runs.store.outbox.store import OutboxStore
-
+store = OutboxStore(MlflowStore(sys.argv[1]), sys.argv[2], deliver=False)
+"""
+_KILL_AFTER_CREATE = (
+    _OPEN
+    + """
 def die(self, op, created=None):
     os.kill(os.getpid(), signal.SIGKILL)  # after MLflow created the run, before it is marked
 
 OpLog.done = die
-OutboxStore(MlflowStore(sys.argv[1]), sys.argv[2], deliver=False).delivery.deliver()
+store.delivery.deliver()
 """
+)
+_DELIVER = _OPEN + "store.delivery.flush(120)\n"
 
 
 @pytest.fixture
@@ -172,6 +178,22 @@ def test_a_delivery_killed_after_the_mlflow_create_makes_no_duplicate(live, path
     copies = _copies(live, experiment.id, outbox_id)
     assert len(copies) == 1 and copies[0]["info"]["lifecycle_stage"] == "active"
     assert up.get_run(run.id).id == copies[0]["info"]["run_id"]
+
+
+def test_processes_delivering_at_once_send_each_run_once_in_order(live, path, dead_url):
+    experiment = live.get_or_create_experiment(unique("outbox-race"))
+    down = outbox(dead_url, path)
+    local = down.get_or_create_experiment(experiment.name)
+    for order in range(1, 9):
+        down.create_run(NewRun(local.id, params=[ParamInput("order", order)]))
+    command = [sys.executable, "-c", _DELIVER, live.rest.base_url, path]
+    workers = [subprocess.Popen(command) for _ in range(3)]
+    assert [worker.wait(timeout=180) for worker in workers] == [0, 0, 0]
+    runs = live.search_runs([experiment.id], view="all").items
+    assert sorted((r.version, r.params["order"].value) for r in runs) == [
+        (n, str(n)) for n in range(1, 9)
+    ]
+    assert down.sync_status()["pending"] == 0
 
 
 def test_a_copy_cut_short_part_way_is_deleted_and_the_run_created_whole(live, path, dead_url):
