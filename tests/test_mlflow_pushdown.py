@@ -4,6 +4,7 @@ how many runs come back, and that the answers are the embedded store's, page aft
 from __future__ import annotations
 
 import dataclasses
+import logging
 import subprocess
 import sys
 import time
@@ -202,10 +203,12 @@ def test_equal_values_come_in_version_order_across_pages(stores, mlflow_server):
             assert totals[-1] == (24, False)
 
 
-def test_a_first_page_by_a_metric_is_one_request(stores, mlflow_server):
+def test_a_first_page_by_a_metric_is_one_request(stores, mlflow_server, caplog):
     store, experiment_id = fresh(stores, mlflow_server)
     seen = Recorder(store)
+    caplog.set_level(logging.DEBUG, logger="jupyterlab_runs.store.mlflow.rest")
     page = store.search_runs([experiment_id], "", ["metrics.acc DESC"], max_results=10)
+    logged = [record.getMessage() for record in caplog.records]
     assert len(page.items) == 10 and page.items[0].metrics["acc"].value == max(
         run.metrics["acc"].value
         for run in stores["mlflow"][0].search_runs([experiment_id], max_results=1000).items
@@ -216,6 +219,9 @@ def test_a_first_page_by_a_metric_is_one_request(stores, mlflow_server):
     assert [(endpoint, body["order_by"]) for endpoint, body, _ in seen.calls] == [
         ("runs/search", ["metrics.`acc` DESC"])  # and no tie-break: no two values are equal
     ]
+    # Each request is logged at DEBUG with its time and size (how a page is profiled).
+    (message,) = logged
+    assert message.startswith("MLflow POST api/2.0/mlflow/runs/search: ")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ exponential backoff for minutes when the server is down (we want a prompt, clear
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -26,6 +28,7 @@ ARTIFACTS_API = "api/2.0/mlflow-artifacts/artifacts"
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
 MAX_CONCURRENT = 4  # requests one call sends at once (a page's OR branches, its probes)
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 _NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "ENDPOINT_NOT_FOUND"}
 _CONFLICT = {"RESOURCE_ALREADY_EXISTS", "RESOURCE_CONFLICT", "ABORTED"}
@@ -153,8 +156,14 @@ class RestClient:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.base_url}/{path}"
+        started = time.perf_counter()
         try:
-            return self.session.request(method, url, timeout=self.current_timeout, **kwargs)
+            response = self.session.request(method, url, timeout=self.current_timeout, **kwargs)
+            if _log.isEnabledFor(logging.DEBUG):  # how many requests a page costs, and where
+                elapsed = (time.perf_counter() - started) * 1000
+                size = len(response.content)
+                _log.debug("MLflow %s %s: %.0f ms, %d bytes", method, path, elapsed, size)
+            return response
         except requests.Timeout:
             raise StoreUnavailable(
                 f"the MLflow tracking server at {self.shown_url} did not answer in time "
