@@ -122,7 +122,7 @@ class Delivery:
         """Send queued ops until none is left: ``idle`` (nothing to do), ``busy`` (another
         process is delivering the head of the queue) or ``unreachable``."""
         store = self._store
-        if not store.log.exists():
+        if not store.log.has_queued():  # a read: an idle poll takes no write lock
             return "idle"
         holder = holder_id()
         with store.remote.rest.bounded(WRITE_TIMEOUT):
