@@ -3,7 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { RunsClient } from './client';
 import { INewRun } from './types';
 import { readText } from '../testutils/blob';
-import { useServer } from '../testutils/server';
+import { saved, useServer } from '../testutils/server';
 
 // A real jupyter server with the jupyterlab_runs extension and a fresh store.
 const server = useServer();
@@ -30,8 +30,8 @@ function newRun(overrides: Partial<INewRun> = {}): INewRun {
 
 describe('RunsClient against a real server', () => {
   it('creates runs with consecutive versions and reads them back', async () => {
-    const first = await client.createRun(newRun());
-    const second = await client.createRun(newRun({ code: 'lr = 0.2' }));
+    const first = saved(await client.createRun(newRun()));
+    const second = saved(await client.createRun(newRun({ code: 'lr = 0.2' })));
     expect(second.version).toBe(first.version + 1);
     expect(second.experiment_id).toBe(first.experiment_id);
 

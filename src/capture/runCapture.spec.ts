@@ -19,6 +19,7 @@ import { IRun, IScanRequest } from '../api/types';
 import { AutoTrack } from './autoTrack';
 import { CellMeta } from './metadata';
 import { RunCapture } from './runCapture';
+import { saved } from '../testutils/server';
 
 // A real server with jupyterlab_runs and a real IPython kernel (the venv's Python).
 const server = new JupyterServer();
@@ -93,7 +94,7 @@ describe('RunCapture with a real kernel', () => {
     panel.content.activeCellIndex = panel.content.widgets.indexOf(cell);
     const run = await capture.logCell(panel, cell);
     expect(run).not.toBeNull();
-    return run!;
+    return saved(run!);
   }
 
   /** Every execute_request sent to `kernel`, in order: whether silent, and when. */
@@ -285,7 +286,7 @@ describe('RunCapture with a real kernel', () => {
       CellMeta.setAutoTrack(cell.model, true);
       auto.refresh();
       const logged = new Promise<IRun>(resolve =>
-        capture.runLogged.connect((_, args) => resolve(args.run))
+        capture.runLogged.connect((_, args) => resolve(saved(args.run)))
       );
       panel.content.activeCellIndex = 0;
       await NotebookActions.run(panel.content, panel.sessionContext);

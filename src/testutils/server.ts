@@ -4,7 +4,7 @@ import { JupyterServer } from '@jupyterlab/testing';
 import type { JSONObject } from '@lumino/coreutils';
 
 import { RunsClient } from '../api/client';
-import { INewRun, IRun, isPending } from '../api/types';
+import { INewRun, IRun, isPending, PendingRun } from '../api/types';
 
 /**
  * Start a real jupyter server with the jupyterlab_runs extension and a fresh store (or the
@@ -52,6 +52,11 @@ export async function logRun(
     metrics: [{ key: 'accuracy', value: accuracy, source: 'printed' }],
     ...extra
   });
+  return saved(run);
+}
+
+/** A run the store saved with its version (the embedded store never queues one). */
+export function saved<T extends IRun>(run: T | PendingRun<T>): T {
   if (isPending(run)) {
     throw new Error('the run was queued in the outbox, not saved');
   }
