@@ -146,7 +146,7 @@ async function openNotebook(page: Page, base: string): Promise<void> {
 test('runs logged while MLflow is down wait in the outbox and arrive exactly once', async ({
   page
 }) => {
-  test.setTimeout(300000);
+  test.setTimeout(420000);
   const root = fs.mkdtempSync(
     path.join(os.tmpdir(), 'jupyterlab-runs-outbox-')
   );
