@@ -42,27 +42,27 @@ def test_package_import_stays_cheap():
     assert done.stdout.split("\n")[:2] == ["[]", "[]"]
 
 
-def test_a_scripts_first_log_loads_neither_ipython_nor_the_store_yet_its_run_is_saved(tmp_path):
+def test_a_scripts_first_log_loads_no_ipython_store_or_capture_yet_its_run_is_saved(tmp_path):
     # No shell can exist before IPython is imported, and an implicit run is written when it
     # ends: the first log needs neither, so a script's first call does not pay for them.
-    uri = f"sqlite:///{tmp_path}/runs.db"
-    code = (
+    # Live charts and the Log-run scanner serve front ends only, even for a run written now.
+    env = kernel_env(JUPYTERLAB_RUNS_URI=f"sqlite:///{tmp_path}/runs.db")
+    check = "print(sorted({} & set(sys.modules)))\n"
+    scripts = [
+        "import sys, jupyterlab_runs as jr\njr.log_metric('acc', 0.5)\n"
+        + check.format({"IPython", "jupyterlab_runs.store.sqlite"}),
         "import sys, jupyterlab_runs as jr\n"
-        "jr.log_metric('acc', 0.5)\n"
-        "print(sorted({'IPython', 'jupyterlab_runs.store.sqlite'} & set(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=kernel_env(JUPYTERLAB_RUNS_URI=uri),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stdout.splitlines()[0] == "[]"
+        "with jr.start_run(experiment='written'):\n    jr.log_metric('loss', 0.1)\n"
+        + check.format({"IPython", "jupyterlab_runs.capture", "jupyterlab_runs.kernel.live_chart"}),
+    ]
+    for code in scripts:
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+        assert (done.returncode, done.stdout.splitlines()[:1]) == (0, ["[]"]), done.stderr
     store = SqliteStore(tmp_path / "runs.db")
-    [experiment] = store.list_experiments()
-    [run] = store.search_runs([experiment.id]).items
+    implicit = store.get_experiment_by_name("default")
+    [run] = store.search_runs([implicit.id]).items
     assert (run.status, run.metrics["acc"].value) == ("FINISHED", 0.5)
     store.close()
 

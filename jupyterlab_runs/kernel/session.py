@@ -15,10 +15,8 @@ from ..store.base import NewRun, Run, RunStore, StoreError
 from . import context as ctx
 from .display import emit, log_bundle, show_card, warn
 from .flusher import Flusher
-from .live_chart import LiveChart
 from .notebook_path import default_experiment, local_file, notebook_path
 from .papermill import InjectedParams
-from .probe import write_payload
 from .runs import WRITE_POINTS, ActiveRun
 
 STORE_ERRORS = (StoreError, OSError, sqlite3.Error)
@@ -104,6 +102,8 @@ class Session:
         if run.live or run.promotable:
             self._flusher.watch()
         if ctx.in_kernel(shell):
+            from .live_chart import LiveChart  # front ends only: scripts never load it
+
             run.chart = LiveChart()
         self._watch(shell)
         return run
@@ -297,6 +297,8 @@ class Session:
         for run in [r for r in self.stack if r.kind in ("implicit", "claim")]:
             self.end(run, error=error)
         if self._claimed_cell:
+            from .probe import write_payload  # Log-run cells only: the capture's scanner
+
             count = getattr(result, "execution_count", None)
             write_payload(self._shell, self._claimed_id, self._claimed_code, count)
         self._claimed_cell = False
