@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from .store import RunStore, StoreError, open_store, resolve_uri
 from .store.redact import redact
 
-FLUSH_SECONDS = 120  # another process may be delivering a long queue
+FLUSH_SECONDS = 120  # then it says what is left (run it again, or let a server deliver it)
 
 
 def _parser() -> argparse.ArgumentParser:

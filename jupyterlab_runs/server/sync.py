@@ -12,7 +12,9 @@ from ..store import RunStore
 from .handlers import API, RunsAPIHandler
 from .pending import sync_json
 
-FLUSH_SECONDS = 10  # the delivery thread may hold the head of the queue; the panel polls GET
+# How long POST sync delivers (or waits for the thread that holds the head of the queue);
+# what is left goes on in the background, and the panel polls GET sync.
+FLUSH_SECONDS = 10
 
 
 class SyncHandler(RunsAPIHandler):

@@ -106,7 +106,7 @@ class Delivery:
         """Deliver now, waiting up to ``timeout`` seconds while another thread or process
         delivers the head of the queue; what ``deliver`` said last."""
         deadline = time.monotonic() + timeout
-        while (outcome := self.deliver()) == "busy" and time.monotonic() < deadline:
+        while (outcome := self.deliver(deadline)) == "busy" and time.monotonic() < deadline:
             time.sleep(0.1)
         return outcome
 
@@ -118,15 +118,18 @@ class Delivery:
             self._announced = seq
             self._store.remote._changed("created", run_id, experiment_id)
 
-    def deliver(self) -> str:
-        """Send queued ops until none is left: ``idle`` (nothing to do), ``busy`` (another
-        process is delivering the head of the queue) or ``unreachable``."""
+    def deliver(self, deadline: float | None = None) -> str:
+        """Send queued ops until none is left (or, past ``deadline``, a monotonic time, stop
+        between two ops): ``idle`` (nothing to do), ``busy`` (another process is delivering
+        the head of the queue, or the deadline came) or ``unreachable``."""
         store = self._store
         if not store.log.has_queued():  # a read: an idle poll takes no write lock
             return "idle"
         holder = holder_id()
         with store.remote.rest.bounded(WRITE_TIMEOUT):
             while True:
+                if deadline is not None and time.monotonic() > deadline:
+                    return "busy"
                 op = store.log.claim(holder)
                 if op is None:
                     return "busy" if store.log.has_queued() else "idle"
