@@ -102,7 +102,11 @@ def test_runs_logged_while_mlflow_is_down_survive_restarts_and_arrive_once_in_or
         mlflow.stop()
 
         # Log run while MLflow is down: 202, no version yet, an id the other routes take.
-        body = {"experiment_name": "offline", "params": [{"key": "order", "value": 1}]}
+        body = {
+            "experiment_name": "offline",
+            "params": [{"key": "order", "value": 1}],
+            "tags": {"team": "vision"},
+        }
         status, first = send("POST", f"{server.base}/runs", body)
         assert (status, first["version"], first["pending"]) == (202, None, True)
         assert first["experiment_id"] == experiment["id"]
@@ -153,7 +157,9 @@ def test_runs_logged_while_mlflow_is_down_survive_restarts_and_arrive_once_in_or
         assert [(r.version, r.params["order"].value) for r in runs] == [
             (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5"),
         ]  # fmt: skip
-        assert runs[0].note == "later" and runs[1].metrics["acc"].value == 0.75
+        assert runs[0].note == "later"
+        assert runs[0].tags == runs[3].tags == {"team": "vision"}
+        assert runs[1].metrics["acc"].value == 0.75
         assert runs[2].status == "FINISHED"
         assert [p.value for p in store.metric_history(runs[2].id, "loss")] == [0.5, 0.25]
         status, delivered = send("GET", f"{server.base}/runs/{first['id']}")
