@@ -10,7 +10,7 @@ import pytest
 from test_handlers import call, error_of, run_payload
 from test_store_search import ORDERS, seed_run, traced
 
-from jupyterlab_runs.store import InvalidArgument, NewRun
+from jupyterlab_runs.store import InvalidArgument, MetricInput, NewRun
 from jupyterlab_runs.store.base import Page, walk_to_offset
 
 
@@ -38,10 +38,13 @@ SEARCHES = [dict(order_by=order_by) for order_by, _ in ORDERS] + [
 
 
 @pytest.mark.parametrize("query", SEARCHES, ids=str)
-def test_a_page_at_an_offset_is_the_page_walking_reaches(store, experiment, runs, query):
+@pytest.mark.parametrize("deleted", [False, True], ids=["key index only", "runs probed"])
+def test_a_page_at_an_offset_is_the_page_walking_reaches(store, experiment, runs, query, deleted):
     # The sorts cross segments (a metric's numbers, its NaNs, runs without it), so an offset
-    # also has to skip whole segments.
-    store.delete_run(runs[5].id)
+    # also has to skip whole segments. With a deleted run the key's index rows are not all
+    # matches, so each skipped run is probed; without, the key's index alone is stepped.
+    if deleted:
+        store.delete_run(runs[5].id)
     expected = walked(store, experiment, **query)
     for offset in range(len(expected) + 2):
         page = store.search_runs([experiment.id], max_results=3, offset=offset, **query)
@@ -61,10 +64,27 @@ def walked_from(store, experiment, page, **query):
 
 
 def test_an_offset_steps_over_rows_in_sql_not_page_by_page(store, experiment, runs):
+    store.delete_run(runs[0].id)  # the metric's index rows are no longer all matches
     statements = traced(store)
-    store.search_runs([experiment.id], order_by=["metrics.acc DESC"], max_results=2, offset=7)
+    page = store.search_runs(
+        [experiment.id], order_by=["metrics.acc DESC"], max_results=2, offset=3
+    )
+    assert [run.version for run in page.items] == [9, 8]
     pages = [s for s in statements if "ORDER BY" in s]
     assert len(pages) == 1 and "OFFSET" in pages[0].upper()
+
+
+def test_an_offset_by_a_key_steps_over_the_keys_index_alone(store, experiment, runs):
+    other = store.create_experiment("other")
+    store.create_run(NewRun(other.id, metrics=[MetricInput("loss", 1.0)]))  # not acc
+    statements = traced(store)
+    page = store.search_runs(
+        [experiment.id], order_by=["metrics.acc DESC"], max_results=2, offset=7
+    )
+    assert [run.version for run in page.items] == [1, 12]  # 0.1 (v7, v1), then 0 (v12, v6)
+    (seek,) = [s for s in statements if "OFFSET" in s.upper()]
+    plan = " ".join(row[3] for row in store.db.connection().execute("EXPLAIN QUERY PLAN " + seek))
+    assert plan == "SEARCH s USING COVERING INDEX latest_metrics_key_value (key_id=? AND value>?)"
 
 
 def test_an_offset_past_the_end_is_an_empty_last_page(store, experiment, runs):
