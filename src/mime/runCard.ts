@@ -14,8 +14,11 @@ export interface IRunCard {
   readonly id: string;
   /** Experiment name ('' when absent). */
   readonly experimentName: string;
-  /** Version within the experiment. */
-  readonly version: number;
+  /**
+   * Version within the experiment; null while the run waits in the outbox for the MLflow
+   * server (the kernel's card says 0: versions start at 1).
+   */
+  readonly version: number | null;
   /** Run name ('' when absent). */
   readonly name: string;
   /** Run status, or null when absent or unknown. */
@@ -37,8 +40,12 @@ export function parseRunCard(data: unknown): IRunCard | null {
   if (
     typeof run.id !== 'string' ||
     run.id === '' ||
-    typeof run.version !== 'number' ||
-    !Number.isInteger(run.version)
+    !(
+      run.version === null ||
+      (typeof run.version === 'number' &&
+        Number.isInteger(run.version) &&
+        run.version >= 0)
+    )
   ) {
     return null;
   }
@@ -67,7 +74,7 @@ export function parseRunCard(data: unknown): IRunCard | null {
   return {
     id: shorten(run.id, LIMITS.maxTextLength),
     experimentName: text(run.experiment_name),
-    version: run.version,
+    version: run.version === 0 ? null : run.version,
     name: text(run.name),
     status: RUN_STATUSES.includes(run.status as RunStatus)
       ? (run.status as RunStatus)

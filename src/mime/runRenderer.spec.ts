@@ -53,6 +53,28 @@ describe('parseRunCard', () => {
 });
 
 describe('RunRenderer', () => {
+  it('shows a run waiting in the outbox (version 0 from the kernel) as "v? · waiting to sync"', async () => {
+    for (const version of [0, null]) {
+      const pending = {
+        version: 1,
+        run: { ...card.run, version, name: 'v?' }
+      };
+      expect(parseRunCard(pending)?.version).toBeNull();
+      const renderer = await render(pending);
+      expect(
+        renderer.node.querySelector('.jp-RunsCard-version')?.textContent
+      ).toBe('v? · waiting to sync');
+      // "v?" is no name: the meta line starts with the experiment.
+      expect(
+        renderer.node.querySelector('.jp-RunsCard-meta')?.textContent
+      ).toBe('iris <b>exp</b> · 1.5 s');
+      renderer.dispose();
+    }
+    expect(
+      parseRunCard({ version: 1, run: { ...card.run, version: -1 } })
+    ).toBeNull();
+  });
+
   it('shows "v7 · FINISHED · accuracy 0.9641 · loss NaN" as text', async () => {
     const renderer = await render(card);
     const title = renderer.node.querySelector('.jp-RunsCard-title');

@@ -59,9 +59,12 @@ export class RunRenderer extends Widget implements IRenderMime.IRenderer {
   private _cardContent(card: IRunCard): HTMLElement[] {
     const trans = this._trans;
     const title = element('div', `${CARD_CLASS}-title`);
-    title.appendChild(
-      element('span', `${CARD_CLASS}-version`, `v${card.version}`)
-    );
+    // No version until the MLflow server has the run (it waits in the outbox).
+    const version =
+      card.version === null
+        ? trans.__('v? · waiting to sync')
+        : `v${card.version}`;
+    title.appendChild(element('span', `${CARD_CLASS}-version`, version));
     if (card.status !== null) {
       title.append(' · ');
       const status = element('span', `${CARD_CLASS}-status`, card.status);
@@ -75,7 +78,9 @@ export class RunRenderer extends Widget implements IRenderMime.IRenderer {
       );
     }
     const meta = [
-      card.name !== '' && card.name !== `v${card.version}` ? card.name : '',
+      card.name !== '' && card.name !== `v${card.version ?? '?'}`
+        ? card.name
+        : '',
       card.experimentName,
       card.durationMs !== null ? formatDuration(card.durationMs) : ''
     ].filter(part => part !== '');
