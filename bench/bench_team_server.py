@@ -95,15 +95,17 @@ def start_server(database: Path) -> tuple[subprocess.Popen, str]:
     return server, url
 
 
-def timed(action, repeat: int) -> tuple[float, float]:
-    """p50 and p95 milliseconds of ``repeat`` calls (after one warm-up call)."""
-    action()
-    times = []
+def timed(ours, theirs, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """p50 and p95 milliseconds of ``repeat`` calls of each action (after one warm-up call
+    each), the two taking turns so that both meet the same load on a shared machine."""
+    ours(), theirs()
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return percentiles(times)
+        for action, found in zip((ours, theirs), times, strict=True):
+            started = time.perf_counter()
+            action()
+            found.append((time.perf_counter() - started) * 1000)
+    return percentiles(times[0]), percentiles(times[1])
 
 
 class Counter:
@@ -199,33 +201,34 @@ def bench(
 
         first = ours()
         assert len(first.items) == PAGE and first.items[0].version == runs, first.items[0]
-        rows = [("first page, default order", timed(ours, repeat), timed(theirs, repeat))]
+        cases = [("first page, default order", ours, theirs)]
         if by_metric:  # MLflow's SQLite store sorts by a metric in O(runs²): minutes at 100,000
             m0 = ("metrics.m0 DESC",)
-            rows += [
+            cases += [
                 (
                     "first page by metrics.m0 DESC",
-                    timed(lambda: ours(order_by=m0), repeat),
-                    timed(lambda: theirs(order_by=m0), repeat),
+                    lambda: ours(order_by=m0),
+                    lambda: theirs(order_by=m0),
                 ),
                 (
                     f"{OR_FILTER}, by m0 (MLflow: p1 only)",
-                    timed(lambda: ours(OR_FILTER, m0), repeat),
-                    timed(lambda: theirs("params.p1 = 'w3'", m0), repeat),
+                    lambda: ours(OR_FILTER, m0),
+                    lambda: theirs("params.p1 = 'w3'", m0),
                 ),
             ]
-        rows += [
+        cases += [
             (
                 f"{OR_FILTER} (MLflow: p1 only)",
-                timed(lambda: ours(OR_FILTER), repeat),
-                timed(lambda: theirs("params.p1 = 'w3'"), repeat),
+                lambda: ours(OR_FILTER),
+                lambda: theirs("params.p1 = 'w3'"),
             ),
             (
                 "v1 by version (a fresh store)",
-                timed(lambda: MlflowStore(url).get_run_by_version(experiment_id, 1), repeat),
-                timed(lambda: client.get_run(uuid.UUID(int=1).hex), repeat),
+                lambda: MlflowStore(url).get_run_by_version(experiment_id, 1),
+                lambda: client.get_run(uuid.UUID(int=1).hex),
             ),
         ]
+        rows = [(label, *timed(mine, others, repeat)) for label, mine, others in cases]
         panel = panel_in_browser(url, repeat) if browser else None
         ledger = MlflowStore(url).ledger
         started = time.perf_counter()
