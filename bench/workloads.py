@@ -381,10 +381,11 @@ def _fresh_processes(script: str, repeats: int) -> tuple[list[float], list[float
 
 
 def _node(script: str, args: list[str]) -> list[Row]:
-    """Run a Node benchmark with ``--json`` and read the rows it prints last."""
-    done = subprocess.run(
-        ["node", str(HERE / script), *args, "--json"], capture_output=True, text=True, timeout=1800
-    )
+    """Run a Node benchmark with ``--json`` and read the rows it prints last. No timeout of
+    its own: ``python -m bench`` stops the workload with everything it started (a timeout
+    here killed node alone and left its data-side Python running)."""
+    command = ["node", str(HERE / script), *args, "--json"]
+    done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{script} exited {done.returncode}: {done.stderr[-2000:]}")
     rows = json.loads(done.stdout.strip().splitlines()[-1])["rows"]
