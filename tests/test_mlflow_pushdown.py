@@ -246,6 +246,32 @@ def test_pages_chain_like_the_embedded_store(stores, query):
     assert totals[-1] == (expected.total, False)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "params.model = 'svm'",  # one run in four: wider windows once a block is read
+        "params.model = 'rf' or params.model = 'knn'",
+        "not params.model = 'rf'",  # checked here: MLflow reads every run
+        "params.n = 3 and metrics.acc > 0.4",
+    ],
+)
+def test_default_order_pages_in_small_blocks_like_the_embedded_store(stores, monkeypatch, text):
+    monkeypatch.setattr(pushdown, "BLOCK", 10)  # RUNS versions span five blocks
+    (mlflow, mlflow_id), (sqlite, sqlite_id) = stores["mlflow"], stores["sqlite"]
+    expected = sqlite.search_runs([sqlite_id], text, max_results=1000)
+    for size in (3, 8):
+        seen = Recorder(mlflow)
+        versions, totals = all_pages(mlflow, mlflow_id, size, filter=text)
+        assert versions == [run.version for run in expected.items]
+        assert totals[-1] == (expected.total, False)
+        wide = [body for body, _ in seen.searches() if body["filter"].endswith("__'")]
+        if text == "params.model = 'svm'":
+            assert wide  # v1…v29 in one search once v30…v49 held two matches
+        if not text:
+            assert not wide  # every run matches: a block at a time, read in part
+
+
 def test_or_branches_and_orders_are_evaluated_by_mlflow(stores, mlflow_server):
     store, experiment_id = fresh(stores, mlflow_server)
     seen = Recorder(store)

@@ -240,10 +240,12 @@ def _page(
 BLOCK = 100  # versions per block: one LIKE pattern on the version tag, the last digits wildcarded
 
 
-def block_condition(block: int) -> str:
-    """MLflow's condition for the runs whose version lies in ``block`` (BLOCK × block + 0…)."""
-    digits = len(str(BLOCK - 1))
-    prefix = version_order(block * BLOCK)[:-digits]
+def block_condition(block: int, size: int | None = None) -> str:
+    """MLflow's condition for the runs whose version lies in ``block`` (size × block + 0…,
+    ``size`` a power of ten, BLOCK by default)."""
+    size = size or BLOCK
+    digits = len(str(size - 1))
+    prefix = version_order(block * size)[:-digits]
     return f"tags.`{TAG_VERSION_ORDER}` LIKE '{prefix}{'_' * digits}'"
 
 
@@ -268,10 +270,11 @@ def _block_runs(
     gather: Gather,
     filters: tuple[str, ...],
     block: int,
+    size: int,
     below: int | None,
     need: int,
 ) -> tuple[list[Run], bool]:
-    """The runs of ``block``, and whether some were left unread.
+    """The runs of ``block`` (of ``size`` versions), and whether some were left unread.
 
     ``below`` (None: unknown) is a version every version under which exists, since versions
     are gapless. For a search of every run, the ``need`` highest versions under it are then
@@ -280,22 +283,34 @@ def _block_runs(
     otherwise (a run started out of turn, a deleted one) read the whole block.
     """
     if below is not None:
-        wanted = set(range(max(block * BLOCK, below - need), below))
-        skipped = block * BLOCK + BLOCK - below  # already shown: above the page
-        if len(wanted) < below - block * BLOCK:
-            runs, _ = fetch(block_condition(block), [_BY_START], None, len(wanted) + skipped)
+        wanted = set(range(max(block * size, below - need), below))
+        skipped = block * size + size - below  # already shown: above the page
+        if len(wanted) < below - block * size:
+            condition = block_condition(block, size)
+            runs, _ = fetch(condition, [_BY_START], None, len(wanted) + skipped)
             if wanted <= {run.version for run in runs}:
                 return runs, True
-    windows = [" and ".join(filter(None, (c, block_condition(block)))) for c in filters]
+    windows = [" and ".join(filter(None, (c, block_condition(block, size)))) for c in filters]
     found: dict[str, Run] = {}
     for runs, _ in gather(
-        [functools.partial(fetch, w, [_BY_START], None, 10 * BLOCK) for w in windows]
+        [functools.partial(fetch, w, [_BY_START], None, 10 * size) for w in windows]
     ):
         found.update((run.id, run) for run in runs)
     return list(found.values()), False
 
 
 _BY_START = "attributes.start_time DESC"
+
+
+def _window(partial: bool, room: int, scanned: int, matched: int) -> int:
+    """How many versions to read next: a block, or ten when the filter matched so few of the
+    versions scanned that one block would likely not fill the page. MLflow's LIKE scans
+    every version tag whatever the window's width, so fewer, wider windows cost it less;
+    a filter that matches most runs keeps to one block (a wide window would return them all).
+    """
+    if partial or scanned < BLOCK // 2:
+        return BLOCK
+    return 10 * BLOCK if room * scanned > BLOCK * matched else BLOCK
 
 
 def version_page(
@@ -321,9 +336,9 @@ def version_page(
     # Reading part of a block needs a search of every run MLflow can show one by one.
     partial = query.tree is None and query.view != "deleted"
 
-    def read(block: int, below: int | None, need: int) -> tuple[list[Run], bool]:
+    def read(block: int, below: int | None, need: int, size: int = BLOCK) -> tuple[list[Run], bool]:
         below = below if partial else None
-        return _block_runs(fetch, gather, pushdown.filters, block, below, need)
+        return _block_runs(fetch, gather, pushdown.filters, block, size, below, need)
 
     # Blocks read ahead, in the first page's one round trip: block → (need, (runs, unread)).
     ahead: dict[int, tuple[int, tuple[list[Run], bool]]] = {}
@@ -347,30 +362,32 @@ def version_page(
                 ahead = {block - i: (guess if i else query.limit, r) for i, r in enumerate(found)}
                 break
             block += 1
+        upper, below = (block + 1) * BLOCK, None  # the top block: read whole
     else:
-        block = (last - 1) // BLOCK
+        upper, below = last, last  # every version under ``below`` exists
     items: list[Run] = []
-    later = 0
+    later = scanned = matched = 0
     unread = False
-    below = last  # every version under it exists (None: the top block, read whole)
-    while block >= 0 and len(items) < query.limit:
+    while upper > 0 and len(items) < query.limit:
         room = query.limit - len(items)
-        need, found_ahead = ahead.pop(block, (0, None))
+        size = _window(partial, room, scanned, matched)
+        block = (upper - 1) // size
+        need, found_ahead = ahead.pop(block, (0, None)) if size == BLOCK else (0, None)
         if found_ahead is not None and (room <= need or not found_ahead[1]):
             runs, unread = found_ahead
         else:
-            runs, unread = read(block, below, room)
-        below = block * BLOCK
-        block -= 1
+            runs, unread = read(block, below, room, size)
         chosen = [
             run
             for run in sorted(runs, key=lambda run: run.version, reverse=True)
-            if (last is None or run.version < last) and matches(query.tree, run)
+            if run.version < upper and matches(query.tree, run)
         ]
+        scanned, matched = scanned + upper - block * size, matched + len(chosen)
+        upper = below = block * size
         items += chosen[:room]
         later += len(chosen[room:])
     full = len(items) == query.limit
-    lower_bound = full and (block >= 0 or unread)
+    lower_bound = full and (upper > 0 or unread)
     token = None
     if later > 0 or lower_bound:
         token = encode_token([query.fingerprint, "version", items[-1].version, before + len(items)])
