@@ -4,8 +4,9 @@ import { IRunSummary, IRunsPage } from '../api/types';
  * The pages of one search held in memory, with the keyset tokens that lead to them.
  *
  * Page 0 is smaller than the others (`firstPageSize`) so that a first screen arrives
- * sooner; every later page holds `pageSize` rows. Page `p` can only be fetched with the
- * token page `p - 1` returned, so tokens are kept even when their pages are evicted.
+ * sooner; every later page holds `pageSize` rows. Page `p` is fetched with the token page
+ * `p - 1` returned (or, far from any known token, at its row offset), so tokens are kept
+ * even when their pages are evicted.
  */
 export class PageCache {
   /** Create an empty cache. */
