@@ -304,13 +304,13 @@ _BY_START = "attributes.start_time DESC"
 
 def _window(partial: bool, room: int, scanned: int, matched: int) -> int:
     """How many versions to read next: a block, or ten when the filter matched so few of the
-    versions scanned that one block would likely not fill the page. MLflow's LIKE scans
-    every version tag whatever the window's width, so fewer, wider windows cost it less;
-    a filter that matches most runs keeps to one block (a wide window would return them all).
+    versions scanned that ten blocks would likely return at most twice the page's room.
+    MLflow's LIKE scans every version tag whatever the window's width, so fewer, wider
+    windows cost it less, but each run it returns costs it more than a scan does.
     """
     if partial or scanned < BLOCK // 2:
         return BLOCK
-    return 10 * BLOCK if room * scanned > BLOCK * matched else BLOCK
+    return 10 * BLOCK if 5 * BLOCK * matched <= room * scanned else BLOCK
 
 
 def version_page(
@@ -363,8 +363,10 @@ def version_page(
                 break
             block += 1
         upper, below = (block + 1) * BLOCK, None  # the top block: read whole
+        ceiling = max(hint + 1, upper - BLOCK)  # the versions above the newest are few
     else:
         upper, below = last, last  # every version under ``below`` exists
+        ceiling = last
     items: list[Run] = []
     later = scanned = matched = 0
     unread = False
@@ -382,7 +384,8 @@ def version_page(
             for run in sorted(runs, key=lambda run: run.version, reverse=True)
             if run.version < upper and matches(query.tree, run)
         ]
-        scanned, matched = scanned + upper - block * size, matched + len(chosen)
+        scanned += min(upper, ceiling) - block * size
+        matched += len(chosen)
         upper = below = block * size
         items += chosen[:room]
         later += len(chosen[room:])
