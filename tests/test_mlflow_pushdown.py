@@ -19,7 +19,7 @@ from jupyterlab_runs.store.values import now_ms  # noqa: E402
 
 pytest_plugins = ("mlflow_fixtures",)
 MlflowStore = pytest.importorskip("jupyterlab_runs.store.mlflow.store").MlflowStore
-from jupyterlab_runs.store.mlflow import pushdown  # noqa: E402
+from jupyterlab_runs.store.mlflow import blocks as version_blocks  # noqa: E402
 
 RUNS = 40
 DAY_MS = 24 * 3600 * 1000
@@ -126,7 +126,7 @@ def test_the_first_page_reads_one_block_of_versions_and_no_ledger(stores, mlflow
 def test_below_the_newest_block_a_page_reads_only_the_runs_it_shows(
     stores, mlflow_server, monkeypatch
 ):
-    monkeypatch.setattr(pushdown, "BLOCK", 10)  # blocks of 10 versions: v40 alone in the top
+    monkeypatch.setattr(version_blocks, "BLOCK", 10)  # blocks of 10 versions: v40 alone in the top
     store, experiment_id = fresh(stores, mlflow_server)
     seen = Recorder(store)
     page = store.search_runs([experiment_id], max_results=10)
@@ -161,7 +161,7 @@ def twins(stores, name: str, runs: list) -> dict[str, str]:
 def test_a_run_started_out_of_turn_still_comes_in_version_order(stores, mlflow_server, monkeypatch):
     # The capture posts a run when its cell ends, with the cell's start time: a long cell
     # started before shorter ones holds a higher version and an older start.
-    monkeypatch.setattr(pushdown, "BLOCK", 10)
+    monkeypatch.setattr(version_blocks, "BLOCK", 10)
 
     def make(i):
         def run(experiment_id):
@@ -257,7 +257,7 @@ def test_pages_chain_like_the_embedded_store(stores, query):
     ],
 )
 def test_default_order_pages_in_small_blocks_like_the_embedded_store(stores, monkeypatch, text):
-    monkeypatch.setattr(pushdown, "BLOCK", 10)  # RUNS versions span five blocks
+    monkeypatch.setattr(version_blocks, "BLOCK", 10)  # RUNS versions span five blocks
     (mlflow, mlflow_id), (sqlite, sqlite_id) = stores["mlflow"], stores["sqlite"]
     expected = sqlite.search_runs([sqlite_id], text, max_results=1000)
     for size in (3, 8):

@@ -40,10 +40,11 @@ from ..base import (
 from ..filter import DEFAULT_ORDER
 from ..values import check_offset, optional_int
 from . import artifacts as mlflow_artifacts
+from .blocks import block_condition, version_page
 from .changes import ChangeFeed
 from .experiments import ExperimentMethods
 from .mapping import TAG_VERSION_ORDER, run_from_mlflow, run_version, version_order
-from .pushdown import Fetch, block_condition, pushed_page, server_order, version_page
+from .pushdown import Fetch, pushed_page, server_order
 from .rest import DEFAULT_TIMEOUT, RestClient, tracking_url
 from .runs import RunMethods
 from .search import MAX_FETCH, RUN_VIEWS, Query
