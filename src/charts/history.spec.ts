@@ -209,7 +209,11 @@ describe('buildHistory zoom', () => {
     expect(parsed.layer[0].params).toEqual([
       {
         name: HISTORY_ZOOM_PARAM,
-        select: { type: 'interval', encodings: ['x'] },
+        select: {
+          type: 'interval',
+          encodings: ['x'],
+          zoom: 'wheel![event.ctrlKey || event.metaKey]'
+        },
         bind: 'scales'
       }
     ]);

@@ -74,10 +74,13 @@ export function historyZoomBudget(series: number): number {
 }
 
 /**
- * The interval selection of an interactive history chart, bound to its x scale: the wheel
+ * The interval selection of an interactive history chart, bound to its x scale: Ctrl+wheel
  * zooms and dragging pans the steps; its signal tells the renderer which steps are shown.
  */
 export const HISTORY_ZOOM_PARAM = 'stepZoom';
+
+/** The wheel zooms with Ctrl (⌘) held only, so scrolling a notebook past a chart still scrolls. */
+const ZOOM_EVENTS = 'wheel![event.ctrlKey || event.metaKey]';
 
 /** Runs with more lines than this get no legend (it would not fit). */
 const MAX_LEGEND_RUNS = 20;
@@ -204,7 +207,11 @@ export function buildHistory(
           params: [
             {
               name: HISTORY_ZOOM_PARAM,
-              select: { type: 'interval' as const, encodings: ['x' as const] },
+              select: {
+                type: 'interval' as const,
+                encodings: ['x' as const],
+                zoom: ZOOM_EVENTS
+              },
               bind: 'scales' as const
             }
           ]
