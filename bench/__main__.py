@@ -83,20 +83,52 @@ def child(work: Callable[[bool], list], quick: bool, out: Path) -> None:
     out.write_text(json.dumps([to_json(r) for r in work(quick)]))
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """End the workload and everything it started (its own session: browsers, servers)."""
-    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` now, from /proc (servers a workload starts in sessions of
+    their own are outside its process group, but still its descendants)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
+            # The command may hold spaces and parentheses: the fields after the last ")".
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End the workload and everything it started: its process group (browsers, Node) and
+    any descendant that left it (a server in its own session), by process id."""
+    below = _descendants(process.pid)
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        for kill, target in ((os.killpg, process.pid), *((os.kill, pid) for pid in below)):
+            try:
+                kill(target, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             process.wait(wait)
-            if sig == signal.SIGKILL:
+            if sig == signal.SIGKILL or not any(map(_alive, below)):
                 break
         except subprocess.TimeoutExpired:
             continue
     process.wait()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for its reaper does not)."""
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 def run(name: str, quick: bool, budget: float, extra: list[str]) -> tuple[list, str]:

@@ -118,7 +118,10 @@ def slow(quick):
     seed = CACHE / "slow-seed"
     seed.mkdir(parents=True)
     (seed / "runs.db").write_text("half a seed")
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    # a server of its own session, as jupyter lab or mlflow server are started
+    sleeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True
+    )
     Path(os.environ["TRIAL_PIDS"]).write_text(f"{os.getpid()} {sleeper.pid}")
     time.sleep(600)
 
