@@ -196,3 +196,20 @@ def test_an_old_layout_history_converts_without_loss(tmp_path):
     assert [p.value for p in store.metric_history(run_id, "long")][-1] == 1.0
     assert len(store.metric_history(run_id, "long")) == len(old) + 2
     store.close()
+
+
+def test_a_step_range_reads_only_the_blocks_holding_it(store, experiment, monkeypatch):
+    steps = [s * 3 for s in range(10_000)]  # steps 0, 3, …, 29,997 in ten blocks
+    run = store.create_run(
+        NewRun(experiment.id, metrics=[MetricInput("m", float(s), s, 1000 + s) for s in steps])
+    )
+    whole = store.metric_history(run.id, "m")
+    unpacked, unpack = [], points.unpack
+    monkeypatch.setattr(points, "unpack", lambda data: unpacked.append(data) or unpack(data))
+    for first, last in [(4000, 4100), (3071, 3072), (0, 0), (29_997, 40_000), (-5, 2), (4, 5)]:
+        unpacked.clear()
+        shown = store.metric_history(run.id, "m", (first, last))
+        assert shown == [p for p in whole if first <= p.step <= last]
+        assert len(unpacked) <= 2  # the block holding `first` and at most the next one
+    unpacked.clear()
+    assert store.metric_history(run.id, "m", (40_000, 50_000)) == [] and unpacked == []

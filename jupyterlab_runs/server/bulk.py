@@ -9,7 +9,6 @@ Every verb is authenticated and authorized like the rest of the API (``RunsAPIHa
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from typing import Any
 
 import tornado
@@ -51,14 +50,6 @@ def thin(points: list, max_points: int | None) -> list:
 
 #: Steps are stored as signed 64-bit integers.
 _STEP_LIMIT = 2**63
-
-
-def in_steps(points: list, steps: tuple[int, int] | None) -> list:
-    """The points (sorted by step) whose step lies in ``steps``, both ends included."""
-    if steps is None:
-        return points
-    first = bisect_left(points, steps[0], key=lambda p: p.step)
-    return points[first : bisect_right(points, steps[1], lo=first, key=lambda p: p.step)]
 
 
 def _step_range(body: dict[str, Any]) -> tuple[int, int] | None:
@@ -110,7 +101,7 @@ class MetricHistoriesHandler(RunsAPIHandler):
         steps = _step_range(body)
 
         def shown(store: RunStore, run_id: str, key: str) -> list[dict[str, Any]]:
-            points = in_steps(store.metric_history(run_id, key), steps)
+            points = store.metric_history(run_id, key, steps)
             return [serialize.metric_point_to_json(p) for p in thin(points, max_points)]
 
         def read(store: RunStore):

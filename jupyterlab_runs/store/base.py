@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import io
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
@@ -403,8 +404,11 @@ class RunStore(abc.ABC):
         """Undo a soft delete."""
 
     @abc.abstractmethod
-    def metric_history(self, run_id: str, key: str) -> list[MetricPoint]:
-        """Every point of one metric of one run, by step."""
+    def metric_history(
+        self, run_id: str, key: str, steps: tuple[int, int] | None = None
+    ) -> list[MetricPoint]:
+        """Every point of one metric of one run, by step; with ``steps`` = (first, last) only
+        those whose step lies between them, both ends included (a zoomed chart's range)."""
 
     @abc.abstractmethod
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
@@ -436,3 +440,11 @@ class RunStore(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has nothing to release."""
+
+
+def in_steps(points: list[MetricPoint], steps: tuple[int, int] | None) -> list[MetricPoint]:
+    """The points (sorted by step) whose step lies in ``steps``, both ends included."""
+    if steps is None:
+        return points
+    first = bisect_left(points, steps[0], key=lambda p: p.step)
+    return points[first : bisect_right(points, steps[1], lo=first, key=lambda p: p.step)]

@@ -22,6 +22,7 @@ from ..base import (
     Run,
     StoreError,
     StoreUnavailable,
+    in_steps,
 )
 from ..sqlite.writes import created_run
 from ..values import (
@@ -310,10 +311,12 @@ class RunMethods:
             self._changed("updated", run_id, current["info"]["experiment_id"])
         return self.get_run(run_id)
 
-    def metric_history(self, run_id: str, key: str) -> list[MetricPoint]:
-        """Every point of one metric of one run, by step then timestamp."""
+    def metric_history(
+        self, run_id: str, key: str, steps: tuple[int, int] | None = None
+    ) -> list[MetricPoint]:
+        """Every point of one metric of one run, by step then timestamp (``steps``: a range)."""
         self._run_json(run_id)  # MLflow answers an unknown run's history with nothing
-        return self._history(run_id, key)
+        return in_steps(self._history(run_id, key), steps)
 
     def _history(self, run_id: str, key: str) -> list[MetricPoint]:
         query: dict[str, Any] = {"run_id": run_id, "metric_key": key, "max_results": HISTORY_PAGE}

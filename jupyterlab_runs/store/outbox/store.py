@@ -314,11 +314,13 @@ class OutboxStore(ExperimentMethods, RunStore):
         """MLflow's search (pending runs are listed by ``sync_status``)."""
         return self.remote.search_runs(experiment_ids, *args, **kwargs)
 
-    def metric_history(self, run_id: str, key: str) -> list[MetricPoint]:
-        """Every point of one metric, from wherever the run is now."""
+    def metric_history(
+        self, run_id: str, key: str, steps: tuple[int, int] | None = None
+    ) -> list[MetricPoint]:
+        """Every point of one metric (``steps``: a range), from wherever the run is now."""
         if self.log.pending_run(run_id) is not None:
-            return self.local.metric_history(run_id, key)
-        return self.remote.metric_history(self._target(run_id), key)
+            return self.local.metric_history(run_id, key, steps)
+        return self.remote.metric_history(self._target(run_id), key, steps)
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """MLflow's keys."""

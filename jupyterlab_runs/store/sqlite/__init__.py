@@ -29,6 +29,7 @@ from ..base import (
     Run,
     RunStore,
     ViewType,
+    in_steps,
 )
 from ..values import (
     check_error,
@@ -300,15 +301,18 @@ class SqliteStore(ExperimentMethods, RunStore):
         self._set_deleted(run_id, None, "updated")
         return self.get_run(run_id)
 
-    def metric_history(self, run_id: str, key: str) -> list[MetricPoint]:
-        """Every point of one metric of one run, by step then timestamp."""
+    def metric_history(
+        self, run_id: str, key: str, steps: tuple[int, int] | None = None
+    ) -> list[MetricPoint]:
+        """Every point of one metric of one run, by step then timestamp (``steps``: a range,
+        read from the blocks it reaches only)."""
         with self.db.snapshot() as conn:
             rid = self._run_row(conn, run_id)[0]
             key_id = self.keys.lookup(conn, [("metric", key)]).get(("metric", key))
             if key_id is None:
                 return []
-            steps, stamps, values = history.read(conn, rid, key_id)
-        return MetricPoint.series(key, values, steps, stamps)
+            points, stamps, values = history.read(conn, rid, key_id, steps)
+        return in_steps(MetricPoint.series(key, values, points, stamps), steps)
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """Param, metric and tag keys used by runs of these experiments (no ids: all)."""

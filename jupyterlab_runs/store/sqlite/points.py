@@ -102,16 +102,27 @@ def unpack(data: bytes) -> Columns:
     return steps, stamps, values.tolist()
 
 
-def read(conn: sqlite3.Connection, rid: int, key_id: int) -> Columns:
-    """The whole history of one metric of one run, in (step, timestamp) order."""
+def read(
+    conn: sqlite3.Connection, rid: int, key_id: int, within: tuple[int, int] | None = None
+) -> Columns:
+    """The history of one metric of one run, in (step, timestamp) order: whole, or (``within``
+    = first, last step) the blocks holding those steps, whole, for the caller to trim. Blocks
+    are sorted and disjoint, so the ones ending at or after ``first`` are a suffix, read until
+    one starts past ``last``."""
     steps: list[int] = []
     stamps: list[int] = []
     values: list[float] = []
-    for (data,) in conn.execute(
-        "SELECT data FROM metric_blocks WHERE run = ? AND key_id = ? ORDER BY block",
-        (rid, key_id),
-    ):
+    first, last = within if within is not None else (None, None)
+    rows = conn.execute(
+        "SELECT data FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ("
+        "SELECT coalesce(min(block), 1 << 62) FROM metric_blocks"
+        " WHERE run = ? AND key_id = ? AND last_step >= coalesce(?, last_step)) ORDER BY block",
+        (rid, key_id, rid, key_id, first),
+    )
+    for (data,) in rows:
         block = unpack(data)
+        if last is not None and block[0][0] > last:
+            break
         steps += block[0]
         stamps += block[1]
         values += block[2]
