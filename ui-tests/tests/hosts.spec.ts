@@ -60,6 +60,7 @@ test.describe('A JupyterLab without notebooks (no INotebookTracker)', () => {
       'jupyterlab-runs:capture': true,
       'jupyterlab-runs:panel': true,
       'jupyterlab-runs:renderers': true,
+      'jupyterlab-runs:sync-monitor': true,
       'jupyterlab-runs:table': true
     });
 
