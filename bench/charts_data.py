@@ -43,7 +43,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 from cache import CACHE  # noqa: E402
 
 from jupyterlab_runs.kernel.compare import build_compare_bundle  # noqa: E402
-from jupyterlab_runs.server.bulk import in_steps, thin  # noqa: E402
+from jupyterlab_runs.server.bulk import thin  # noqa: E402
 from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore  # noqa: E402
 
 BAR_RUNS = 1000
@@ -165,8 +165,7 @@ def ours(folder: Path, reps: int, steps: int) -> tuple[dict[str, list[float]], d
 
     def zoom():  # POST runs/metrics {run_ids, keys: [loss], max_points, step_range}
         return {
-            rid: thin(in_steps(store.metric_history(rid, "loss"), zoomed), ZOOM_POINTS)
-            for rid in line_ids
+            rid: thin(store.metric_history(rid, "loss", zoomed), ZOOM_POINTS) for rid in line_ids
         }
 
     def chart_read():  # POST runs/metrics {run_ids, keys: [loss], max_points}
