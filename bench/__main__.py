@@ -185,6 +185,10 @@ def parse(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     return args
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the chosen workloads, print the table and write latest.json after each one."""
     first = argparse.ArgumentParser(add_help=False)
@@ -198,6 +202,9 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
             sys.exit(1)
         return
+    # A time limit's SIGTERM stops the run as Ctrl-C does: the running workload and its
+    # processes are stopped and latest.json keeps what finished.
+    signal.signal(signal.SIGTERM, _interrupted)
     mode = "quick" if args.quick else "full"
     total = None if args.no_budget else TOTAL[mode]
     extra = ["--workloads", str(args.workloads)] if args.workloads else []
