@@ -84,12 +84,17 @@ async function ready(base: string): Promise<void> {
   throw new Error('jupyter lab did not start');
 }
 
+/** Resolves when the process has exited (at once if it already has). */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise(resolve => child.once('exit', () => resolve()));
+}
+
 /** Kill a process (-9) and wait until it is gone. */
 async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const gone = new Promise(resolve => child.once('exit', resolve));
+  const gone = exited(child);
   child.kill('SIGKILL');
   await gone;
 }
@@ -154,7 +159,7 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
     });
 
     await test.step('every run the job logged is there', async () => {
-      await new Promise<void>(resolve => job!.once('exit', () => resolve()));
+      await exited(job!); // it may have ended already on a slow machine
       expect(logged).toBe(runs);
       await expect(row(runs)).toBeVisible({ timeout: 30000 });
       const reply = await fetch(
