@@ -43,7 +43,6 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 from cache import CACHE  # noqa: E402
 
 from jupyterlab_runs.kernel.compare import build_compare_bundle  # noqa: E402
-from jupyterlab_runs.server.bulk import thin  # noqa: E402
 from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore  # noqa: E402
 
 BAR_RUNS = 1000
@@ -164,12 +163,10 @@ def ours(folder: Path, reps: int, steps: int) -> tuple[dict[str, list[float]], d
     zoomed = zoom_range(steps)
 
     def zoom():  # POST runs/metrics {run_ids, keys: [loss], max_points, step_range}
-        return {
-            rid: thin(store.metric_history(rid, "loss", zoomed), ZOOM_POINTS) for rid in line_ids
-        }
+        return {rid: store.metric_extremes(rid, "loss", ZOOM_POINTS, zoomed) for rid in line_ids}
 
     def chart_read():  # POST runs/metrics {run_ids, keys: [loss], max_points}
-        return {rid: thin(store.metric_history(rid, "loss"), CHART_POINTS) for rid in line_ids}
+        return {rid: store.metric_extremes(rid, "loss", CHART_POINTS) for rid in line_ids}
 
     figures = {f"bar {n}": timed(lambda n=n: bar(n), reps) for n in COUNTS}
     line_bundle = line()  # the warm-up read of every history

@@ -21,11 +21,10 @@ import json
 import math
 import time
 from collections.abc import Mapping, Sequence
-from operator import attrgetter
 from typing import Any
 
 from ..store.base import Experiment, MetricPoint, Run
-from ..store.downsample import extremes
+from ..store.downsample import thin
 from .compare_spec import (
     MAX_LINE_POINTS,
     WIDTH,
@@ -85,7 +84,7 @@ def build_compare_bundle(
     fits = (MAX_BUNDLE_BYTES // SAVED_BYTES_PER_POINT) // max(series, 1)
     limit = max(2, min(HISTORY_POINTS_PER_SERIES, MAX_LINE_POINTS // max(series, 1), fits))
     while True:  # each pass thins the last one's points: their extremes are the series'
-        histories = [{k: _downsampled(h[k], limit) for k in _capped(h, wanted)} for h in histories]
+        histories = [{k: thin(h[k], limit) for k in _capped(h, wanted)} for h in histories]
         payload_runs = [
             _run_payload(run, metric, chosen, found)
             for run, found in zip(runs, histories, strict=True)
@@ -145,12 +144,6 @@ def _capped(items: Mapping[str, Any], first: Sequence[str]) -> list[str]:
         k for k in dict.fromkeys([*first, *items]) if k in items and 0 < len(k) <= MAX_TEXT_LENGTH
     ]
     return keys[:MAX_KEYS_PER_RUN]
-
-
-def _downsampled(points: Sequence[MetricPoint], limit: int) -> Sequence[MetricPoint]:
-    if len(points) <= limit:
-        return points
-    return [points[i] for i in extremes(list(map(attrgetter("value"), points)), limit)]
 
 
 def _run_payload(run: Run, metric: str | None, params: list[str], history: Mapping[str, Any]):

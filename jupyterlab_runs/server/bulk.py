@@ -16,7 +16,6 @@ from jupyter_server.auth.decorator import authorized
 from tornado.iostream import StreamClosedError
 
 from ..store import InvalidArgument, RunStore, StoreError, serialize
-from ..store.downsample import extremes
 from .export import MEDIA_TYPES, ExportWriter, parse_columns
 from .handlers import API, ApiError, RunsAPIHandler
 
@@ -38,14 +37,6 @@ def _strings(body: dict[str, Any], name: str, limit: int) -> list[str]:
     if len(values) > limit:
         raise ApiError(400, "invalid_argument", f"{name} may hold at most {limit} items")
     return list(dict.fromkeys(values))
-
-
-def thin(points: list, max_points: int | None) -> list:
-    """At most ``max_points`` points: the first, the last and each bucket's lowest and highest
-    value, so a chart of them keeps every spike (the full history is one request away)."""
-    if max_points is None or len(points) <= max_points:
-        return points
-    return [points[i] for i in extremes([p.value for p in points], max_points)]
 
 
 #: Steps are stored as signed 64-bit integers.
@@ -101,8 +92,11 @@ class MetricHistoriesHandler(RunsAPIHandler):
         steps = _step_range(body)
 
         def shown(store: RunStore, run_id: str, key: str) -> list[dict[str, Any]]:
-            points = store.metric_history(run_id, key, steps)
-            return [serialize.metric_point_to_json(p) for p in thin(points, max_points)]
+            if max_points is None:
+                points = store.metric_history(run_id, key, steps)
+            else:
+                points = store.metric_extremes(run_id, key, max_points, steps)
+            return [serialize.metric_point_to_json(p) for p in points]
 
         def read(store: RunStore):
             return {run_id: {key: shown(store, run_id, key) for key in keys} for run_id in run_ids}

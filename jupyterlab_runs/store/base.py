@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
+from .downsample import thin
+
 RunStatus = Literal["RUNNING", "FINISHED", "FAILED", "KILLED"]
 RunSource = Literal["toolbar", "auto", "magic", "api", "import"]
 ValueType = Literal["int", "float", "bool", "none", "str", "json", "repr"]
@@ -409,6 +411,15 @@ class RunStore(abc.ABC):
     ) -> list[MetricPoint]:
         """Every point of one metric of one run, by step; with ``steps`` = (first, last) only
         those whose step lies between them, both ends included (a zoomed chart's range)."""
+
+    def metric_extremes(
+        self, run_id: str, key: str, max_points: int, steps: tuple[int, int] | None = None
+    ) -> list[MetricPoint]:
+        """At most ``max_points`` (≥ 2) points of one metric's history (``steps``: of that
+        range), each exactly as ``metric_history`` gives it: the first, the last and the lowest
+        and highest of each stretch between them, so a chart of them keeps every spike. The
+        default reads every point; a store that summarizes stretches may read less."""
+        return list(thin(self.metric_history(run_id, key, steps), max_points))
 
     @abc.abstractmethod
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:

@@ -5,7 +5,19 @@ min/max per pixel column a line chart draws), so no spike or dip is lost."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
+from typing import TypeVar
+
+#: A point with a ``value`` (``MetricPoint``, or anything shaped like it).
+P = TypeVar("P")
+
+
+def spans(start: int, length: int, count: int) -> Iterator[tuple[int, int]]:
+    """``count`` consecutive (begin, end) slices of ``length`` items from ``start``, as equal
+    as whole items allow (some are empty when ``length`` < ``count``)."""
+    for b in range(count):
+        yield start + b * length // count, start + (b + 1) * length // count
 
 
 def extremes(values: Sequence[float], limit: int) -> list[int]:
@@ -16,14 +28,18 @@ def extremes(values: Sequence[float], limit: int) -> list[int]:
         return list(range(length))
     if limit < 2:
         raise ValueError("limit must be at least 2")
-    buckets = (limit - 2) // 2
     keep = {0, length - 1}
-    inner = length - 2
-    for b in range(buckets):
-        start = 1 + b * inner // buckets
-        chunk = values[start : 1 + (b + 1) * inner // buckets]
+    for start, end in spans(1, length - 2, (limit - 2) // 2):
+        chunk = values[start:end]
         finite = chunk if not any(map(math.isnan, chunk)) else [v for v in chunk if v == v]
         if finite:  # min() and max() run in C; index() finds the first occurrence
             keep.add(start + chunk.index(min(finite)))
             keep.add(start + chunk.index(max(finite)))
     return sorted(keep)
+
+
+def thin(points: Sequence[P], limit: int) -> Sequence[P]:
+    """At most ``limit`` (≥ 2) of ``points``: the ones ``extremes`` keeps of their values."""
+    if len(points) <= limit:
+        return points
+    return [points[i] for i in extremes(list(map(attrgetter("value"), points)), limit)]
