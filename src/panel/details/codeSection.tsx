@@ -5,6 +5,7 @@ import React, { useEffect, useRef, useState } from 'react';
 import { IRun } from '../../api/types';
 import { IPanelContext } from '../context';
 import { PanelCommandIDs } from '../commandIds';
+import { runLabel } from '../runLabel';
 import { createCodeView } from './codeView';
 import { RunDetailsModel } from './detailsModel';
 
@@ -31,6 +32,7 @@ export function CodeSection(props: {
     return () => view.destroy();
   }, [run.code, other?.code, language]);
   const pickerId = `jp-RunsDetails-diff-${run.id}`;
+  const label = runLabel(run, trans).version;
   return (
     <div className="jp-RunsDetails-code">
       <div className="jp-RunsDetails-codeBar">
@@ -66,12 +68,8 @@ export function CodeSection(props: {
         ref={host}
         aria-label={
           other
-            ? trans.__(
-                'Code of v%1 compared with v%2',
-                run.version,
-                other.version
-              )
-            : trans.__('Code of v%1', run.version)
+            ? trans.__('Code of %1 compared with v%2', label, other.version)
+            : trans.__('Code of %1', label)
         }
         role="region"
       />

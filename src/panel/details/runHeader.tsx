@@ -6,6 +6,7 @@ import { InlineInput } from '../components';
 import { IPanelContext } from '../context';
 import { formatDuration, formatTime } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
+import { runLabel } from '../runLabel';
 import { RunDetailsModel } from './detailsModel';
 
 /** Name (renamed inline), status with its error, and where and when the run happened. */
@@ -100,10 +101,11 @@ function RunName(props: {
       />
     );
   }
+  const { version, named } = runLabel(run, trans);
   return (
     <h2 className="jp-RunsDetails-title">
-      <span className="jp-RunsDetails-version">{`v${run.version}`}</span>
-      {run.name !== `v${run.version}` && (
+      <span className="jp-RunsDetails-version">{version}</span>
+      {named && (
         <span className="jp-RunsDetails-name" title={run.name}>
           {run.name}
         </span>
@@ -111,7 +113,7 @@ function RunName(props: {
       <button
         type="button"
         className="jp-RunsPanel-linkButton jp-RunsDetails-rename"
-        aria-label={trans.__('Rename run v%1', run.version)}
+        aria-label={trans.__('Rename run %1', version)}
         onClick={() => setDraft(run.name)}
       >
         {trans.__('Rename')}

@@ -4,6 +4,7 @@ import { IRunSummary, PendingRun } from '../../api/types';
 import { IPanelContext } from '../context';
 import { formatAge, formatNumber, formatTime, truncate } from '../../format';
 import { PanelCommandIDs } from '../commandIds';
+import { runLabel } from '../runLabel';
 import { RunsListModel } from './listModel';
 import { SortColumn } from './query';
 
@@ -241,10 +242,7 @@ export function RunCells(props: {
     .slice(0, PARAMS_IN_ROW)
     .map(([key, param]) => `${key}=${truncate(param.value, 24)}`)
     .join(' · ');
-  const version =
-    run.version === null ? trans.__('v? · waiting to sync') : `v${run.version}`;
-  // A pending run's default name ("v?") is no name: the server numbers it on delivery.
-  const named = run.version === null ? run.name !== 'v?' : run.name !== version;
+  const { version, named } = runLabel(run, trans);
   return (
     <>
       <span className="jp-RunsList-run" title={run.name}>

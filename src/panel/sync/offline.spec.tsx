@@ -7,6 +7,8 @@ import { CellMeta } from '../../capture/metadata';
 import { SyncMonitor } from '../../models/syncMonitor';
 import { panelContext, render } from '../../testutils/react';
 import { logRun, useServer, waitFor } from '../../testutils/server';
+import { RunDetailsModel } from '../details/detailsModel';
+import { RunHeader } from '../details/runHeader';
 import { ListView } from '../list/listView';
 import { RunsListModel } from '../list/listModel';
 
@@ -86,5 +88,26 @@ describe('the outbox of a real server whose MLflow server is down', () => {
     view.unmount();
     list.dispose();
     monitor.dispose();
+  });
+
+  it('names a pending run in its details header as its row does: "v? · waiting to sync"', async () => {
+    const client = server.client();
+    await expect(logRun(client, 'offline.ipynb', 4, 0.5)).rejects.toThrow(
+      'queued'
+    );
+    const [newest] = (await client.sync()).runs;
+    const run = await client.getRun(newest.id);
+    expect(run.version).toBeNull();
+    const model = new RunDetailsModel({ client });
+    const view = render(
+      <RunHeader ctx={panelContext()} model={model} run={run} />
+    );
+    expect(
+      view.node.querySelector('.jp-RunsDetails-version')?.textContent
+    ).toBe('v? · waiting to sync');
+    // Its default name ("v?") is no name of its own.
+    expect(view.node.querySelector('.jp-RunsDetails-name')).toBeNull();
+    view.unmount();
+    model.dispose();
   });
 });
