@@ -1,8 +1,8 @@
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { ILiveUpdates, IRunsClient } from '../tokens';
+import { ConsumerPoll } from './consumerPoll';
 
 /**
  * Follows the store's change feed (`GET changes?since=`) and says which experiments changed,
@@ -13,16 +13,11 @@ export class LiveUpdates implements ILiveUpdates {
   /** Create the poll; the current cursor is read at once so no later change is missed. */
   constructor(options: LiveUpdates.IOptions) {
     this._client = options.client;
-    const interval = options.interval ?? LiveUpdates.INTERVAL;
-    this._poll = new Poll({
+    this._poll = new ConsumerPoll({
       name: 'jupyterlab-runs:live-updates',
       factory: () => this._tick(),
-      frequency: {
-        interval,
-        backoff: true,
-        max: options.maxInterval ?? 30 * interval
-      },
-      standby: () => (this._visible.size === 0 ? true : 'when-hidden')
+      interval: options.interval ?? LiveUpdates.INTERVAL,
+      maxInterval: options.maxInterval
     });
     this._start = this._readCursor();
   }
@@ -39,7 +34,7 @@ export class LiveUpdates implements ILiveUpdates {
 
   /** Whether any registered consumer is visible. */
   get active(): boolean {
-    return this._visible.size > 0;
+    return this._poll.active;
   }
 
   /** Whether the poll is disposed. */
@@ -52,13 +47,7 @@ export class LiveUpdates implements ILiveUpdates {
    * A consumer becoming visible triggers an immediate poll.
    */
   setVisible(consumer: object, visible: boolean): void {
-    const was = this._visible.size;
-    if (visible) {
-      this._visible.add(consumer);
-    } else {
-      this._visible.delete(consumer);
-    }
-    if (was === 0 && this._visible.size > 0) {
+    if (this._poll.setVisible(consumer, visible)) {
       void this.refresh();
     }
   }
@@ -75,12 +64,7 @@ export class LiveUpdates implements ILiveUpdates {
       return;
     }
     await this._start;
-    try {
-      await this._poll.refresh();
-      await this._poll.tick;
-    } catch {
-      // Disposed while waiting: the tick promise rejects, and nothing is left to do.
-    }
+    await this._poll.refresh();
   }
 
   /** Stop polling; idempotent. */
@@ -90,7 +74,6 @@ export class LiveUpdates implements ILiveUpdates {
     }
     this._isDisposed = true;
     this._poll.dispose();
-    this._visible.clear();
     Signal.clearData(this);
   }
 
@@ -133,15 +116,14 @@ export class LiveUpdates implements ILiveUpdates {
     this._changed.emit({ experimentIds, changes: reply.changes });
     if (reply.changes.length >= LiveUpdates.FEED_PAGE) {
       // More changes are waiting behind this batch.
-      void this._poll.schedule({ interval: 0, phase: 'refreshed' });
+      this._poll.again();
     }
   }
 
   private _client: IRunsClient;
-  private _poll: Poll;
+  private _poll: ConsumerPoll;
   private _start: Promise<void>;
   private _cursor: number | null = null;
-  private _visible = new Set<object>();
   private _isDisposed = false;
   private _changed = new Signal<this, ILiveUpdates.IChanged>(this);
 }

@@ -1,8 +1,8 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ISyncStatus } from '../api/types';
+import { ConsumerPoll } from './consumerPoll';
 import { LiveUpdates } from './liveUpdates';
 import type { ILiveUpdates, IRunsClient, ISyncMonitor } from '../tokens';
 
@@ -27,16 +27,11 @@ export class SyncMonitor implements ISyncMonitor {
   /** Create the poll; `live` is the change feed whose changes trigger a poll. */
   constructor(options: SyncMonitor.IOptions) {
     this._client = options.client;
-    const interval = options.interval ?? LiveUpdates.INTERVAL;
-    this._poll = new Poll({
+    this._poll = new ConsumerPoll({
       name: 'jupyterlab-runs:sync',
       factory: () => this._tick(),
-      frequency: {
-        interval,
-        backoff: true,
-        max: options.maxInterval ?? 30 * interval
-      },
-      standby: () => (this._visible.size === 0 ? true : 'when-hidden')
+      interval: options.interval ?? LiveUpdates.INTERVAL,
+      maxInterval: options.maxInterval
     });
     this._live = options.live ?? null;
     this._live?.changed.connect(this._onLiveChanged, this);
@@ -59,13 +54,7 @@ export class SyncMonitor implements ISyncMonitor {
 
   /** Say whether a consumer shows the status; one becoming visible polls at once. */
   setVisible(consumer: object, visible: boolean): void {
-    const was = this._visible.size;
-    if (visible) {
-      this._visible.add(consumer);
-    } else {
-      this._visible.delete(consumer);
-    }
-    if (was === 0 && this._visible.size > 0) {
+    if (this._poll.setVisible(consumer, visible)) {
       void this.refresh();
     }
   }
@@ -75,12 +64,7 @@ export class SyncMonitor implements ISyncMonitor {
     if (this._isDisposed || this._status?.enabled === false) {
       return;
     }
-    try {
-      await this._poll.refresh();
-      await this._poll.tick;
-    } catch {
-      // Disposed while waiting: the tick promise rejects, and nothing is left to do.
-    }
+    await this._poll.refresh();
   }
 
   /** Stop polling; idempotent. */
@@ -91,7 +75,6 @@ export class SyncMonitor implements ISyncMonitor {
     this._isDisposed = true;
     this._live?.changed.disconnect(this._onLiveChanged, this);
     this._poll.dispose();
-    this._visible.clear();
     Signal.clearData(this);
   }
 
@@ -132,10 +115,9 @@ export class SyncMonitor implements ISyncMonitor {
 
   private _client: IRunsClient;
   private _live: ILiveUpdates | null;
-  private _poll: Poll;
+  private _poll: ConsumerPoll;
   private _status: ISyncStatus | null = null;
   private _last = '';
-  private _visible = new Set<object>();
   private _isDisposed = false;
   private _changed = new Signal<this, ISyncStatus | null>(this);
 }
