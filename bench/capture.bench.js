@@ -16,6 +16,8 @@ const {
   ROOT,
   JSON_OUTPUT,
   startLab,
+  codeCell,
+  notebookJson,
   summarize,
   printTable,
   benchRow,
@@ -35,30 +37,10 @@ function benchNotebook() {
         : `p${i} = "v${i}"`
   );
   const prints = `for i in range(${METRICS}):\n    print(f"metric_{i}: {0.5 + i / 100}")`;
-  const cell = (source, id) => ({
-    cell_type: 'code',
-    id,
-    metadata: {},
-    execution_count: null,
-    outputs: [],
-    source
-  });
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      },
-      language_info: { name: 'python' }
-    },
-    cells: [
-      cell('x = 1', 'setup'),
-      cell(`${params.join('\n')}\n${prints}`, 'tracked')
-    ]
-  };
+  return notebookJson([
+    codeCell('setup', 'x = 1'),
+    codeCell('tracked', `${params.join('\n')}\n${prints}`)
+  ]);
 }
 
 /** Run `command` on the tracked cell; resolve when the notebook is idle again. */
@@ -75,10 +57,7 @@ async function runOnTrackedCell(page, command) {
 async function browserFigures() {
   const lab = await startLab();
   try {
-    fs.writeFileSync(
-      path.join(lab.root, 'bench.ipynb'),
-      JSON.stringify(benchNotebook())
-    );
+    fs.writeFileSync(path.join(lab.root, 'bench.ipynb'), benchNotebook());
     await lab.open('bench.ipynb');
     const { page } = lab;
     await page.waitForFunction(

@@ -42,6 +42,8 @@ const {
   ROOT,
   JSON_OUTPUT,
   startLab,
+  codeCell,
+  notebookJson,
   summarize,
   printTable,
   benchRow,
@@ -158,34 +160,15 @@ function chunkCatalog() {
 }
 
 function notebook() {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      },
-      language_info: { name: 'python' }
-    },
-    cells: [
-      {
-        cell_type: 'code',
-        id: 'chart',
-        metadata: {},
-        execution_count: null,
-        outputs: [],
-        source: '# chart'
-      },
-      {
-        cell_type: 'markdown',
-        id: 'text',
-        metadata: {},
-        source: 'No chart in this notebook.'
-      }
-    ]
-  };
+  return notebookJson([
+    codeCell('chart', '# chart'),
+    {
+      cell_type: 'markdown',
+      id: 'text',
+      metadata: {},
+      source: 'No chart in this notebook.'
+    }
+  ]);
 }
 
 /**
@@ -280,10 +263,7 @@ async function renderModelInPage({ kind, expected, selector, mime }) {
 async function browserFigures(bundles) {
   const lab = await startLab();
   try {
-    fs.writeFileSync(
-      path.join(lab.root, 'plain.ipynb'),
-      JSON.stringify(notebook())
-    );
+    fs.writeFileSync(path.join(lab.root, 'plain.ipynb'), notebook());
     const { page } = lab;
     const requested = [];
     page.on('request', request => {

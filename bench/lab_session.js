@@ -133,6 +133,35 @@ async function startLab({ root, env = {} } = {}) {
   };
 }
 
+/** A code cell that has not run. */
+function codeCell(id, source) {
+  return {
+    cell_type: 'code',
+    id,
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source
+  };
+}
+
+/** The JSON of an nbformat 4.5 notebook of `cells`, on the Python 3 kernel. */
+function notebookJson(cells) {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
+      language_info: { name: 'python' }
+    },
+    cells
+  });
+}
+
 /** p50 / p95 / mean of a list of numbers. */
 function summarize(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -187,6 +216,8 @@ module.exports = {
   CHROMIUM_ARGS,
   JSON_OUTPUT,
   startLab,
+  codeCell,
+  notebookJson,
   summarize,
   printTable,
   benchRow,
