@@ -279,3 +279,11 @@ async def test_summary_pages_leave_out_code_and_context(jp_fetch):
     assert short["params"] == full["runs"][0]["params"] and short["version"] == run["version"]
     status, error = await error_of(jp_fetch, "runs", params={**params, "fields": "some"})
     assert status == 400 and "fields" in error["message"]
+
+
+async def test_replies_carry_what_orjson_cannot_encode(jp_fetch):
+    # A capture context may hold any JSON: integers past 64 bits go through the stdlib.
+    body = run_payload(context={"seed": 2**70, "nested": {"n": -(2**65)}})
+    _, run = await call(jp_fetch, "runs", method="POST", body=body)
+    _, fetched = await call(jp_fetch, "runs", run["id"])
+    assert fetched["context"]["seed"] == 2**70 and fetched["context"]["nested"]["n"] == -(2**65)

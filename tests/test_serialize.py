@@ -196,3 +196,44 @@ def test_create_run_from_json_resolves_the_experiment_by_name(store):
     with pytest.raises(InvalidArgument, match="param key must not be empty"):
         create_run_from_json(store, {**POSTED, "params": [{"key": "", "value": 1}]})
     assert store.get_experiment(experiment.id).run_count == 2
+
+
+def test_summaries_leave_out_the_fields_that_hold_their_defaults(store, experiment):
+    run = store.create_run(
+        NewRun(
+            experiment.id,
+            params=[ParamInput("lr", 0.1), ParamInput("depth", 8, source="kwarg")],
+            metrics=[
+                MetricInput("once", 0.5, timestamp=1),
+                MetricInput("nan", math.nan, timestamp=1),
+                MetricInput("loss", 0.9, step=0, timestamp=1),
+                MetricInput("loss", 0.4, step=3, timestamp=2),
+                MetricInput("loss", 0.6, step=7, timestamp=3),
+                MetricInput("acc", 0.7, step=2, timestamp=4, source="printed"),
+            ],
+        )
+    )
+    page = store.search_runs([experiment.id], summary=True)
+    (short,) = page_to_json(page, summary=True)["runs"]
+    assert short["params"] == {
+        "lr": {"value": "0.1", "type": "float"},
+        "depth": {"value": "8", "type": "int", "source": "kwarg"},
+    }
+    assert short["metrics"] == {
+        "once": {"value": 0.5, "timestamp": 1},
+        "nan": {"value": "NaN", "timestamp": 1},
+        "loss": {"value": 0.6, "timestamp": 3, "step": 7, "count": 3, "min": 0.4, "max": 0.9},
+        "acc": {"value": 0.7, "timestamp": 4, "step": 2, "source": "printed"},
+    }
+    # Full runs keep every field.
+    full = run_to_json(store.get_run(run.id))
+    assert full["params"]["lr"]["source"] == "explicit"
+    assert full["metrics"]["once"] == {
+        "value": 0.5,
+        "step": 0,
+        "timestamp": 1,
+        "min": 0.5,
+        "max": 0.5,
+        "count": 1,
+        "source": "explicit",
+    }

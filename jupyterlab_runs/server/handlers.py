@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import orjson
 import tornado
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -33,6 +34,17 @@ T = TypeVar("T")
 API = "jupyterlab-runs/api"
 MAX_BODY_BYTES = 64 * 1024 * 1024
 DOWNLOAD_CHUNK_BYTES = 256 * 1024
+
+
+def dumps(payload: Any) -> bytes:
+    """Compact JSON. orjson writes a 100-run page (~400 KiB) in about a millisecond where
+    json.dumps took ten; what orjson refuses (integers past 64 bits, nesting past 254 levels)
+    goes through the stdlib. Non-finite floats never get here: the store's JSON shapes spell
+    them as strings (serialize), where orjson would write null."""
+    try:
+        return orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        return json.dumps(payload, allow_nan=False, separators=(",", ":")).encode()
 
 
 class ApiError(tornado.web.HTTPError):
@@ -81,7 +93,7 @@ class RunsAPIHandler(ExtensionHandlerMixin, APIHandler):
         return self._json if self._json is not None else {}
 
     def send(self, payload: Any, status: int = 200) -> None:
-        body = json.dumps(payload, allow_nan=False, separators=(",", ":"))
+        body = dumps(payload)
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         # Time spent in the handler, for the browser's resource timing (bench/).

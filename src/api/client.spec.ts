@@ -170,6 +170,46 @@ describe('RunsClient against a real server', () => {
     expect(full.runs.find(r => r.id === run.id)!.code).toBe('lr = 0.1');
   });
 
+  it('fills in what a summary leaves out: summaries read like the full runs', async () => {
+    const run = await client.createRun(
+      newRun({
+        experiment_name: 'summary-defaults.ipynb',
+        params: [
+          { key: 'lr', value: '0.1', type: 'float', source: 'explicit' },
+          { key: 'depth', value: '8', type: 'int', source: 'kwarg' }
+        ],
+        metrics: [
+          { key: 'once', value: 0.5, source: 'explicit' },
+          { key: 'nan', value: NaN, source: 'explicit' },
+          { key: 'loss', value: 0.9, step: 0, source: 'explicit' },
+          { key: 'loss', value: 0.4, step: 3, source: 'explicit' },
+          { key: 'loss', value: 0.6, step: 7, source: 'explicit' },
+          { key: 'acc', value: 0.7, step: 2, source: 'printed' }
+        ]
+      })
+    );
+    const query = { experimentIds: [run.experiment_id] };
+    const [summary] = (await client.searchRunSummaries(query)).runs;
+    const [full] = (await client.searchRuns(query)).runs;
+    expect(summary.params).toEqual(full.params);
+    expect(summary.params['lr'].source).toBe('explicit');
+    expect(summary.metrics).toEqual(full.metrics);
+    expect(summary.metrics['loss']).toMatchObject({
+      value: 0.6,
+      step: 7,
+      min: 0.4,
+      max: 0.9,
+      count: 3,
+      source: 'explicit'
+    });
+    expect(summary.metrics['once']).toMatchObject({
+      min: 0.5,
+      max: 0.5,
+      count: 1,
+      step: 0
+    });
+    expect(summary.metrics['nan'].min).toBeNaN();
+  });
   it('reads many histories, deletes and restores many runs in one request each', async () => {
     const steps = [0, 1, 2].map(step => ({
       key: 'loss',

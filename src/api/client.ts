@@ -11,6 +11,7 @@ import {
   IKeys,
   IMetricPoint,
   IMetricSummary,
+  IParam,
   INewRun,
   IRun,
   IRunSummary,
@@ -359,12 +360,33 @@ function runPath(id: string): string {
   return `runs/${encodeURIComponent(id)}`;
 }
 
-/** Decode the string-encoded non-finite metric values of a run, in place. */
-function decodeRun<T extends Pick<IRunSummary, 'metrics'>>(run: T): T {
+/** A param or metric source of a value logged by name: what a summary leaves out. */
+const EXPLICIT = 'explicit';
+
+/**
+ * Decode a run in place: non-finite metric values arrive as strings, and a summary leaves
+ * out the fields that hold their defaults (source 'explicit'; a metric's step 0, count 1,
+ * min and max equal to its value), which are filled in here.
+ */
+function decodeRun<T extends Pick<IRunSummary, 'metrics' | 'params'>>(
+  run: T
+): T {
+  for (const param of Object.values(run.params) as IParam[]) {
+    param.source ??= EXPLICIT;
+  }
   for (const metric of Object.values(run.metrics) as IMetricSummary[]) {
     metric.value = decodeNumber(metric.value) ?? NaN;
-    metric.min = decodeNumber(metric.min) ?? NaN;
-    metric.max = decodeNumber(metric.max) ?? NaN;
+    metric.min =
+      metric.min === undefined
+        ? metric.value
+        : (decodeNumber(metric.min) ?? NaN);
+    metric.max =
+      metric.max === undefined
+        ? metric.value
+        : (decodeNumber(metric.max) ?? NaN);
+    metric.step ??= 0;
+    metric.count ??= 1;
+    metric.source ??= EXPLICIT;
   }
   return run;
 }

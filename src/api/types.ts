@@ -83,7 +83,8 @@ export interface IRunError {
 
 /**
  * A stored run as lists and tables get it (`fields=summary`): everything but the code and
- * the capture context, which can be large.
+ * the capture context, which can be large. On the wire a summary's params and metrics also
+ * leave out the fields that hold their defaults; the client fills them in.
  */
 export interface IRunSummary {
   /** 32-hex id. */
