@@ -42,6 +42,7 @@ from ..values import (
     optional_int,
     unique_params,
 )
+from . import block_extremes
 from . import points as history
 from .db import Database
 from .experiments import ExperimentMethods
@@ -307,12 +308,33 @@ class SqliteStore(ExperimentMethods, RunStore):
         """Every point of one metric of one run, by step then timestamp (``steps``: a range,
         read from the blocks it reaches only)."""
         with self.db.snapshot() as conn:
-            rid = self._run_row(conn, run_id)[0]
-            key_id = self.keys.lookup(conn, [("metric", key)]).get(("metric", key))
+            rid, key_id = self._history_ids(conn, run_id, key)
             if key_id is None:
                 return []
             points, stamps, values = history.read(conn, rid, key_id, steps)
         return in_steps(MetricPoint.series(key, values, points, stamps), steps)
+
+    def metric_extremes(
+        self, run_id: str, key: str, max_points: int, steps: tuple[int, int] | None = None
+    ) -> list[MetricPoint]:
+        """The history's extremes (``RunStore.metric_extremes``), from its blocks' summaries
+        when the range holds many blocks (block_extremes.py), else from every point."""
+        with self.db.snapshot() as conn:
+            rid, key_id = self._history_ids(conn, run_id, key)
+            if key_id is None:
+                return []
+            columns = block_extremes.read(conn, rid, key_id, max_points, steps)
+        if columns is None:
+            return super().metric_extremes(run_id, key, max_points, steps)
+        points, stamps, values = columns
+        return MetricPoint.series(key, values, points, stamps)
+
+    def _history_ids(
+        self, conn: sqlite3.Connection, run_id: str, key: str
+    ) -> tuple[int, int | None]:
+        """The run's row id and the metric key's id (None if no run ever logged it)."""
+        rid = self._run_row(conn, run_id)[0]
+        return rid, self.keys.lookup(conn, [("metric", key)]).get(("metric", key))
 
     def list_keys(self, experiment_ids: Sequence[str]) -> Keys:
         """Param, metric and tag keys used by runs of these experiments (no ids: all)."""

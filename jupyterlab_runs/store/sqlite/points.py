@@ -70,14 +70,24 @@ def _unpack_array(code: str, data: bytes, offset: int, count: int) -> tuple[arra
     return numbers, end
 
 
-def _unpack_ints(data: bytes, offset: int, count: int) -> tuple[list[int], int]:
+def _int_array(data: bytes, offset: int, count: int) -> tuple[array, int | None, int]:
+    """The integer column at ``offset`` as stored: its numbers (base None) or its deltas and
+    base, and where it ends."""
     mode, code, base = _COLUMN.unpack_from(data, offset)
-    offset += _COLUMN.size
-    if mode == b"r":
-        numbers, offset = _unpack_array(code.decode(), data, offset, count)
+    raw = mode == b"r"
+    numbers, end = _unpack_array(code.decode(), data, offset + _COLUMN.size, count - (not raw))
+    return numbers, None if raw else base, end
+
+
+def _nth(numbers: array, base: int | None, index: int) -> int:
+    return numbers[index] if base is None else base + sum(numbers[:index])
+
+
+def _unpack_ints(data: bytes, offset: int, count: int) -> tuple[list[int], int]:
+    numbers, base, offset = _int_array(data, offset, count)
+    if base is None:
         return numbers.tolist(), offset
-    deltas, offset = _unpack_array(code.decode(), data, offset, count - 1)
-    return list(accumulate(deltas, initial=base)), offset
+    return list(accumulate(numbers, initial=base)), offset
 
 
 def pack(steps: Sequence[int], stamps: Sequence[int], values: Sequence[float]) -> bytes:
@@ -91,35 +101,59 @@ def pack(steps: Sequence[int], stamps: Sequence[int], values: Sequence[float]) -
     )
 
 
-def unpack(data: bytes) -> Columns:
-    """A block's steps, timestamps and values."""
+def _count(data: bytes) -> int:
     version, count = _HEADER.unpack_from(data)
     if version != _FORMAT:
         raise ValueError(f"metric block of unknown format {version}")
+    return count
+
+
+def unpack(data: bytes) -> Columns:
+    """A block's steps, timestamps and values."""
+    count = _count(data)
     steps, offset = _unpack_ints(data, _HEADER.size, count)
     stamps, offset = _unpack_ints(data, offset, count)
     values, _ = _unpack_array("d", data, offset, count)
     return steps, stamps, values.tolist()
 
 
-def read(
-    conn: sqlite3.Connection, rid: int, key_id: int, within: tuple[int, int] | None = None
-) -> Columns:
-    """The history of one metric of one run, in (step, timestamp) order: whole, or (``within``
-    = first, last step) the blocks holding those steps, whole, for the caller to trim. Blocks
-    are sorted and disjoint, so the ones ending at or after ``first`` are a suffix, read until
-    one starts past ``last``."""
-    steps: list[int] = []
-    stamps: list[int] = []
-    values: list[float] = []
-    first, last = within if within is not None else (None, None)
-    rows = conn.execute(
-        "SELECT data FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ("
+def point_of(data: bytes, value: float) -> tuple[int, int, int, float]:
+    """The block's first point equal to ``value`` (not NaN) as (index, step, timestamp, value),
+    found in C without decoding the block into lists: ``index`` on the values array, ``sum``
+    of the deltas before that index."""
+    count = _count(data)
+    steps, step_base, offset = _int_array(data, _HEADER.size, count)
+    stamps, stamp_base, offset = _int_array(data, offset, count)
+    values, _ = _unpack_array("d", data, offset, count)
+    index = values.index(value)
+    return index, _nth(steps, step_base, index), _nth(stamps, stamp_base, index), values[index]
+
+
+def reaching(
+    conn: sqlite3.Connection, columns: str, rid: int, key_id: int, first: int | None
+) -> sqlite3.Cursor:
+    """``columns`` of a history's blocks in order, from the first that ends at or after step
+    ``first`` (None: from the first block) to the last. Blocks are sorted and disjoint, so
+    the ones ending at or after ``first`` are a suffix."""
+    return conn.execute(
+        f"SELECT {columns} FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ("
         "SELECT coalesce(min(block), 1 << 62) FROM metric_blocks"
         " WHERE run = ? AND key_id = ? AND last_step >= coalesce(?, last_step)) ORDER BY block",
         (rid, key_id, rid, key_id, first),
     )
-    for (data,) in rows:
+
+
+def read(
+    conn: sqlite3.Connection, rid: int, key_id: int, within: tuple[int, int] | None = None
+) -> Columns:
+    """The history of one metric of one run, in (step, timestamp) order: whole, or (``within``
+    = first, last step) the blocks holding those steps, whole, for the caller to trim: those
+    ``reaching`` the first step, read until one starts past ``last``."""
+    steps: list[int] = []
+    stamps: list[int] = []
+    values: list[float] = []
+    first, last = within if within is not None else (None, None)
+    for (data,) in reaching(conn, "data", rid, key_id, first):
         block = unpack(data)
         if last is not None and block[0][0] > last:
             break
