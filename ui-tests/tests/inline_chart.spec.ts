@@ -1,6 +1,8 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator, Request } from '@playwright/test';
 
+import { notebookJson } from './notebook';
+
 const COMPARE_MIME = 'application/vnd.jupyterlab-runs.compare+json';
 const RUN_MIME = 'application/vnd.jupyterlab-runs.run+json';
 const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -33,18 +35,8 @@ function notebookWith(
   outputs: Record<string, unknown>[],
   outputMetadata: Record<string, unknown> = {}
 ): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      },
-      language_info: { name: 'python' }
-    },
-    cells: outputs.map((data, i) => ({
+  return notebookJson(
+    outputs.map((data, i) => ({
       cell_type: 'code',
       id: `cell-${i}`,
       metadata: {},
@@ -52,7 +44,7 @@ function notebookWith(
       source: `# output ${i}`,
       outputs: [{ output_type: 'display_data', data, metadata: outputMetadata }]
     }))
-  });
+  );
 }
 
 /**

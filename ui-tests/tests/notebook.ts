@@ -48,3 +48,20 @@ export async function openDemo(
   await page.notebook.openByPath(`${tmpPath}/${NOTEBOOK}`);
   await page.notebook.activate(NOTEBOOK);
 }
+
+/** The JSON of an nbformat 4.5 notebook of `cells`, on the Python 3 kernel. */
+export function notebookJson(cells: Record<string, unknown>[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
+      language_info: { name: 'python' }
+    },
+    cells
+  });
+}

@@ -8,35 +8,27 @@
  * stop and start them, each by process id.
  */
 import { expect, Page, test } from '@playwright/test';
-import { ChildProcess, execFile, spawn } from 'child_process';
+import { ChildProcess, execFile } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 
+import { LOG_RUN, notebookJson } from './notebook';
+import { answers, freePort, kill, start, startLab } from './servers';
+
 const TOKEN = 'offline-outbox-spec-token';
 const PANEL = '#jupyterlab-runs-panel';
 const NOTEBOOK = 'offline.ipynb';
-const LOG_RUN = '[data-command="jupyterlab-runs:log-run"]';
 const SCREENSHOT = path.resolve(
   __dirname,
   '../../docs/screenshots/offline-outbox.png'
 );
 
-/** A notebook of code cells (nbformat 4.5, Python 3 kernel). */
+/** A notebook of code cells, not run yet. */
 function notebook(cells: string[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      }
-    },
-    cells: cells.map((source, index) => ({
+  return notebookJson(
+    cells.map((source, index) => ({
       id: `cell-${index}`,
       cell_type: 'code',
       metadata: {},
@@ -44,7 +36,7 @@ function notebook(cells: string[]): string {
       outputs: [],
       source
     }))
-  });
+  );
 }
 
 // The headless job: two runs through the Python API, into the notebook's experiment.
@@ -65,70 +57,6 @@ runs = client.search_runs([experiment.experiment_id], max_results=1000)
 print(json.dumps([
     {"id": r.info.run_id, "outbox": r.data.tags.get("jupyterlab_runs.outbox_id"),
      "params": r.data.params} for r in runs]))`;
-
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/**
- * Start a process in a session of its own (an mlflow server has worker processes: they
- * stop with it), its output appended to `log`.
- */
-function start(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  log: fs.WriteStream
-): ChildProcess {
-  const child = spawn(command, args, {
-    env,
-    cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
-  return child;
-}
-
-/** Kill a process group by its leader's id (SIGKILL) and wait until the leader is gone. */
-async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const gone = new Promise(resolve => child.once('exit', resolve));
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-  await gone;
-}
-
-/** Wait until `url` answers 200. */
-async function answers(url: string, what: string): Promise<void> {
-  const deadline = Date.now() + 90000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-  throw new Error(`${what} did not start`);
-}
 
 /** The Runs panel header and list, opened on the notebook. */
 async function openNotebook(page: Page, base: string): Promise<void> {
@@ -204,32 +132,18 @@ test('runs logged while MLflow is down wait in the outbox and arrive exactly onc
         '--workers',
         '1'
       ],
-      env,
-      mlflowDir,
-      log
+      log,
+      { env, cwd: mlflowDir }
     );
-  const startLab = () =>
-    start(
-      'jupyter',
-      [
-        'lab',
-        '--no-browser',
-        '--ServerApp.ip=127.0.0.1',
-        `--ServerApp.port=${labPort}`,
-        '--ServerApp.port_retries=0',
-        `--ServerApp.root_dir=${work}`,
-        `--IdentityProvider.token=${TOKEN}`,
-        '--ServerApp.allow_root=True',
-        // Its own workspace and settings: no panel state left by other specs' servers.
+  const startJupyter = () =>
+    startLab(labPort, work, TOKEN, log, {
+      env,
+      // Its own workspace and settings: no panel state left by other specs' servers.
+      extra: [
         `--LabApp.workspaces_dir=${path.join(root, 'workspaces')}`,
-        `--LabApp.user_settings_dir=${path.join(root, 'settings')}`,
-        '--LabApp.news_url=',
-        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'
-      ],
-      env,
-      work,
-      log
-    );
+        `--LabApp.user_settings_dir=${path.join(root, 'settings')}`
+      ]
+    });
   let mlflow: ChildProcess | undefined = startMlflow();
   let lab: ChildProcess | undefined;
   const header = page.locator(`${PANEL} .jp-RunsSync`);
@@ -237,7 +151,7 @@ test('runs logged while MLflow is down wait in the outbox and arrive exactly onc
   try {
     await test.step('start mlflow server and jupyter lab, open the notebook', async () => {
       await answers(`${tracking}/health`, 'mlflow server');
-      lab = startLab();
+      lab = startJupyter();
       await answers(`${base}/api/status?token=${TOKEN}`, 'jupyter lab');
       await openNotebook(page, base);
     });
@@ -307,7 +221,7 @@ test('runs logged while MLflow is down wait in the outbox and arrive exactly onc
       await page.keyboard.press('Control+s');
       await expect(page.locator('.lm-TabBar-tab.jp-mod-dirty')).toHaveCount(0);
       await kill(lab);
-      lab = startLab();
+      lab = startJupyter();
       await answers(`${base}/api/status?token=${TOKEN}`, 'jupyter lab');
       await openNotebook(page, base);
       await expect(header.locator('.jp-RunsSync-pending')).toHaveText(

@@ -8,9 +8,10 @@
 import { expect, test } from '@playwright/test';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+
+import { answers, exited, freePort, kill, startLab } from './servers';
 
 const TOKEN = 'restart-spec-token';
 const PANEL = '#jupyterlab-runs-panel';
@@ -28,77 +29,6 @@ for i in range(int(sys.argv[1])):
     time.sleep(0.3)
 `;
 
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** `jupyter lab` on `port` serving `root`, with this spec's token. */
-function startLab(
-  port: number,
-  root: string,
-  log: fs.WriteStream
-): ChildProcess {
-  const child = spawn(
-    'jupyter',
-    [
-      'lab',
-      '--no-browser',
-      '--ServerApp.ip=127.0.0.1',
-      `--ServerApp.port=${port}`,
-      '--ServerApp.port_retries=0',
-      `--ServerApp.root_dir=${root}`,
-      `--IdentityProvider.token=${TOKEN}`,
-      '--ServerApp.allow_root=True',
-      '--LabApp.news_url=',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
-  return child;
-}
-
-/** Wait until the server answers its status API. */
-async function ready(base: string): Promise<void> {
-  const deadline = Date.now() + 90000;
-  while (Date.now() < deadline) {
-    try {
-      const reply = await fetch(`${base}/api/status?token=${TOKEN}`);
-      if (reply.ok) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise(resolve => setTimeout(resolve, 200));
-  }
-  throw new Error('jupyter lab did not start');
-}
-
-/** Resolves when the process has exited (at once if it already has). */
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise(resolve => child.once('exit', () => resolve()));
-}
-
-/** Kill a process (-9) and wait until it is gone. */
-async function kill(child: ChildProcess): Promise<void> {
-  const gone = exited(child);
-  child.kill('SIGKILL');
-  await gone;
-}
-
 test('the panel recovers by itself after a server restart, nothing is lost', async ({
   page
 }) => {
@@ -112,10 +42,10 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const runs = 100;
-  let lab = startLab(port, root, log);
+  let lab = startLab(port, root, TOKEN, log);
   let job: ChildProcess | undefined;
   try {
-    await ready(base);
+    await answers(`${base}/api/status?token=${TOKEN}`, 'jupyter lab');
     await page.goto(`${base}/lab?token=${TOKEN}`);
     await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
 
@@ -148,8 +78,8 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
     await test.step('kill -9 the server, start it again on the same port and root', async () => {
       await kill(lab);
       await new Promise(resolve => setTimeout(resolve, 2000)); // the job logs on meanwhile
-      lab = startLab(port, root, log);
-      await ready(base);
+      lab = startLab(port, root, TOKEN, log);
+      await answers(`${base}/api/status?token=${TOKEN}`, 'jupyter lab');
     });
 
     await test.step('the panel shows runs logged after the restart, no reload', async () => {
@@ -171,9 +101,7 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
       expect(versions).toEqual(Array.from({ length: runs }, (_, i) => i + 1));
     });
   } finally {
-    if (job) {
-      await kill(job);
-    }
+    await kill(job);
     await kill(lab);
     log.end();
     fs.rmSync(root, { recursive: true, force: true });
