@@ -70,3 +70,20 @@ def test_the_offset_seek_by_a_metric_walks_the_metric_index(store, many, query):
     seek = [s for s in statements if "OFFSET" in s.upper()]
     assert len(seek) == 1
     assert "latest_metrics_key_value" in indexed_plans(store, seek)
+
+
+def test_listing_experiments_and_opening_one_count_its_runs_once(store, many):
+    # B7: at a million runs each count walks a million index entries; the experiment list
+    # (run_count) and the table's first page (total) share one until something changes.
+    statements = traced(store)
+    listed = {e.id: e.run_count for e in store.list_experiments("all")}
+    page = search(store, many)
+    assert listed[many.id] == page.total == 300
+    assert store.get_experiment(many.id).run_count == 300
+    counts = [s for s in statements if "count(*)" in s.lower()]
+    assert len(counts) == 1, counts
+    indexed_plans(store, counts)
+    store.delete_run(page.items[0].id)
+    assert store.get_experiment(many.id).run_count == 299
+    assert search(store, many).total == 299
+    assert search(store, many, view="all").total == 300

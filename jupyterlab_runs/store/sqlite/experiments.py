@@ -9,12 +9,10 @@ from collections.abc import Sequence
 from ..base import MAX_CODE_LENGTH, Conflict, Experiment, InvalidArgument, NotFound, ViewType
 from ..values import check_name, now_ms, optional_text
 from .db import Database
+from .queries import Totals
 from .writes import record_change
 
-_EXPERIMENT_COLUMNS = (
-    "e.id, e.name, e.created, e.notebook_path, e.description, e.deleted_time, "
-    "(SELECT count(*) FROM runs r WHERE r.experiment_id = e.id AND r.deleted_time IS NULL)"
-)
+_EXPERIMENT_COLUMNS = "e.id, e.name, e.created, e.notebook_path, e.description, e.deleted_time"
 _VIEW_CONDITIONS = {
     "active": "e.deleted_time IS NULL",
     "deleted": "e.deleted_time IS NOT NULL",
@@ -26,6 +24,7 @@ class ExperimentMethods:
     """RunStore's experiment methods over ``self.db``; mixed into SqliteStore."""
 
     db: Database
+    totals: Totals
 
     def _experiments(self, condition: str, bound: Sequence[object]) -> list[Experiment]:
         with self.db.snapshot() as conn:
@@ -34,7 +33,8 @@ class ExperimentMethods:
                 "ORDER BY e.created DESC, e.rowid DESC",
                 bound,
             ).fetchall()
-        return [Experiment(*row[:6], run_count=row[6]) for row in rows]
+            counts = self.totals.active_runs(conn, [row[0] for row in rows])
+        return [Experiment(*row, run_count=counts[row[0]]) for row in rows]
 
     def _experiment(self, condition: str, bound: Sequence[object], what: str) -> Experiment:
         found = self._experiments(condition, bound)

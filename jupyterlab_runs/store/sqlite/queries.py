@@ -35,7 +35,7 @@ _RUN_HEAD = (
 RUN_COLUMNS = _RUN_HEAD + "code, context"
 # A summary's code and context are left empty (see RunStore.search_runs).
 SUMMARY_COLUMNS = _RUN_HEAD + "'' AS code, '{}' AS context"
-_IN_RIDS = "IN (SELECT value FROM json_each(?))"
+_IN_RIDS = "IN (SELECT value FROM json_each(?))"  # rowids, or any other list of values
 
 
 def _float(value: float | None) -> float:
@@ -222,6 +222,38 @@ class Totals:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
+    @staticmethod
+    def key(experiment_ids: Sequence[str], filter: str, view: str) -> tuple:
+        """The count a search's total is cached under."""
+        return (tuple(experiment_ids), filter, view)
+
+    @staticmethod
+    def cursor(conn: sqlite3.Connection) -> int:
+        """The newest change-feed cursor: counts taken at it are still valid."""
+        return conn.execute("SELECT coalesce(max(cursor), 0) FROM changes").fetchone()[0]
+
+    def active_runs(
+        self, conn: sqlite3.Connection, experiment_ids: Sequence[str]
+    ) -> dict[str, int]:
+        """Each experiment's active runs, cached as the total of a search of that experiment
+        alone: listing experiments and opening one's runs table then count a million runs
+        once between them, and not again until something changes."""
+        cursor = self.cursor(conn)
+        counts = {e: self.get(self.key([e], "", "active"), cursor) for e in experiment_ids}
+        missing = [e for e, count in counts.items() if count is None]
+        if missing:
+            # A count per experiment in its index: twice as fast as one GROUP BY over them all.
+            found = conn.execute(
+                "SELECT json_each.value, (SELECT count(*) FROM runs r "
+                "WHERE r.experiment_id = json_each.value AND r.deleted_time IS NULL) "
+                "FROM json_each(?)",
+                (json.dumps(missing),),
+            ).fetchall()
+            for experiment_id, count in found:
+                counts[experiment_id] = count
+                self.put(self.key([experiment_id], "", "active"), cursor, count)
+        return counts
+
 
 class Search:
     """One search_runs call: checks its arguments, then reads one page and the total."""
@@ -250,7 +282,7 @@ class Search:
         self.probe = render_filter(tree, "probe")
         self.drive = render_filter(tree, "drive")
         self.order = parse_order_by(order_by)
-        self.count_key = (tuple(self.experiment_ids), filter, view)
+        self.count_key = Totals.key(self.experiment_ids, filter, view)
         self.fingerprint = _fingerprint(self.experiment_ids, filter, self.order, view)
         self.start = decode_token(page_token, self.fingerprint) if page_token else None
 
@@ -274,7 +306,7 @@ class Search:
         return where, bound
 
     def _total(self, conn: sqlite3.Connection) -> int:
-        cursor = conn.execute("SELECT coalesce(max(cursor), 0) FROM changes").fetchone()[0]
+        cursor = Totals.cursor(conn)
         total = self.totals.get(self.count_key, cursor)
         if total is None:
             where, bound = self._where(conn, self.drive)
