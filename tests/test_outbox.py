@@ -34,6 +34,7 @@ from jupyterlab_runs.store.mlflow.mapping import TAG_OUTBOX_ID  # noqa: E402
 from jupyterlab_runs.store.mlflow.store import MlflowStore  # noqa: E402
 from jupyterlab_runs.store.outbox import OutboxStore, outbox_path  # noqa: E402
 from jupyterlab_runs.store.outbox.delivery import PANEL_TIMEOUT, WRITE_TIMEOUT  # noqa: E402
+from jupyterlab_runs.store.outbox.purge import purge_delivered  # noqa: E402
 
 pytest_plugins = ("mlflow_fixtures",)
 
@@ -159,6 +160,45 @@ def test_runs_logged_while_unreachable_arrive_once_in_order_with_their_values(li
     again = up.create_run(NewRun(local.id, params=[ParamInput("order", 4)]))
     assert (again.version, again.experiment_id) == (4, experiment.id)
     assert not up.is_pending(again.id)
+
+
+def test_copies_of_delivered_runs_are_purged_and_their_local_ids_still_reach_mlflow(
+    live, path, dead_url
+):
+    experiment = live.get_or_create_experiment(unique("outbox-purge"))
+    down = outbox(dead_url, path)
+    local = down.get_or_create_experiment(experiment.name)
+    run = down.create_run(NewRun(local.id, params=[ParamInput("k", 1)]))
+    down.log_batch(run.id, metrics=[MetricInput("loss", 0.5)])
+    down.log_artifact(run.id, "notes/offline.txt", b"kept", "text/plain")
+    outbox_id = down.log.pending_run(run.id).outbox_id
+    folder = down.local.artifact_root / run.id
+    assert folder.is_dir()
+
+    up = outbox(live.rest.base_url, path)
+    assert up.delivery.deliver() == "idle"
+    waiting = down.create_run(NewRun(local.id, params=[ParamInput("k", 2)]))  # down again
+    assert purge_delivered(up) == []  # just delivered: a writer may still use the copy
+    assert up.local.get_run(run.id).id == run.id
+
+    assert purge_delivered(up, after_ms=0) == [run.id]
+    with pytest.raises(NotFound):
+        up.local.get_run(run.id)
+    assert not folder.exists()
+    assert up.local.get_run(waiting.id).id == waiting.id  # still queued: kept
+    assert purge_delivered(up, after_ms=0) == []
+
+    # The local id still names the run on MLflow; a write to it (queued behind the waiting
+    # run) goes there, and nothing is sent twice.
+    up.log_batch(run.id, metrics=[MetricInput("loss", 0.25, 1)])
+    assert up.delivery.deliver() == "idle"
+    delivered = up.get_run(run.id)
+    assert (delivered.version, delivered.params["k"].value) == (1, "1")
+    assert [p.value for p in live.metric_history(delivered.id, "loss")] == [0.5, 0.25]
+    assert live.read_artifact(delivered.id, "notes/offline.txt") == b"kept"
+    assert len(_copies(live, experiment.id, outbox_id)) == 1
+    versions = sorted(r.version for r in live.search_runs([experiment.id], view="all").items)
+    assert versions == [1, 2]
 
 
 def test_a_delivery_killed_after_the_mlflow_create_makes_no_duplicate(live, path, dead_url):

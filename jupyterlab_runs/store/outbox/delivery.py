@@ -11,7 +11,8 @@ request that creates it on MLflow, and delivery first searches for that tag. A r
 complete (versioned, its status, params and metrics all there) was delivered by an attempt
 that died before it could say so: it is adopted. One found incomplete (cut short part-way)
 is soft-deleted and the run created again. A batch retried after such a crash skips the
-metric points MLflow already holds.
+metric points MLflow already holds. Once a run and its later writes have all been delivered,
+an idle delivery loop purges the outbox's copy of it (purge.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..mlflow.mapping import TAG_OUTBOX_ID, TAG_VERSION, tags_of
 from ..redact import redact
 from .log import Op, holder_id
 from .payload import batch_from_json, new_run_from_json
+from .purge import purge_delivered
 
 if TYPE_CHECKING:
     from .store import OutboxStore
@@ -91,6 +93,8 @@ class Delivery:
         while not self._stopped.is_set():
             try:
                 outcome = self.deliver()
+                if outcome == "idle":
+                    purge_delivered(self._store)
             except Exception:  # noqa: BLE001 - the thread must outlive one bad op
                 _log.exception("outbox: delivery failed")
                 outcome = "unreachable"

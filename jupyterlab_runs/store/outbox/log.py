@@ -266,6 +266,10 @@ class OpLog:
         """Whether ``run_id`` is the local id of a run created offline (delivered or not)."""
         return bool(self._read("SELECT 1 FROM outbox_runs WHERE local_id = ?", (run_id,)))
 
+    def created_any(self) -> bool:
+        """Whether any run was ever created offline here."""
+        return bool(self._read("SELECT 1 FROM outbox_runs LIMIT 1"))
+
     def pending_runs(self, limit: int) -> list[PendingRun]:
         """Runs created offline and still queued, newest first."""
         rows = self._read(
