@@ -3,28 +3,17 @@ real MlflowClient (started on 127.0.0.1 by the test, stopped by its process id).
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
 mlflow = pytest.importorskip("mlflow")
 
+pytest.register_assert_rewrite("mlflow_fixtures")
+from mlflow_fixtures import MlflowProcess  # noqa: E402
+
 from jupyterlab_runs.mlflow_plugin.locations import tracking_uri  # noqa: E402
 from jupyterlab_runs.store import MetricInput, NewRun, ParamInput, SqliteStore  # noqa: E402
-
-START_TIMEOUT = 180  # seconds; MLflow's server imports a lot on a busy 2-core machine
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -50,41 +39,12 @@ def served(tmp_path_factory):
         )
         store.log_artifact(run.id, "model/meta.json", b'{"ok": true}')
         runs.append(run)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlflow",
-            "server",
-            "--backend-store-uri",
-            tracking_uri(folder / "runs.db"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own group, so its workers stop with it
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = MlflowProcess(folder, backend=tracking_uri(folder / "runs.db"))
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                urllib.request.urlopen(base + "/health", timeout=5)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("mlflow server did not start") from None
-                time.sleep(0.5)
-        yield base, store, experiment, runs
+        server.start()
+        yield server.url, store, experiment, runs
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(60)
+        server.stop()
         store.close()
 
 

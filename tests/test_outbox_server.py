@@ -78,8 +78,7 @@ def test_runs_logged_while_mlflow_is_down_survive_restarts_and_arrive_once_in_or
     tmp_path, monkeypatch
 ):
     from kernel_support import kernel_env
-    from mlflow_fixtures import free_port
-    from outbox_support import MlflowProcess
+    from mlflow_fixtures import MlflowProcess, free_port
 
     from jupyterlab_runs.store.mlflow.store import MlflowStore
 
