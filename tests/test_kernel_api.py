@@ -16,6 +16,7 @@ from unprivileged import call_without_root
 import jupyterlab_runs as jr
 from jupyterlab_runs.kernel import flusher as flusher_module
 from jupyterlab_runs.kernel import runs as runs_module
+from jupyterlab_runs.kernel import session as session_module
 from jupyterlab_runs.store.base import (
     MAX_PARAM_VALUE_LENGTH,
     TRUNCATION_MARKER,
@@ -165,6 +166,24 @@ def test_a_full_buffer_is_written_by_the_writer_thread_not_the_logging_one(track
     assert threading.get_ident() not in during  # no size-triggered write in the loop
     history = open_store().metric_history(run.run_id, "loss")
     assert len(history) == 3 * runs_module.FLUSH_POINTS  # everything stored at the end
+
+
+def test_a_run_ends_with_its_last_write_in_the_same_transaction(tracking, monkeypatch):
+    monkeypatch.setattr(runs_module, "FLUSH_POINTS", 10**6)  # nothing written before the end
+    monkeypatch.setattr(runs_module, "FLUSH_SECONDS", 3600.0)
+    monkeypatch.setattr(flusher_module, "FLUSH_INTERVAL", 3600.0)
+    monkeypatch.setattr(session_module, "WRITE_POINTS", 50)
+    store = open_store()
+    for count, writes in [(30, 1), (120, 3)]:  # beyond one write's worth: 50 + 50, then 20
+        with jr.start_run(experiment="ending") as run:
+            jr.log_params({"lr": 0.1})
+            for step in range(count):
+                jr.log_metric("loss", step, step=step)
+        stored = store.get_run(run.run_id)
+        assert stored.status == "FINISHED" and stored.params["lr"].value == "0.1"
+        assert [p.value for p in store.metric_history(run.run_id, "loss")] == list(range(count))
+        ops = [c.op for c in store.changes()[1] if c.id == run.run_id]
+        assert ops == ["created"] + ["updated"] * writes  # the last write also ended the run
 
 
 def test_interrupt_in_a_with_block_keeps_every_step(tracking):

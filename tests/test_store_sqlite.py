@@ -15,6 +15,7 @@ from jupyterlab_runs.store import (
     NewRun,
     NotFound,
     ParamInput,
+    RunStore,
     SqliteStore,
     StoreUnavailable,
 )
@@ -267,6 +268,54 @@ def test_end_run_closes_a_running_run_once(store, experiment):
         store.end_run(run.id, "FINISHED")
     with pytest.raises(InvalidArgument, match="status must be one of FINISHED, FAILED, KILLED"):
         store.end_run(store.create_run(NewRun(experiment.id, status="RUNNING")).id, "RUNNING")
+
+
+def test_log_and_end_run_writes_the_last_batch_and_the_end_together(store, experiment):
+    run = store.create_run(NewRun(experiment.id, status="RUNNING", params=[ParamInput("lr", 0.1)]))
+    store.log_batch(run.id, metrics=[MetricInput("loss", 0.9, step=0)])
+    cursor, _ = store.changes()
+    ended = store.log_and_end_run(
+        run.id,
+        "FINISHED",
+        end_time=run.start_time + 5,
+        params=[ParamInput("depth", 3)],
+        metrics=[MetricInput("loss", v, step=s) for s, v in [(2, 0.2), (1, 0.5)]],
+        tags={"stage": "done"},
+    )
+    assert (ended.status, ended.end_time) == ("FINISHED", run.start_time + 5)
+    assert {k: p.value for k, p in ended.params.items()} == {"lr": "0.1", "depth": "3"}
+    loss = ended.metrics["loss"]
+    assert (loss.value, loss.step, loss.min, loss.max, loss.count) == (0.2, 2, 0.2, 0.9, 3)
+    assert [p.value for p in store.metric_history(run.id, "loss")] == [0.9, 0.5, 0.2]
+    assert ended.tags == {"stage": "done"}
+    _, changes = store.changes(cursor)
+    assert [(c.op, c.id) for c in changes] == [("updated", run.id)]  # one write transaction
+
+
+def test_log_and_end_run_writes_both_or_neither(store, experiment):
+    run = store.create_run(NewRun(experiment.id, status="RUNNING", params=[ParamInput("lr", 0.1)]))
+    with pytest.raises(Conflict, match="'lr' is already '0.1'"):
+        store.log_and_end_run(
+            run.id, "FINISHED", params=[ParamInput("lr", 0.2)], metrics=[MetricInput("x", 1)]
+        )
+    kept = store.get_run(run.id)
+    assert kept.status == "RUNNING" and "x" not in kept.metrics  # not ended, nothing written
+    store.end_run(run.id, "KILLED")
+    with pytest.raises(Conflict, match="has ended already"):
+        store.log_and_end_run(run.id, "FINISHED", metrics=[MetricInput("late", 1)])
+    assert "late" not in store.get_run(run.id).metrics  # an ended run takes no last batch
+
+
+def test_the_contracts_log_and_end_run_is_log_batch_then_end_run(store, experiment):
+    run = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    ended = RunStore.log_and_end_run(store, run.id, "FAILED", metrics=[MetricInput("m", 2.0)])
+    assert ended.status == "FAILED" and ended.metrics["m"].value == 2.0
+    _, changes = store.changes()
+    assert [c.op for c in changes if c.id == run.id] == ["created", "updated", "updated"]
+    run = store.create_run(NewRun(experiment.id, status="RUNNING"))
+    cursor, _ = store.changes()
+    RunStore.log_and_end_run(store, run.id, "FINISHED")  # nothing to log: end_run alone
+    assert [c.op for c in store.changes(cursor)[1]] == ["updated"]
 
 
 def test_update_run_renames_annotates_and_retags(store, experiment):

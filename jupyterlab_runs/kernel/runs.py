@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..store.base import (
@@ -71,18 +71,18 @@ class TakenPoints:
         sources: dict[str, str],
         captured: list[MetricInput],
     ) -> None:
-        self._points = points
+        self.points = points
         self._sources = sources
-        self._captured = captured
+        self.captured = captured
 
     def __iter__(self) -> Iterator[MetricInput]:
         sources = self._sources
-        for key, value, step, timestamp in self._points:
+        for key, value, step, timestamp in self.points:
             yield MetricInput(key, value, step, timestamp, sources.get(key, "explicit"))
-        yield from self._captured
+        yield from self.captured
 
     def __len__(self) -> int:
-        return len(self._points) + len(self._captured)
+        return len(self.points) + len(self.captured)
 
 
 def canonical_param(key: str, value: Any, source: str = "explicit") -> ParamInput:
@@ -270,12 +270,12 @@ class ActiveRun:
         return params, TakenPoints(points, self._metric_sources, captured), tags
 
     def restore_batch(
-        self, params: list[ParamInput], metrics: Iterable[MetricInput], tags: dict[str, str]
+        self, params: list[ParamInput], metrics: TakenPoints, tags: dict[str, str]
     ) -> None:
         """Put back a batch the store refused; retry after another full buffer or interval."""
-        points = [(m.key, m.value, m.step, m.timestamp) for m in metrics]
         with self._lock:
-            self._points.extendleft(reversed(points))
+            self._points.extendleft(reversed(metrics.points))
+            self._pending_captured[:0] = metrics.captured  # keeping their sources
             self._pending_params[:0] = params
             self._pending_tags = {**tags, **self._pending_tags}
         self._flush_size = len(self._points) + FLUSH_POINTS
@@ -309,7 +309,8 @@ class ActiveRun:
 
     def buffered(self) -> int:
         """How many values wait to be written."""
-        return len(self._points) + len(self._pending_params) + len(self._pending_tags)
+        pending = len(self._pending_params) + len(self._pending_tags) + len(self._pending_captured)
+        return len(self._points) + pending
 
     def _inputs(self, points: list[tuple[str, float, int, int]]) -> list[MetricInput]:
         sources = self._metric_sources

@@ -222,22 +222,25 @@ class Session:
                 warn(f"the run could not be created yet ({error}); values stay buffered")
 
     def _flush_live(self, run: ActiveRun) -> None:
-        while True:  # in writes of at most WRITE_POINTS points, until the buffer is empty
-            params, metrics, tags = run.take_batch(WRITE_POINTS)
-            if not (params or metrics or tags) or run.run_id is None:
-                return
-            try:
-                self.store().log_batch(run.run_id, params, metrics, tags)
-            except STORE_ERRORS as error:
-                run.restore_batch(params, metrics, tags)
-                if id(run) not in self._warned:
-                    self._warned.add(id(run))
-                    warn(
-                        f"could not write to run v{run.version} yet ({error}); values stay buffered"
-                    )
-                return
-            if len(metrics) < WRITE_POINTS:
-                return
+        # In writes of at most WRITE_POINTS points, until one takes fewer: the buffer is empty.
+        while self._write_batch(run) == WRITE_POINTS:
+            pass
+
+    def _write_batch(self, run: ActiveRun) -> int:
+        """One ``log_batch`` of at most WRITE_POINTS buffered points with the pending params
+        and tags; how many points it wrote (0 also when the store refused it)."""
+        params, metrics, tags = run.take_batch(WRITE_POINTS)
+        if not (params or metrics or tags) or run.run_id is None:
+            return 0
+        try:
+            self.store().log_batch(run.run_id, params, metrics, tags)
+        except STORE_ERRORS as error:
+            run.restore_batch(params, metrics, tags)
+            if id(run) not in self._warned:
+                self._warned.add(id(run))
+                warn(f"could not write to run v{run.version} yet ({error}); values stay buffered")
+            return 0
+        return len(metrics)
 
     def add_artifact(self, run: ActiveRun, path: str, data: bytes, media_type: str | None) -> None:
         """Store a file with ``run``: now for a live run, when it is saved for a deferred one."""
@@ -367,15 +370,27 @@ class Session:
     def _end_live(self, run: ActiveRun, quiet: bool) -> None:
         run.queue_leftover_params()
         run.queue_captured()
-        self.flush(run)
-        lost = run.buffered()
-        if lost:
-            warn(f"{lost} value(s) logged to run v{run.version} could not be written")
+        # The last write's worth goes with the end, in one transaction: the writer takes the
+        # store's lock once less per run (B4); what is beyond it is written as flushes do.
+        while run.buffered() > WRITE_POINTS and self._write_batch(run):
+            pass
+        params, metrics, tags = run.take_batch(WRITE_POINTS)
+        ending = (run.run_id, run.status, run.end_time, run.error)
         try:
-            run.stored = self.store().end_run(run.run_id, run.status, run.end_time, run.error)
-        except STORE_ERRORS as error:
-            warn(f"run v{run.version} could not be closed: {error}")
-            return
+            run.stored = self.store().log_and_end_run(*ending, params, metrics, tags)
+        except STORE_ERRORS:
+            # Refused whole: write the values, then end it, apart (a run the MLflow bridge
+            # ended already still takes the values its cell's capture found, as before).
+            run.restore_batch(params, metrics, tags)
+            self._flush_live(run)
+            lost = run.buffered()
+            if lost:
+                warn(f"{lost} value(s) logged to run v{run.version} could not be written")
+            try:
+                run.stored = self.store().end_run(*ending)
+            except STORE_ERRORS as error:
+                warn(f"run v{run.version} could not be closed: {error}")
+                return
         self._write_artifacts(run)  # those logged before a deferred run went live
         if not quiet:
             show_card(run.stored, run.experiment_name)

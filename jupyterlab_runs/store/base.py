@@ -354,6 +354,22 @@ class RunStore(abc.ABC):
     ) -> Run:
         """Close a RUNNING run with its final status."""
 
+    def log_and_end_run(
+        self,
+        run_id: str,
+        status: str,
+        end_time: int | None = None,
+        error: Mapping[str, str] | None = None,
+        params: Iterable[ParamInput] = (),
+        metrics: Iterable[MetricInput] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> Run:
+        """``log_batch`` then ``end_run``: a run's last values and its end. A store that can
+        do both in one transaction overrides this (a writer then takes the lock once)."""
+        if params or metrics or tags:  # an empty batch is no request to a remote store
+            self.log_batch(run_id, params, metrics, tags)
+        return self.end_run(run_id, status, end_time, error)
+
     def kill_orphaned_runs(self) -> list[str]:
         """Mark KILLED the RUNNING runs whose writer died; a backend that cannot tell keeps
         them (the default), so a run that is still being logged is never cut short."""

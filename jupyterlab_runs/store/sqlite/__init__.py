@@ -25,6 +25,7 @@ from ..base import (
     NewRun,
     NotFound,
     Page,
+    Param,
     ParamInput,
     Run,
     RunStore,
@@ -49,6 +50,7 @@ from .experiments import ExperimentMethods
 from .keys import KeyBatch, KeyRegistry
 from .queries import Search, Totals, load_runs
 from .writes import (
+    PointsByKey,
     created_run,
     insert_values,
     kill_orphans,
@@ -175,14 +177,10 @@ class SqliteStore(ExperimentMethods, RunStore):
 
         Re-logging a param with the same value is fine; a different value is a ``Conflict``.
         """
-        checked_params = unique_params(params)
-        points, sources = points_by_key(normalized_points(metrics, now_ms()))
-        checked_tags = normalize_tags(tags)
+        values = _checked_values(params, metrics, tags)
         with self._write() as (conn, batch):
             rid, experiment_id, _ = self._run_row(conn, run_id)
-            merge_values(
-                conn, batch, rid, experiment_id, checked_params, points, sources, checked_tags
-            )
+            merge_values(conn, batch, rid, experiment_id, *values)
             record_change(conn, "run", "updated", run_id, experiment_id)
 
     def end_run(
@@ -193,14 +191,30 @@ class SqliteStore(ExperimentMethods, RunStore):
         error: Mapping[str, str] | None = None,
     ) -> Run:
         """Close a RUNNING run with its final status; ``Conflict`` if it has ended already."""
+        return self.log_and_end_run(run_id, status, end_time, error)
+
+    def log_and_end_run(
+        self,
+        run_id: str,
+        status: str,
+        end_time: int | None = None,
+        error: Mapping[str, str] | None = None,
+        params: Iterable[ParamInput] = (),
+        metrics: Iterable[MetricInput] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> Run:
+        """Add a RUNNING run's last values and close it, in one transaction: both or neither."""
         status = check_status(status, [s for s in STATUSES if s != "RUNNING"])
         end_time = optional_int(end_time, "end_time")
         end_time = now_ms() if end_time is None else end_time
         error_json = None if error is None else json.dumps(check_error(error), ensure_ascii=False)
-        with self._write() as (conn, _):
+        values = _checked_values(params, metrics, tags)
+        with self._write() as (conn, batch):
             rid, experiment_id, current = self._run_row(conn, run_id)
             if current != "RUNNING":
                 raise Conflict(f"run {run_id} has ended already ({current})")
+            if any(values):
+                merge_values(conn, batch, rid, experiment_id, *values)
             conn.execute(
                 "UPDATE runs SET status = ?, end_time = ?, error = coalesce(?, error) "
                 "WHERE rid = ?",
@@ -427,3 +441,13 @@ class SqliteStore(ExperimentMethods, RunStore):
         if found is None:
             raise NotFound(f"run {run_id} has no artifact {path!r}")
         return target
+
+
+def _checked_values(
+    params: Iterable[ParamInput], metrics: Iterable[MetricInput], tags: Mapping[str, str] | None
+) -> tuple[list[Param], PointsByKey, dict[str, str], dict[str, str]]:
+    """A batch checked and arranged for ``merge_values`` before its transaction begins:
+    params, points by key with each key's source, tags."""
+    checked_params = unique_params(params)
+    points, sources = points_by_key(normalized_points(metrics, now_ms()))
+    return checked_params, points, sources, normalize_tags(tags)

@@ -10,7 +10,9 @@ reach to the end (usually only the last, partly filled block) and rewrites those
 
 from __future__ import annotations
 
+import json
 import math
+import operator
 import sqlite3
 import struct
 import sys
@@ -44,7 +46,7 @@ Columns = tuple[list[int], list[int], list[float]]
 
 
 def _pack_ints(numbers: Sequence[int]) -> bytes:
-    deltas = [b - a for a, b in zip(numbers[:-1], numbers[1:], strict=True)]
+    deltas = list(map(operator.sub, numbers[1:], numbers[:-1]))
     low, high = min(deltas, default=0), max(deltas, default=0)
     for code in _INT_CODES:
         limit = 1 << (8 * array(code).itemsize - 1)
@@ -163,12 +165,20 @@ def read(
     return steps, stamps, values
 
 
+def bounds(values: Sequence[float]) -> tuple[float | None, float | None]:
+    """The least and greatest of ``values`` that are not NaN (None, None: all are NaN)."""
+    numbers = values
+    if math.isnan(sum(values)):  # a NaN among them (or +Inf with -Inf): skip NaNs
+        numbers = [v for v in values if not math.isnan(v)]
+    return min(numbers, default=None), max(numbers, default=None)
+
+
 def _rows(rid: int, key_id: int, first_block: int, columns: Columns) -> Iterable[tuple]:
     steps, stamps, values = columns
     for block, start in enumerate(range(0, len(values), BLOCK_POINTS), first_block):
         part = slice(start, start + BLOCK_POINTS)
         block_steps, block_stamps, block_values = steps[part], stamps[part], values[part]
-        numbers = [v for v in block_values if not math.isnan(v)]
+        low, high = bounds(block_values)
         yield (
             rid,
             key_id,
@@ -177,8 +187,8 @@ def _rows(rid: int, key_id: int, first_block: int, columns: Columns) -> Iterable
             block_steps[-1],
             block_stamps[-1],
             max(block_stamps),
-            min(numbers, default=None),
-            max(numbers, default=None),
+            low,
+            high,
             pack(block_steps, block_stamps, block_values),
         )
 
@@ -202,50 +212,71 @@ def _columns(ordered: Sequence[tuple[tuple[int, int], float]]) -> Columns:
     )
 
 
-def create(
-    conn: sqlite3.Connection, rid: int, key_id: int, points: Iterable[tuple[int, int, float]]
-) -> None:
-    """Write the first points of a history (a later point with the same step and timestamp
-    wins)."""
-    new = {(step, stamp): value for step, stamp, value in points}
-    insert_blocks(conn, rid, key_id, 0, _columns(sorted(new.items())))
+def ordered(points: Sequence[tuple[int, int, float]]) -> Columns:
+    """(step, timestamp, value) points as columns sorted by (step, timestamp), each (step,
+    timestamp) once: a later point replaces an earlier one. Computed before a write takes the
+    lock; a training loop's points are in order already, which is checked without sorting."""
+    steps, stamps, values = (list(column) for column in zip(*points, strict=True))
+    keys = list(zip(steps, stamps, strict=True))
+    if all(map(operator.lt, keys, keys[1:])):
+        return steps, stamps, values
+    return _columns(sorted({(step, stamp): value for step, stamp, value in points}.items()))
+
+
+# A history's last block: (number, last step, last timestamp, data if it has room, else None).
+LastBlock = tuple[int, int, int, bytes | None]
+
+
+def last_blocks(conn: sqlite3.Connection, rid: int, key_ids: Iterable[int]) -> dict[int, LastBlock]:
+    """The last block of each of these histories of a run that has any, in one statement
+    (CROSS JOIN: key by key, each a primary-key lookup, never a scan of the run's blocks)."""
+    rows = conn.execute(
+        "SELECT b.key_id, b.block, b.last_step, b.last_time, "
+        "CASE WHEN b.count < ? THEN b.data END FROM json_each(?) k CROSS JOIN metric_blocks b "
+        "ON b.run = ? AND b.key_id = k.value AND b.block = "
+        "(SELECT max(block) FROM metric_blocks WHERE run = ? AND key_id = k.value)",
+        (BLOCK_POINTS, json.dumps(list(key_ids)), rid, rid),
+    )
+    return {key_id: tuple(last) for key_id, *last in rows}
+
+
+def create(conn: sqlite3.Connection, rid: int, key_id: int, columns: Columns) -> None:
+    """Write the first points of a history (``ordered`` columns)."""
+    insert_blocks(conn, rid, key_id, 0, columns)
 
 
 def merge(
-    conn: sqlite3.Connection, rid: int, key_id: int, points: Iterable[tuple[int, int, float]]
+    conn: sqlite3.Connection, rid: int, key_id: int, new: Columns, last: LastBlock | None
 ) -> tuple[int, int, float]:
-    """Add (step, timestamp, value) points to a history (a point with the step and timestamp
-    of one already there replaces it); returns the history's latest point."""
-    new = {(step, stamp): value for step, stamp, value in points}
-    first = min(new)
-    reached = conn.execute(
-        "SELECT block, data FROM metric_blocks WHERE run = ? AND key_id = ? "
-        "AND (last_step, last_time) >= (?, ?) ORDER BY block",
-        (rid, key_id, *first),
-    ).fetchall()
-    if reached:  # the points reach into the history: merge them with the blocks they reach
+    """Add ``ordered`` points to a history whose last block is ``last`` (``last_blocks``; a
+    point with the step and timestamp of one already there replaces it); returns the
+    history's latest point."""
+    first = (new[0][0], new[1][0])
+    if last is None:  # a new history
+        start, columns = 0, new
+    elif first > (last[1], last[2]):  # all after the history, the common case: top it up
+        start, columns = last[0] + (last[3] is None), new
+        if last[3] is not None:
+            steps, stamps, values = unpack(last[3])
+            columns = (steps + new[0], stamps + new[1], values + new[2])
+    else:  # the points reach into the history: merge them with the blocks they reach
+        reached = conn.execute(
+            "SELECT block, data FROM metric_blocks WHERE run = ? AND key_id = ? "
+            "AND (last_step, last_time) >= (?, ?) ORDER BY block",
+            (rid, key_id, *first),
+        ).fetchall()
         start = reached[0][0]
         old: dict[tuple[int, int], float] = {}
         for _, data in reached:
             steps, stamps, values = unpack(data)
             old.update(zip(zip(steps, stamps, strict=True), values, strict=True))
-        old.update(new)
+        old.update(zip(zip(new[0], new[1], strict=True), new[2], strict=True))
         columns = _columns(sorted(old.items()))
-    else:  # all after the history, the common case: top up its last block
-        columns = _columns(sorted(new.items()))
-        last = conn.execute(
-            "SELECT block, CASE WHEN count < ? THEN data END FROM metric_blocks "
-            "WHERE run = ? AND key_id = ? ORDER BY block DESC LIMIT 1",
-            (BLOCK_POINTS, rid, key_id),
-        ).fetchone()
-        start = 0 if last is None else last[0] + (last[1] is None)
-        if last is not None and last[1] is not None:
-            steps, stamps, values = unpack(last[1])
-            columns = (steps + columns[0], stamps + columns[1], values + columns[2])
-    conn.execute(
-        "DELETE FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ?",
-        (rid, key_id, start),
-    )
+    if last is not None and start <= last[0]:
+        conn.execute(
+            "DELETE FROM metric_blocks WHERE run = ? AND key_id = ? AND block >= ?",
+            (rid, key_id, start),
+        )
     insert_blocks(conn, rid, key_id, start, columns)
     return columns[0][-1], columns[1][-1], columns[2][-1]
 

@@ -13,7 +13,7 @@ from . import points as history
 from .keys import KeyBatch
 from .owners import Owner, is_gone, this_process
 
-PointsByKey = dict[str, list[tuple[int, int, float]]]  # key -> (step, timestamp, value)
+PointsByKey = dict[str, history.Columns]  # key -> its points, ``history.ordered``
 
 
 def record_change(
@@ -112,18 +112,19 @@ def _insert_params(
 
 
 def points_by_key(points: Iterable[MetricInput]) -> tuple[PointsByKey, dict[str, str]]:
-    """Points as (step, timestamp, value) per key, and each key's source (its last point's).
+    """Points as sorted columns per key (``history.ordered``), and each key's source (its
+    last point's); done before the write transaction, so the lock is held less.
 
     Keeps no point object: a kernel flush hands thousands over one at a time, and objects
     alive for a whole write outlive garbage collections and so set off full ones (B2's
     longest pauses); tuples of numbers are not tracked by the collector.
     """
-    grouped: PointsByKey = {}
+    grouped: dict[str, list[tuple[int, int, float]]] = {}
     sources: dict[str, str] = {}
     for p in points:
         grouped.setdefault(p.key, []).append((p.step, p.timestamp, p.value))
         sources[p.key] = p.source
-    return grouped, sources
+    return {key: history.ordered(group) for key, group in grouped.items()}, sources
 
 
 def _write_summaries(
@@ -169,8 +170,8 @@ def insert_values(
     param_ids = batch.intern("param", (p.key for p in run.params))
     _insert_params(conn, rid, param_ids, run.params)
     metric_ids = batch.intern("metric", (p.key for p in run.metrics))
-    for key, group in points_by_key(run.metrics)[0].items():
-        history.create(conn, rid, metric_ids[key], group)
+    for key, columns in points_by_key(run.metrics)[0].items():
+        history.create(conn, rid, metric_ids[key], columns)
     summaries = summarize_metrics(run.metrics)
     _write_summaries(conn, rid, metric_ids, list(summaries.values()))
     tag_ids = _upsert_tags(conn, batch, rid, run.tags)
@@ -197,6 +198,8 @@ def merge_values(
             "(SELECT value FROM json_each(?))",
             (rid, json.dumps(list(param_ids.values()))),
         ).fetchall()
+        if param_ids
+        else ()
     )
     for param in params:
         logged = existing.get(param_ids[param.key])
@@ -207,29 +210,42 @@ def merge_values(
             )
     _insert_params(conn, rid, param_ids, [p for p in params if param_ids[p.key] not in existing])
     metric_ids = batch.intern("metric", points)
-    latest = {
-        key: history.merge(conn, rid, metric_ids[key], group) for key, group in points.items()
-    }
-    _write_summaries(
-        conn,
-        rid,
-        metric_ids,
-        [_summary(conn, rid, metric_ids[k], k, s, latest[k]) for k, s in sources.items()],
-    )
-    tag_ids = _upsert_tags(conn, batch, rid, tags)
+    if points:
+        _merge_points(conn, rid, metric_ids, points, sources)
+    tag_ids = _upsert_tags(conn, batch, rid, tags) if tags else {}
     batch.link(experiment_id, [*param_ids.values(), *metric_ids.values(), *tag_ids.values()])
 
 
-def _summary(
+def _merge_points(
     conn: sqlite3.Connection,
     rid: int,
-    key_id: int,
+    ids: Mapping[str, int],
+    points: PointsByKey,
+    sources: Mapping[str, str],
+) -> None:
+    """Merge each key's points into its history and rewrite the key's summary."""
+    last = history.last_blocks(conn, rid, ids.values())
+    summaries = []
+    for key, columns in points.items():
+        key_id = ids[key]
+        latest = history.merge(conn, rid, key_id, columns, last.get(key_id))
+        # A new history's totals are its points'; an older one's are read from its blocks.
+        if key_id in last:
+            totals = history.totals(conn, rid, key_id)
+        else:
+            totals = (len(columns[2]), *history.bounds(columns[2]))
+        summaries.append(_summary(key, sources[key], latest, totals))
+    _write_summaries(conn, rid, ids, summaries)
+
+
+def _summary(
     key: str,
     source: str,
     latest: tuple[int, int, float],
+    totals: tuple[int, float | None, float | None],
 ) -> MetricSummary:
-    """A metric's summary over its whole history (min and max skip NaN)."""
-    count, low, high = history.totals(conn, rid, key_id)
+    """A metric's summary from its latest point and its history's totals (``history.totals``)."""
+    count, low, high = totals
     step, timestamp, value = latest
     nan = math.nan
     return MetricSummary(
