@@ -12,6 +12,7 @@ import pytest
 
 pytest.register_assert_rewrite("mlflow_fixtures")
 from mlflow_fixtures import unique  # noqa: E402
+from test_store_search import seed_run  # noqa: E402
 
 from jupyterlab_runs.store import (  # noqa: E402
     Conflict,
@@ -347,35 +348,6 @@ def test_a_bad_filter_says_where(store, experiment):
 # -- search: both stores seeded alike must answer alike --------------------------------------
 
 
-def seed(store, experiment_id: str, i: int):
-    """Run v<i>: varied params, metrics (acc missing on v3, NaN on v4), tags and times."""
-    params = [ParamInput("model", "rf" if i % 2 else "svm"), ParamInput("cfg.depth", i % 4)]
-    if i <= 10:
-        params.append(ParamInput("n_estimators", i * 50))
-    if i in (11, 12):
-        params.append(ParamInput("n_estimators", "auto"))
-    metrics = [MetricInput("loss", 1 - i / 20, timestamp=1)]
-    if i != 3:
-        metrics.append(MetricInput("acc", math.nan if i == 4 else (i % 6) / 10, timestamp=1))
-    status = {5: "FAILED", 6: "FAILED", 7: "RUNNING", 9: "KILLED"}.get(i, "FINISHED")
-    run = store.create_run(
-        NewRun(
-            experiment_id,
-            name="best run" if i == 8 else None,
-            status=status,
-            source="magic" if i % 4 == 0 else "toolbar",
-            start_time=1000 * i,
-            end_time=None if status == "RUNNING" else 1000 * i + 10 * i,
-            user="ada" if i < 6 else None,
-            params=params,
-            metrics=metrics,
-            tags={"stage": "a" if i % 3 == 0 else "b", "my tag": f"t{i}"},
-        )
-    )
-    if i == 2:
-        store.delete_run(run.id)
-
-
 @pytest.fixture(scope="module")
 def seeded(request, tmp_path_factory):
     """Both stores, each with one experiment of twelve runs v1…v12 (v2 deleted)."""
@@ -384,7 +356,9 @@ def seeded(request, tmp_path_factory):
         store = open_kind(kind, request, tmp_path_factory.mktemp(kind))
         experiment = store.create_experiment(unique("search"))
         for i in range(1, 13):
-            seed(store, experiment.id, i)
+            run = seed_run(store, experiment.id, i)
+            if i == 2:
+                store.delete_run(run.id)
         stores[kind] = (store, experiment.id)
     yield stores
     for store, _ in stores.values():

@@ -29,6 +29,7 @@ def seed_run(store, experiment_id, i):
             experiment_id,
             name="best run" if i == 8 else None,
             status=status,
+            source="magic" if i % 4 == 0 else "toolbar",
             start_time=1000 * i,
             end_time=None if status == "RUNNING" else 1000 * i + 10 * i,
             user="ada" if i < 6 else None,
