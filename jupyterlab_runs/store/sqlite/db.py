@@ -104,9 +104,11 @@ class Database:
         return conn
 
     def _retry(self, action):
-        """Run ``action`` again while SQLite reports the database locked, up to the timeout."""
+        """Run ``action`` again while SQLite reports the database locked, up to the timeout,
+        every millisecond or so: a write transaction here holds the lock for about that long,
+        while SQLite's own busy handler sleeps 25-100 ms between tries once it has waited a
+        little, so with several writing processes the lock sat free most of the time (B4)."""
         deadline = time.monotonic() + self.timeout
-        delay = 0.005
         while True:
             try:
                 return action()
@@ -117,8 +119,8 @@ class Database:
                     raise StoreUnavailable(
                         f"the store at {self.path} stayed locked for {self.timeout:g} s"
                     ) from error
-                time.sleep(delay)
-                delay = min(delay * 2, 0.25)
+            # Jitter, so that waiting processes do not retry in step.
+            time.sleep(random.uniform(0.0005, 0.002))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -142,29 +144,13 @@ class Database:
                 raise
 
     def _begin(self, conn: sqlite3.Connection) -> None:
-        """``BEGIN IMMEDIATE``, trying again every millisecond or so while another process
-        writes. SQLite's own busy handler sleeps 25-100 ms between tries once it has waited
-        a little, while a write transaction here holds the lock for a few milliseconds: with
-        several writing processes the lock sat free most of the time (B4)."""
+        """``BEGIN IMMEDIATE``, tried by ``_retry`` instead of SQLite's busy handler."""
         if self.memory:  # one shared connection: never busy
             conn.execute("BEGIN IMMEDIATE")
             return
         conn.execute("PRAGMA busy_timeout = 0")
         try:
-            deadline = time.monotonic() + self.timeout
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as error:
-                    if not is_busy(error):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise StoreUnavailable(
-                            f"the store at {self.path} stayed locked for {self.timeout:g} s"
-                        ) from error
-                # Jitter, so that waiting processes do not retry in step.
-                time.sleep(random.uniform(0.0005, 0.002))
+            self._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
