@@ -6,7 +6,7 @@ import {
   IResolvedOptions,
   safeTitle,
   splitByMetric,
-  tooltipOf,
+  perRunEncoding,
   VEGALITE_SCHEMA
 } from './common';
 import { ChartBuild, ICompareModel, RunStatus } from './types';
@@ -61,7 +61,7 @@ export function buildBar(
   model: ICompareModel,
   options: IResolvedOptions
 ): ChartBuild {
-  const { metric, palette, labels, interactive } = options;
+  const { metric, labels, interactive } = options;
   const { rows, missing } = barRows(model, metric, options.higherIsBetter);
   if (rows.length === 0) {
     return { status: 'empty', reason: 'no-values', missing };
@@ -82,24 +82,9 @@ export function buildBar(
         axis: { labelAngle: rows.length > 8 ? -45 : 0, labelLimit: 120 }
       },
       y: { field: 'value', type: 'quantitative', title: safeTitle(metric) },
-      color: {
-        condition: { test: 'datum.best', value: palette.accent },
-        value: palette.mark
-      },
-      ...(interactive
-        ? {
-            tooltip: tooltipOf([
-              { field: 'label', type: 'nominal', title: labels.run },
-              { field: 'version', type: 'quantitative', title: labels.version },
-              {
-                field: 'value',
-                type: 'quantitative',
-                title: metric,
-                format: '.6~g'
-              }
-            ])
-          }
-        : {})
+      ...perRunEncoding(options, [
+        { field: 'value', type: 'quantitative', title: metric, format: '.6~g' }
+      ])
     }
   };
   return { status: 'ok', spec, rowCount: rows.length, missing };

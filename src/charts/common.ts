@@ -39,6 +39,32 @@ export function tooltipOf(entries: ITooltipEntry[]): ITooltipEntry[] {
   }));
 }
 
+/**
+ * The encodings of a chart with one mark per run (bar, scatter): the best run in the accent
+ * colour and, when interactive, a tooltip naming the run and its version, then `entries`.
+ */
+export function perRunEncoding(
+  options: IResolvedOptions,
+  entries: ITooltipEntry[]
+) {
+  const { palette, labels, interactive } = options;
+  return {
+    color: {
+      condition: { test: 'datum.best', value: palette.accent },
+      value: palette.mark
+    },
+    ...(interactive
+      ? {
+          tooltip: tooltipOf([
+            { field: 'label', type: 'nominal', title: labels.run },
+            { field: 'version', type: 'quantitative', title: labels.version },
+            ...entries
+          ])
+        }
+      : {})
+  };
+}
+
 /** Titles vega's expression parser mistakes for identifiers (see `safeTitle`). */
 const RESERVED_TITLES = new Set([
   'if',

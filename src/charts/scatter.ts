@@ -8,7 +8,7 @@ import {
   IResolvedOptions,
   paramNumber,
   safeTitle,
-  tooltipOf,
+  perRunEncoding,
   VEGALITE_SCHEMA
 } from './common';
 import { ChartBuild, ICompareModel, IMissingRun } from './types';
@@ -76,7 +76,7 @@ export function buildScatter(
   model: ICompareModel,
   options: IResolvedOptions
 ): ChartBuild {
-  const { metric, palette, labels, interactive } = options;
+  const { metric, interactive } = options;
   const param = options.params[0];
   if (param === undefined) {
     return { status: 'empty', reason: 'no-values', missing: [] };
@@ -128,25 +128,10 @@ export function buildScatter(
         title: safeTitle(metric),
         scale: { zero: false }
       },
-      color: {
-        condition: { test: 'datum.best', value: palette.accent },
-        value: palette.mark
-      },
-      ...(interactive
-        ? {
-            tooltip: tooltipOf([
-              { field: 'label', type: 'nominal', title: labels.run },
-              { field: 'version', type: 'quantitative', title: labels.version },
-              { field: 'xText', type: 'nominal', title: param },
-              {
-                field: 'y',
-                type: 'quantitative',
-                title: metric,
-                format: '.6~g'
-              }
-            ])
-          }
-        : {})
+      ...perRunEncoding(options, [
+        { field: 'xText', type: 'nominal', title: param },
+        { field: 'y', type: 'quantitative', title: metric, format: '.6~g' }
+      ])
     }
   };
   return { status: 'ok', spec, rowCount: rows.length, missing };
