@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import sqlite3
 
@@ -279,7 +280,10 @@ def test_log_and_end_run_writes_the_last_batch_and_the_end_together(store, exper
         "FINISHED",
         end_time=run.start_time + 5,
         params=[ParamInput("depth", 3)],
-        metrics=[MetricInput("loss", v, step=s) for s, v in [(2, 0.2), (1, 0.5)]],
+        metrics=[
+            *(MetricInput("loss", v, step=s) for s, v in [(2, 0.2), (1, 0.5)]),
+            *(MetricInput("acc", v, s, 7) for s, v in [(1, 0.5), (0, math.nan), (1, 0.75)]),
+        ],
         tags={"stage": "done"},
     )
     assert (ended.status, ended.end_time) == ("FINISHED", run.start_time + 5)
@@ -287,6 +291,9 @@ def test_log_and_end_run_writes_the_last_batch_and_the_end_together(store, exper
     loss = ended.metrics["loss"]
     assert (loss.value, loss.step, loss.min, loss.max, loss.count) == (0.2, 2, 0.2, 0.9, 3)
     assert [p.value for p in store.metric_history(run.id, "loss")] == [0.9, 0.5, 0.2]
+    acc = ended.metrics["acc"]  # a new history: sorted, the later of two points kept
+    assert (acc.value, acc.step, acc.min, acc.max, acc.count) == (0.75, 1, 0.75, 0.75, 2)
+    assert [p.step for p in store.metric_history(run.id, "acc")] == [0, 1]
     assert ended.tags == {"stage": "done"}
     _, changes = store.changes(cursor)
     assert [(c.op, c.id) for c in changes] == [("updated", run.id)]  # one write transaction

@@ -173,34 +173,45 @@ def bounds(values: Sequence[float]) -> tuple[float | None, float | None]:
     return min(numbers, default=None), max(numbers, default=None)
 
 
-def _rows(rid: int, key_id: int, first_block: int, columns: Columns) -> Iterable[tuple]:
+# A block's row without its run and key: (block, count, last_step, last_time, max_time,
+# min, max, data).
+Block = tuple[int, int, int, int, int, float | None, float | None, bytes]
+
+
+def blocks(columns: Columns, first_block: int = 0) -> list[Block]:
+    """Sorted, unique points packed as consecutive blocks from number ``first_block`` on."""
     steps, stamps, values = columns
+    packed = []
     for block, start in enumerate(range(0, len(values), BLOCK_POINTS), first_block):
         part = slice(start, start + BLOCK_POINTS)
         block_steps, block_stamps, block_values = steps[part], stamps[part], values[part]
-        low, high = bounds(block_values)
-        yield (
-            rid,
-            key_id,
-            block,
-            len(block_values),
-            block_steps[-1],
-            block_stamps[-1],
-            max(block_stamps),
-            low,
-            high,
-            pack(block_steps, block_stamps, block_values),
+        packed.append(
+            (
+                block,
+                len(block_values),
+                block_steps[-1],
+                block_stamps[-1],
+                max(block_stamps),
+                *bounds(block_values),
+                pack(block_steps, block_stamps, block_values),
+            )
         )
+    return packed
 
 
 def insert_blocks(
     conn: sqlite3.Connection, rid: int, key_id: int, first_block: int, columns: Columns
 ) -> None:
     """Write sorted, unique points as consecutive blocks from number ``first_block`` on."""
+    insert_packed(conn, rid, key_id, blocks(columns, first_block))
+
+
+def insert_packed(conn: sqlite3.Connection, rid: int, key_id: int, packed: list[Block]) -> None:
+    """Write blocks made by ``blocks``."""
     conn.executemany(
         "INSERT INTO metric_blocks (run, key_id, block, count, last_step, last_time, max_time, "
         "min, max, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        _rows(rid, key_id, first_block, columns),
+        [(rid, key_id, *block) for block in packed],
     )
 
 
@@ -246,12 +257,21 @@ def create(conn: sqlite3.Connection, rid: int, key_id: int, columns: Columns) ->
 
 
 def merge(
-    conn: sqlite3.Connection, rid: int, key_id: int, new: Columns, last: LastBlock | None
+    conn: sqlite3.Connection,
+    rid: int,
+    key_id: int,
+    new: Columns,
+    last: LastBlock | None,
+    packed: list[Block] | None = None,
 ) -> tuple[int, int, float]:
     """Add ``ordered`` points to a history whose last block is ``last`` (``last_blocks``; a
     point with the step and timestamp of one already there replaces it); returns the
-    history's latest point."""
+    history's latest point. ``packed``: ``blocks(new)``, made before the write, for a new
+    history."""
     first = (new[0][0], new[1][0])
+    if last is None and packed is not None:
+        insert_packed(conn, rid, key_id, packed)
+        return new[0][-1], new[1][-1], new[2][-1]
     if last is None:  # a new history
         start, columns = 0, new
     elif first > (last[1], last[2]):  # all after the history, the common case: top it up

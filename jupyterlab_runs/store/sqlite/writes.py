@@ -188,9 +188,11 @@ def merge_values(
     points: PointsByKey,
     sources: Mapping[str, str],
     tags: Mapping[str, str],
+    packed: Mapping[str, list[history.Block]] | None = None,
 ) -> None:
     """Add to an existing run: new params (same value again is fine), points (by key, with
-    each key's source: ``points_by_key``) and tags."""
+    each key's source: ``points_by_key``) and tags; ``packed``: each key's points packed
+    before the write (``history.blocks``), used for the keys whose history is new."""
     param_ids = batch.intern("param", (p.key for p in params))
     existing = dict(
         conn.execute(
@@ -211,7 +213,7 @@ def merge_values(
     _insert_params(conn, rid, param_ids, [p for p in params if param_ids[p.key] not in existing])
     metric_ids = batch.intern("metric", points)
     if points:
-        _merge_points(conn, rid, metric_ids, points, sources)
+        _merge_points(conn, rid, metric_ids, points, sources, packed or {})
     tag_ids = _upsert_tags(conn, batch, rid, tags) if tags else {}
     batch.link(experiment_id, [*param_ids.values(), *metric_ids.values(), *tag_ids.values()])
 
@@ -222,13 +224,14 @@ def _merge_points(
     ids: Mapping[str, int],
     points: PointsByKey,
     sources: Mapping[str, str],
+    packed: Mapping[str, list[history.Block]],
 ) -> None:
     """Merge each key's points into its history and rewrite the key's summary."""
     last = history.last_blocks(conn, rid, ids.values())
     summaries = []
     for key, columns in points.items():
         key_id = ids[key]
-        latest = history.merge(conn, rid, key_id, columns, last.get(key_id))
+        latest = history.merge(conn, rid, key_id, columns, last.get(key_id), packed.get(key))
         # A new history's totals are its points'; an older one's are read from its blocks.
         if key_id in last:
             totals = history.totals(conn, rid, key_id)
