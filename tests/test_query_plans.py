@@ -9,9 +9,14 @@ times them).
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import test_store_search
 from test_store_search import indexed_plans, traced
+
+from jupyterlab_runs.store.sqlite.queries import Totals
 
 SORT = ["metrics.m3 DESC"]
 EQUALS = "params.p1 = 'a'"  # one run in three
@@ -87,3 +92,30 @@ def test_listing_experiments_and_opening_one_count_its_runs_once(store, many):
     assert store.get_experiment(many.id).run_count == 299
     assert search(store, many).total == 299
     assert search(store, many, view="all").total == 300
+
+
+def test_requests_asking_for_one_count_at_once_take_it_once():
+    # Opening the table sends three requests that need the same count at the same moment.
+    totals, started, release = Totals(), threading.Event(), threading.Event()
+    taken, results = [], []
+
+    def take():
+        taken.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)
+        return 42
+
+    def ask():
+        results.append(totals.count(("experiment",), 7, take))
+
+    first = threading.Thread(target=ask, name="first")
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=ask, name="second")
+    second.start()
+    time.sleep(0.1)  # the second request is now waiting for the first one's count
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert results == [42, 42] and taken == ["first"]
+    assert totals.count(("experiment",), 8, lambda: 43) == 43  # a change: counted again

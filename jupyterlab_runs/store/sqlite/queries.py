@@ -17,7 +17,7 @@ import math
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ _RUN_HEAD = (
 RUN_COLUMNS = _RUN_HEAD + "code, context"
 # A summary's code and context are left empty (see RunStore.search_runs).
 SUMMARY_COLUMNS = _RUN_HEAD + "'' AS code, '{}' AS context"
-_IN_RIDS = "IN (SELECT value FROM json_each(?))"  # rowids, or any other list of values
+_IN_RIDS = "IN (SELECT value FROM json_each(?))"
 
 
 def _float(value: float | None) -> float:
@@ -198,15 +198,19 @@ class Totals:
 
     Every write appends to the change feed in its own transaction, so an unchanged newest
     cursor means an unchanged count: the next page and a re-sort need not count again.
+    A count asked for while another request takes it waits for that one: opening the runs
+    table at a million runs asks for the same count three times at once (the panel's and
+    the table's experiment lists, the table's first page), each a walk of a million index
+    entries on a two-core machine.
     """
 
     def __init__(self, size: int = 256):
         self._entries: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._taking: dict[tuple, threading.Lock] = {}  # (key, cursor) being counted
 
-    def get(self, key: tuple, cursor: int) -> int | None:
-        """The cached count for ``key`` if it was taken at ``cursor``."""
+    def _get(self, key: tuple, cursor: int) -> int | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None or found[0] != cursor:
@@ -214,13 +218,28 @@ class Totals:
             self._entries.move_to_end(key)
             return found[1]
 
-    def put(self, key: tuple, cursor: int, total: int) -> None:
-        """Remember a count taken at ``cursor``."""
+    def count(self, key: tuple, cursor: int, take: Callable[[], int]) -> int:
+        """The count for ``key`` at ``cursor``: cached, else ``take()`` once for every
+        request asking at the same time."""
+        total = self._get(key, cursor)
+        if total is not None:
+            return total
         with self._lock:
-            self._entries[key] = (cursor, total)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            taking = self._taking.setdefault((key, cursor), threading.Lock())
+        try:
+            with taking:
+                total = self._get(key, cursor)  # taken while this request waited
+                if total is None:
+                    total = take()
+                    with self._lock:
+                        self._entries[key] = (cursor, total)
+                        self._entries.move_to_end(key)
+                        while len(self._entries) > self._size:
+                            self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                self._taking.pop((key, cursor), None)
+        return total
 
     @staticmethod
     def key(experiment_ids: Sequence[str], filter: str, view: str) -> tuple:
@@ -235,24 +254,22 @@ class Totals:
     def active_runs(
         self, conn: sqlite3.Connection, experiment_ids: Sequence[str]
     ) -> dict[str, int]:
-        """Each experiment's active runs, cached as the total of a search of that experiment
-        alone: listing experiments and opening one's runs table then count a million runs
-        once between them, and not again until something changes."""
+        """Each experiment's active runs, counted as the total of a search of that experiment
+        alone: listing experiments and opening one's runs table count a million runs once
+        between them, and not again until something changes."""
         cursor = self.cursor(conn)
-        counts = {e: self.get(self.key([e], "", "active"), cursor) for e in experiment_ids}
-        missing = [e for e, count in counts.items() if count is None]
-        if missing:
-            # A count per experiment in its index: twice as fast as one GROUP BY over them all.
-            found = conn.execute(
-                "SELECT json_each.value, (SELECT count(*) FROM runs r "
-                "WHERE r.experiment_id = json_each.value AND r.deleted_time IS NULL) "
-                "FROM json_each(?)",
-                (json.dumps(missing),),
-            ).fetchall()
-            for experiment_id, count in found:
-                counts[experiment_id] = count
-                self.put(self.key([experiment_id], "", "active"), cursor, count)
-        return counts
+        return {
+            experiment_id: self.count(
+                self.key([experiment_id], "", "active"),
+                cursor,
+                lambda e=experiment_id: conn.execute(
+                    "SELECT count(*) FROM runs r WHERE r.experiment_id = ? "
+                    "AND r.deleted_time IS NULL",
+                    (e,),
+                ).fetchone()[0],
+            )
+            for experiment_id in experiment_ids
+        }
 
 
 class Search:
@@ -306,15 +323,14 @@ class Search:
         return where, bound
 
     def _total(self, conn: sqlite3.Connection) -> int:
-        cursor = Totals.cursor(conn)
-        total = self.totals.get(self.count_key, cursor)
-        if total is None:
+        def take() -> int:
             where, bound = self._where(conn, self.drive)
             condition = " AND ".join(where) or "1"
-            sql = f"SELECT count(*) FROM runs r WHERE {condition}"
-            total = conn.execute(sql, bound).fetchone()[0]
-            self.totals.put(self.count_key, cursor, total)
-        return total
+            return conn.execute(f"SELECT count(*) FROM runs r WHERE {condition}", bound).fetchone()[
+                0
+            ]
+
+        return self.totals.count(self.count_key, Totals.cursor(conn), take)
 
     def run(self, conn: sqlite3.Connection) -> Page:
         """The page and the total count, read inside the caller's snapshot."""
