@@ -12,6 +12,7 @@ import pytest
 from jupyterlab_runs.store import (
     Conflict,
     InvalidArgument,
+    MetricColumns,
     MetricInput,
     NewRun,
     NotFound,
@@ -323,6 +324,37 @@ def test_the_contracts_log_and_end_run_is_log_batch_then_end_run(store, experime
     cursor, _ = store.changes()
     RunStore.log_and_end_run(store, run.id, "FINISHED")  # nothing to log: end_run alone
     assert [c.op for c in store.changes(cursor)[1]] == ["updated"]
+
+
+def test_a_batch_of_columns_stores_what_its_points_would(store, experiment):
+    batch = MetricColumns(
+        {
+            "loss": ([2, 0, 2], [5, 5, 5], [0.5, math.nan, 0.25]),  # normal: checked by column
+            "acc": ([0, 1], [5, 9], [1, 2]),  # ints: converted point by point
+            "lr": ([0], [None], [0.1]),  # no timestamp: the write's
+        },
+        {"loss": "explicit", "acc": "printed", "lr": "mlflow"},
+    )
+    runs = [store.create_run(NewRun(experiment.id, status="RUNNING")) for _ in range(2)]
+    store.log_batch(runs[0].id, metrics=batch)
+    store.log_batch(runs[1].id, metrics=list(batch))  # the same points as MetricInputs
+    stored = [store.get_run(run.id).metrics for run in runs]
+    assert stored[0].keys() == stored[1].keys() == {"loss", "acc", "lr"}
+    for key in ("loss", "acc"):
+        histories = [store.metric_history(run.id, key) for run in runs]
+        assert repr(histories[0]) == repr(histories[1])  # NaN == NaN, as text
+        assert repr(stored[0][key]) == repr(stored[1][key])
+    assert [p.value for p in store.metric_history(runs[0].id, "loss")][1:] == [0.25]
+    assert type(stored[0]["acc"].value) is float and stored[0]["acc"].source == "printed"
+    assert store.metric_history(runs[0].id, "lr")[0].timestamp > 0
+    for columns, error in [
+        ({"x": ([2**63], [1], [1.0])}, "step of metric 'x'"),
+        ({"x": ([0, 1], [1], [1.0])}, "differ in length"),
+        ({" ": ([0], [1], [1.0])}, "must not be empty"),
+    ]:
+        bad = MetricColumns(columns, {key: "explicit" for key in columns})
+        with pytest.raises(InvalidArgument, match=error):
+            store.log_batch(runs[0].id, metrics=bad)
 
 
 def test_update_run_renames_annotates_and_retags(store, experiment):

@@ -16,13 +16,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from typing import Any
 
 from ..store.base import (
     MAX_PARAM_VALUE_LENGTH,
     Conflict,
     InvalidArgument,
+    MetricColumns,
     MetricInput,
     ParamInput,
     Run,
@@ -59,11 +59,11 @@ def _step(step: Any, key: str) -> int:
     return optional_int(step, f"step of metric {key!r}")
 
 
-class TakenPoints:
-    """Points taken from the buffer for one write, as the store reads them: each MetricInput
-    is made when read and let go right after, so a write of thousands of points does not
-    keep thousands of objects alive through garbage collections, which would set off full
-    ones (B2's longest pauses; the buffer's tuples of numbers are not tracked)."""
+class TakenPoints(MetricColumns):
+    """Points taken from the buffer for one write, handed to the store as columns per key:
+    no object per point, which a write of thousands would keep alive through garbage
+    collections and so set off full ones (B2's longest pauses; the buffer's tuples of
+    numbers are not tracked). Keeps what was taken, to be put back if the store refuses it."""
 
     def __init__(
         self,
@@ -72,14 +72,19 @@ class TakenPoints:
         captured: list[MetricInput],
     ) -> None:
         self.points = points
-        self._sources = sources
         self.captured = captured
-
-    def __iter__(self) -> Iterator[MetricInput]:
-        sources = self._sources
-        for key, value, step, timestamp in self.points:
-            yield MetricInput(key, value, step, timestamp, sources.get(key, "explicit"))
-        yield from self.captured
+        grouped: dict[str, list[tuple[int, int, float]]] = {}
+        for key, value, step, timestamp in points:
+            grouped.setdefault(key, []).append((step, timestamp, value))
+        for metric in captured:  # their keys are never explicit ones (add_captured_metrics)
+            grouped.setdefault(metric.key, []).append((metric.step, metric.timestamp, metric.value))
+        super().__init__(
+            {key: tuple(map(list, zip(*group, strict=True))) for key, group in grouped.items()},
+            {
+                **{key: sources.get(key, "explicit") for key in grouped},
+                **{metric.key: metric.source for metric in captured},
+            },
+        )
 
     def __len__(self) -> int:
         return len(self.points) + len(self.captured)

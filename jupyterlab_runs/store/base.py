@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 import io
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
@@ -214,6 +214,26 @@ class MetricInput:
     step: int = 0
     timestamp: int | None = None
     source: str = "explicit"
+
+
+class MetricColumns:
+    """Metric points by key as parallel lists (steps, timestamps, values), with each key's
+    source: thousands of points without an object per point (a kernel's flush), checked by a
+    store a column at a time. Iterated, it gives MetricInputs, as any other batch does."""
+
+    def __init__(
+        self,
+        columns: Mapping[str, tuple[list[int], list[int], list[float]]],
+        sources: Mapping[str, str],
+    ) -> None:
+        self.columns = columns
+        self.sources = sources
+
+    def __iter__(self) -> Iterator[MetricInput]:
+        for key, (steps, stamps, values) in self.columns.items():
+            source = self.sources[key]
+            for step, stamp, value in zip(steps, stamps, values, strict=True):
+                yield MetricInput(key, value, step, stamp, source)
 
 
 @dataclass

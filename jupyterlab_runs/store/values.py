@@ -24,6 +24,7 @@ from .base import (
     VALUE_TYPES,
     VIEWS,
     InvalidArgument,
+    MetricColumns,
     MetricInput,
     MetricSummary,
     NewRun,
@@ -265,6 +266,39 @@ def normalized_points(
             if checked.key == key:
                 clean.add(key)
             yield checked
+
+
+def _normal_numbers(numbers: list, kind: type) -> bool:
+    """Whether every number is of type ``kind`` (an int within 64 bits), checked by C loops."""
+    if set(map(type, numbers)) != {kind}:
+        return False
+    return kind is float or (-_INT64 <= min(numbers) and max(numbers) < _INT64)
+
+
+def normal_columns(
+    batch: MetricColumns,
+) -> tuple[dict[str, tuple[list[int], list[int], list[float]]], list[MetricInput]]:
+    """The columns of a batch's keys that are in normal form already (those ``normalized_points``
+    would pass unchanged), and the points of its other keys, for ``normalized_points``."""
+    normal = {}
+    other: list[MetricInput] = []
+    for key, (steps, stamps, values) in batch.columns.items():
+        source = batch.sources[key]
+        if not len(steps) == len(stamps) == len(values):
+            raise InvalidArgument(f"the columns of metric {key!r} differ in length")
+        if (
+            validate_key(key, "metric key") == key
+            and type(source) is str
+            and 0 < len(source) <= MAX_SOURCE_LENGTH
+            and _normal_numbers(values, float)
+            and _normal_numbers(steps, int)
+            and _normal_numbers(stamps, int)
+        ):
+            normal[key] = (steps, stamps, values)
+        else:
+            points = zip(values, steps, stamps, strict=True)
+            other += (MetricInput(key, *point, source) for point in points)
+    return normal, other
 
 
 def unique_points(points: Iterable[MetricInput], default_timestamp: int) -> list[MetricInput]:

@@ -38,7 +38,6 @@ from ..values import (
     check_status,
     check_update_arguments,
     normalize_tags,
-    normalized_points,
     now_ms,
     optional_int,
     unique_params,
@@ -51,11 +50,11 @@ from .keys import KeyBatch, KeyRegistry
 from .queries import Search, Totals, load_runs
 from .writes import (
     PointsByKey,
+    checked_points,
     created_run,
     insert_values,
     kill_orphans,
     merge_values,
-    points_by_key,
     record_change,
     record_owner,
 )
@@ -451,5 +450,5 @@ def _checked_values(
     """A batch checked and arranged for ``merge_values`` before its transaction begins:
     params, points by key with each key's source, tags."""
     checked_params = unique_params(params)
-    points, sources = points_by_key(normalized_points(metrics, now_ms()))
+    points, sources = checked_points(metrics, now_ms())
     return checked_params, points, sources, normalize_tags(tags)

@@ -223,15 +223,15 @@ def _columns(ordered: Sequence[tuple[tuple[int, int], float]]) -> Columns:
     )
 
 
-def ordered(points: Sequence[tuple[int, int, float]]) -> Columns:
-    """(step, timestamp, value) points as columns sorted by (step, timestamp), each (step,
-    timestamp) once: a later point replaces an earlier one. Computed before a write takes the
-    lock; a training loop's points are in order already, which is checked without sorting."""
-    steps, stamps, values = (list(column) for column in zip(*points, strict=True))
+def ordered(columns: Columns) -> Columns:
+    """Points as columns sorted by (step, timestamp), each (step, timestamp) once: a later
+    point replaces an earlier one. Computed before a write takes the lock; a training loop's
+    points are in order already, which is checked without sorting."""
+    steps, stamps, values = columns
     keys = list(zip(steps, stamps, strict=True))
     if all(map(operator.lt, keys, keys[1:])):
-        return steps, stamps, values
-    return _columns(sorted({(step, stamp): value for step, stamp, value in points}.items()))
+        return columns
+    return _columns(sorted(dict(zip(keys, values, strict=True)).items()))
 
 
 # A history's last block: (number, last step, last timestamp, data if it has room, else None).

@@ -7,8 +7,15 @@ import math
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..base import Conflict, MetricInput, MetricSummary, Param, Run
-from ..values import CheckedRun, now_ms, numeric_param_value, summarize_metrics
+from ..base import Conflict, MetricColumns, MetricInput, MetricSummary, Param, Run
+from ..values import (
+    CheckedRun,
+    normal_columns,
+    normalized_points,
+    now_ms,
+    numeric_param_value,
+    summarize_metrics,
+)
 from . import points as history
 from .keys import KeyBatch
 from .owners import Owner, is_gone, this_process
@@ -112,8 +119,8 @@ def _insert_params(
 
 
 def points_by_key(points: Iterable[MetricInput]) -> tuple[PointsByKey, dict[str, str]]:
-    """Points as sorted columns per key (``history.ordered``), and each key's source (its
-    last point's); done before the write transaction, so the lock is held less.
+    """Normal points as sorted columns per key (``history.ordered``), and each key's source
+    (its last point's); done before the write transaction, so the lock is held less.
 
     Keeps no point object: a kernel flush hands thousands over one at a time, and objects
     alive for a whole write outlive garbage collections and so set off full ones (B2's
@@ -124,7 +131,31 @@ def points_by_key(points: Iterable[MetricInput]) -> tuple[PointsByKey, dict[str,
     for p in points:
         grouped.setdefault(p.key, []).append((p.step, p.timestamp, p.value))
         sources[p.key] = p.source
-    return {key: history.ordered(group) for key, group in grouped.items()}, sources
+    by_key = {key: history.ordered(_transposed(group)) for key, group in grouped.items()}
+    return by_key, sources
+
+
+def checked_points(
+    metrics: Iterable[MetricInput], default_timestamp: int
+) -> tuple[PointsByKey, dict[str, str]]:
+    """A batch's points checked (``normalized_points``) and arranged by ``points_by_key``; the
+    keys of a MetricColumns batch in normal form already are checked a column at a time."""
+    batch = metrics if isinstance(metrics, MetricColumns) else None
+    if batch is not None:
+        normal, metrics = normal_columns(batch)
+    by_key, sources = points_by_key(normalized_points(metrics, default_timestamp))
+    if batch is not None:
+        for key, column in normal.items():
+            if key in by_key:  # another key of the batch that only normalizing made this one
+                column = tuple(a + b for a, b in zip(column, by_key[key], strict=True))
+            by_key[key] = history.ordered(column)
+            sources.setdefault(key, batch.sources[key])
+    return by_key, sources
+
+
+def _transposed(points: list[tuple[int, int, float]]) -> history.Columns:
+    steps, stamps, values = (list(column) for column in zip(*points, strict=True))
+    return steps, stamps, values
 
 
 def _write_summaries(
