@@ -25,7 +25,6 @@ from ..base import (
     NewRun,
     NotFound,
     Page,
-    Param,
     ParamInput,
     Run,
     RunStore,
@@ -37,10 +36,8 @@ from ..values import (
     check_new_run,
     check_status,
     check_update_arguments,
-    normalize_tags,
     now_ms,
     optional_int,
-    unique_params,
 )
 from . import block_extremes
 from . import points as history
@@ -49,8 +46,7 @@ from .experiments import ExperimentMethods
 from .keys import KeyBatch, KeyRegistry
 from .queries import Search, Totals, load_runs
 from .writes import (
-    PointsByKey,
-    checked_points,
+    checked_batch,
     created_run,
     insert_values,
     kill_orphans,
@@ -176,7 +172,7 @@ class SqliteStore(ExperimentMethods, RunStore):
 
         Re-logging a param with the same value is fine; a different value is a ``Conflict``.
         """
-        values = _checked_values(params, metrics, tags)
+        values = checked_batch(params, metrics, tags)
         with self._write() as (conn, batch):
             rid, experiment_id, _ = self._run_row(conn, run_id)
             merge_values(conn, batch, rid, experiment_id, *values)
@@ -207,7 +203,7 @@ class SqliteStore(ExperimentMethods, RunStore):
         end_time = optional_int(end_time, "end_time")
         end_time = now_ms() if end_time is None else end_time
         error_json = None if error is None else json.dumps(check_error(error), ensure_ascii=False)
-        values = _checked_values(params, metrics, tags)
+        values = checked_batch(params, metrics, tags)
         # Packed before the lock: a run's last batch is most often its first (B4's runs).
         packed = {key: history.blocks(columns) for key, columns in values[1].items()}
         with self._write() as (conn, batch):
@@ -442,13 +438,3 @@ class SqliteStore(ExperimentMethods, RunStore):
         if found is None:
             raise NotFound(f"run {run_id} has no artifact {path!r}")
         return target
-
-
-def _checked_values(
-    params: Iterable[ParamInput], metrics: Iterable[MetricInput], tags: Mapping[str, str] | None
-) -> tuple[list[Param], PointsByKey, dict[str, str], dict[str, str]]:
-    """A batch checked and arranged for ``merge_values`` before its transaction begins:
-    params, points by key with each key's source, tags."""
-    checked_params = unique_params(params)
-    points, sources = checked_points(metrics, now_ms())
-    return checked_params, points, sources, normalize_tags(tags)

@@ -7,14 +7,16 @@ import math
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..base import Conflict, MetricColumns, MetricInput, MetricSummary, Param, Run
+from ..base import Conflict, MetricColumns, MetricInput, MetricSummary, Param, ParamInput, Run
 from ..values import (
     CheckedRun,
     normal_columns,
+    normalize_tags,
     normalized_points,
     now_ms,
     numeric_param_value,
     summarize_metrics,
+    unique_params,
 )
 from . import points as history
 from .keys import KeyBatch
@@ -151,6 +153,16 @@ def checked_points(
             by_key[key] = history.ordered(column)
             sources.setdefault(key, batch.sources[key])
     return by_key, sources
+
+
+def checked_batch(
+    params: Iterable[ParamInput], metrics: Iterable[MetricInput], tags: Mapping[str, str] | None
+) -> tuple[list[Param], PointsByKey, dict[str, str], dict[str, str]]:
+    """A batch checked and arranged for ``merge_values`` before its transaction begins:
+    params, points by key with each key's source, tags."""
+    checked_params = unique_params(params)
+    points, sources = checked_points(metrics, now_ms())
+    return checked_params, points, sources, normalize_tags(tags)
 
 
 def _transposed(points: list[tuple[int, int, float]]) -> history.Columns:
