@@ -91,3 +91,20 @@ def test_a_run_owned_on_another_host_is_left_alone(store, experiment):
     store.db.connection().execute("UPDATE run_owners SET host = 'elsewhere', pid = 999999999")
     assert store.kill_orphaned_runs() == []
     assert store.get_run(run.id).status == "RUNNING"
+
+
+def test_finding_orphans_walks_the_owned_runs_not_every_run(store, experiment):
+    for _ in range(3):
+        store.create_run(NewRun(experiment.id, metrics=[MetricInput("a", 1.0)]))
+    conn = store.db.connection()
+    # Statistics taken while no run was running, as at 1M finished runs: runs counted,
+    # run_owners empty and so without a row, which made a plain JOIN scan runs first.
+    conn.execute("ANALYZE")
+    store.create_run(NewRun(experiment.id, status="RUNNING"))
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    store.kill_orphaned_runs()
+    conn.set_trace_callback(None)
+    (find,) = [s for s in statements if "FROM run_owners" in s]
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + find)]
+    assert plan == ["SCAN o", "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"]

@@ -49,10 +49,12 @@ def kill_orphans(conn: sqlite3.Connection) -> list[str]:
     """Mark KILLED the RUNNING runs whose owner process is gone; returns their ids.
 
     The end time is the run's last sign of life (its latest metric point, else its start).
+    CROSS JOIN keeps SQLite's planner walking the few owned runs, not every run (at 1M runs
+    a plain JOIN scanned runs under the write lock for 190-300 ms at each server start).
     """
     rows = conn.execute(
         "SELECT o.run, r.id, r.experiment_id, r.status, o.host, o.boot_id, o.pid, o.started "
-        "FROM run_owners o JOIN runs r ON r.rid = o.run"
+        "FROM run_owners o CROSS JOIN runs r ON r.rid = o.run"
     ).fetchall()
     killed = []
     for rid, run_id, experiment_id, status, *owner in rows:
