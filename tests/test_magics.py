@@ -8,7 +8,9 @@ import pytest
 from IPython.core.error import UsageError
 from kernel_support import open_store, run_cell, runs_of
 
+from jupyterlab_runs.kernel.compare import COMPARE_MIME, history_limit
 from jupyterlab_runs.kernel.display import LOG_MIME, RUN_MIME
+from jupyterlab_runs.store.sqlite import block_extremes
 
 TRAIN = """\
 %%track -e exp --tag stage=dev --tag note="two words"
@@ -187,6 +189,22 @@ def test_runs_compare_displays_the_compare_bundle(ip):
     assert payload["chart"]["kind"] == "line"
     with pytest.raises(UsageError, match="invalid choice"):
         ip.run_line_magic("runs", "compare v1 v2 -e cmp --kind pie")
+
+
+def test_runs_compare_line_reads_only_the_points_its_chart_keeps(ip, monkeypatch):
+    steps = 20_000
+    value = "9.0 if s == 12_345 else 1 / (s + 1)"
+    loop = f"for s in range({steps}):\n    jr.log_metric('loss', {value}, s)"
+    run_cell(ip, f"%%track -e long\nimport jupyterlab_runs as jr\n{loop}\n")
+    limits, read = [], block_extremes.read
+    monkeypatch.setattr(  # the store's downsampled read, counted
+        block_extremes, "read", lambda *args: limits.append(args[3]) or read(*args)
+    )
+    _, _, _, (bundle,) = run_cell(ip, "%runs compare v1 -e long --kind line --metric loss")
+    (run,) = bundle[COMPARE_MIME]["runs"]
+    history = run["history"]["loss"]
+    assert limits == [history_limit(1)] and 2 < len(history) <= history_limit(1)
+    assert history[0] == [0, 1.0] and history[-1][0] == steps - 1 and [12_345, 9.0] in history
 
 
 def test_runs_experiment_delete_restore(ip, tracking):

@@ -78,11 +78,7 @@ def build_compare_bundle(
     histories = [(history or {}).get(run.id, {}) for run in runs]
     wanted = [metric] if metric else []
     series = sum(len(_capped(h, wanted)) for h in histories)
-    # The static spec draws at most MAX_LINE_POINTS vertices and thins evenly past that; kept
-    # under it, the fallback shows the same extremes as our chart. The byte estimate makes
-    # the first try fit as a rule, so the exact (slow, indented) size is measured once.
-    fits = (MAX_BUNDLE_BYTES // SAVED_BYTES_PER_POINT) // max(series, 1)
-    limit = max(2, min(HISTORY_POINTS_PER_SERIES, MAX_LINE_POINTS // max(series, 1), fits))
+    limit = history_limit(series)
     while True:  # each pass thins the last one's points: their extremes are the series'
         histories = [{k: thin(h[k], limit) for k in _capped(h, wanted)} for h in histories]
         payload_runs = [
@@ -94,6 +90,16 @@ def build_compare_bundle(
         if size <= MAX_BUNDLE_BYTES:
             return bundle
         limit = max(2, min(limit - 1, int(limit * 0.9 * MAX_BUNDLE_BYTES / size)))
+
+
+def history_limit(series: int) -> int:
+    """Points a chart of ``series`` histories keeps of each (its first try), so a caller can
+    read no more than that (``RunStore.metric_extremes``)."""
+    # The static spec draws at most MAX_LINE_POINTS vertices and thins evenly past that; kept
+    # under it, the fallback shows the same extremes as our chart. The byte estimate makes
+    # the first try fit as a rule, so the exact (slow, indented) size is measured once.
+    fits = (MAX_BUNDLE_BYTES // SAVED_BYTES_PER_POINT) // max(series, 1)
+    return max(2, min(HISTORY_POINTS_PER_SERIES, MAX_LINE_POINTS // max(series, 1), fits))
 
 
 def _bundle(payload_runs, kind, metric, chosen, experiment, runs, smoothing, created):

@@ -234,7 +234,7 @@ class RunsMagics(Magics):
         emit(run_diff(first, second))
 
     def _runs_compare(self, args: Any) -> None:
-        from .compare import build_compare_bundle
+        from .compare import build_compare_bundle, history_limit
 
         runs = self._targets(args, least=1)
         kind = args.kind or ("scatter" if args.by else "bar")
@@ -242,8 +242,11 @@ class RunsMagics(Magics):
         history = None
         if kind == "line":
             keys = [args.metric] if args.metric else sorted({k for r in runs for k in r.metrics})
+            keys = keys[:MAX_LINES]
+            # Only the points the chart keeps: 100 runs × 100,000 steps read whole took 10.6 s.
+            limit = history_limit(len(runs) * len(keys))
             history = {
-                run.id: {key: store.metric_history(run.id, key) for key in keys[:MAX_LINES]}
+                run.id: {key: store.metric_extremes(run.id, key, limit) for key in keys}
                 for run in runs
             }
         experiment = store.get_experiment(runs[0].experiment_id)
