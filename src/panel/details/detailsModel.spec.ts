@@ -1,6 +1,7 @@
 import { IRun } from '../../api/types';
 import { logRun, useServer } from '../../testutils/server';
 import { RunDetailsModel } from './detailsModel';
+import { MAX_SPARK_POINTS } from './sparkline';
 
 const server = useServer();
 
@@ -39,6 +40,25 @@ describe('RunDetailsModel against a real server', () => {
     expect(model.histories.get('loss')?.[2].value).toBeNaN();
     expect(model.artifacts).toEqual([]);
     expect(model.versions.map(run => run.version)).toEqual([1]);
+  });
+
+  it('fetches a long history thinned to the sparkline, its spike kept', async () => {
+    const steps = Array.from({ length: 5_000 }, (_, step) => ({
+      key: 'loss',
+      value: step === 3_217 ? 9 : 1 / (step + 1),
+      step,
+      source: 'explicit' as const
+    }));
+    const long = await logRun(server.client(), 'details.ipynb', 3, 0.8, {
+      metrics: steps
+    });
+    await model.load(long.id);
+    const history = model.histories.get('loss') ?? [];
+    expect(history.length).toBeGreaterThan(MAX_SPARK_POINTS / 2);
+    expect(history.length).toBeLessThanOrEqual(MAX_SPARK_POINTS);
+    expect(history[0].step).toBe(0);
+    expect(history[history.length - 1].step).toBe(4_999);
+    expect(history.find(p => p.value === 9)?.step).toBe(3_217);
   });
 
   it('diffs against another version by id', async () => {

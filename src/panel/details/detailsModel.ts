@@ -4,6 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { IArtifact, IMetricPoint, IRun, IRunUpdate } from '../../api/types';
 import { IPanelError, panelError } from '../errors';
 import type { IRunsClient } from '../../tokens';
+import { MAX_SPARK_POINTS } from './sparkline';
 
 /** Most metric histories fetched for sparklines. */
 const MAX_HISTORIES = 24;
@@ -207,7 +208,13 @@ export class RunDetailsModel implements IDisposable {
       .filter(([, metric]) => metric.count > 1)
       .map(([key]) => key)
       .slice(0, MAX_HISTORIES);
-    const histories = await this._client.metricHistories([run.id], keys);
+    // The server thins each history to the sparkline's points, keeping each bucket's lowest
+    // and highest value: a 100,000-step history arrives as 200 points, its spikes in them.
+    const histories = await this._client.metricHistories(
+      [run.id],
+      keys,
+      MAX_SPARK_POINTS
+    );
     return histories.get(run.id) ?? new Map();
   }
 

@@ -18,7 +18,10 @@ export interface ISparkline {
   max: number;
 }
 
-/** Most points drawn; longer histories are thinned evenly (first and last kept). */
+/**
+ * Most points drawn: the details ask the server for this many per history (extremes kept);
+ * a longer history handed to `sparkline` is thinned evenly (first and last kept).
+ */
 export const MAX_SPARK_POINTS = 200;
 
 /**
