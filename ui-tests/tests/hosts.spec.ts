@@ -5,29 +5,45 @@ const PANEL_TAB = '.jp-SideBar .lm-TabBar-tab[data-id="jupyterlab-runs-panel"]';
 const NOTEBOOK_TRACKER = '@jupyterlab/notebook-extension:tracker';
 
 /**
- * Serve JupyterLab's page with `pluginId` in the page config's disabledExtensions, as a
- * server configured to disable it would (the application then has no such token).
+ * Load JupyterLab with `pluginId` in the page config's disabledExtensions, as a server
+ * configured to disable it would (the application then has no such token). The config is
+ * edited in the page once it is parsed, before the deferred application bundle reads it; no
+ * request is intercepted, so Galata's settings and workspace mocks still answer.
  */
 async function disablePlugin(page: Page, pluginId: string): Promise<void> {
-  await page.route(/\/lab(\/|\?|$)/, async route => {
-    if (route.request().resourceType() !== 'document') {
-      return route.continue();
-    }
-    const response = await route.fetch();
-    const body = (await response.text()).replace(
-      /(<script id="jupyter-config-data" type="application\/json">)([\s\S]*?)(<\/script>)/,
-      (_, open: string, json: string, close: string) => {
-        const config = JSON.parse(json);
-        config.disabledExtensions = [...config.disabledExtensions, pluginId];
-        return open + JSON.stringify(config) + close;
+  await page.addInitScript(id => {
+    document.addEventListener('readystatechange', () => {
+      const element = document.getElementById('jupyter-config-data');
+      if (document.readyState !== 'interactive' || !element) {
+        return;
       }
-    );
-    await route.fulfill({ response, body });
-  });
+      const config = JSON.parse(element.textContent ?? '{}');
+      config.disabledExtensions = [...(config.disabledExtensions ?? []), id];
+      element.textContent = JSON.stringify(config);
+    });
+  }, pluginId);
 }
 
 test.describe('A JupyterLab without notebooks (no INotebookTracker)', () => {
-  test.use({ autoGoto: false });
+  test.use({
+    autoGoto: false,
+    // Galata's default readiness waits for a Launcher tab; at /lab/ (no /tree/ route) the
+    // launcher opens only if the layout changes after the file browser has restored, a race
+    // this page can lose. The test needs the application restored, nothing more.
+    waitForApplication: async ({}, use) => {
+      await use(async page => {
+        await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+        await page.waitForFunction(async () => {
+          const app = (window as any).jupyterapp;
+          if (typeof app !== 'object') {
+            return false;
+          }
+          await app.restored;
+          return true;
+        });
+      });
+    }
+  });
 
   test('activates what it can, logs one line, no error or stack of ours', async ({
     page

@@ -136,14 +136,7 @@ test('runs logged while MLflow is down wait in the outbox and arrive exactly onc
       { env, cwd: mlflowDir }
     );
   const startJupyter = () =>
-    startLab(labPort, work, TOKEN, log, {
-      env,
-      // Its own workspace and settings: no panel state left by other specs' servers.
-      extra: [
-        `--LabApp.workspaces_dir=${path.join(root, 'workspaces')}`,
-        `--LabApp.user_settings_dir=${path.join(root, 'settings')}`
-      ]
-    });
+    startLab(labPort, work, TOKEN, log, { state: root, env });
   let mlflow: ChildProcess | undefined = startMlflow();
   let lab: ChildProcess | undefined;
   const header = page.locator(`${PANEL} .jp-RunsSync`);

@@ -42,7 +42,10 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const runs = 100;
-  let lab = startLab(port, root, TOKEN, log);
+  const state = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'jupyterlab-runs-restart-lab-')
+  );
+  let lab = startLab(port, root, TOKEN, log, { state });
   let job: ChildProcess | undefined;
   try {
     await answers(`${base}/api/status?token=${TOKEN}`, 'jupyter lab');
@@ -78,7 +81,7 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
     await test.step('kill -9 the server, start it again on the same port and root', async () => {
       await kill(lab);
       await new Promise(resolve => setTimeout(resolve, 2000)); // the job logs on meanwhile
-      lab = startLab(port, root, TOKEN, log);
+      lab = startLab(port, root, TOKEN, log, { state });
       await answers(`${base}/api/status?token=${TOKEN}`, 'jupyter lab');
     });
 
@@ -105,5 +108,6 @@ test('the panel recovers by itself after a server restart, nothing is lost', asy
     await kill(lab);
     log.end();
     fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(state, { recursive: true, force: true });
   }
 });

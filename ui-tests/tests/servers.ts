@@ -39,13 +39,17 @@ export function start(
   return child;
 }
 
-/** `jupyter lab` on `port` serving `root` with `token`; `extra` arguments after ours. */
+/**
+ * `jupyter lab` on `port` serving `root` with `token`; its workspaces and user settings in
+ * `options.state` (never the user's ~/.jupyter, which a later spec's server would read);
+ * `extra` arguments after ours.
+ */
 export function startLab(
   port: number,
   root: string,
   token: string,
   log: fs.WriteStream,
-  options: { env?: NodeJS.ProcessEnv; extra?: string[] } = {}
+  options: { state: string; env?: NodeJS.ProcessEnv; extra?: string[] }
 ): ChildProcess {
   return start(
     'jupyter',
@@ -60,6 +64,8 @@ export function startLab(
       '--ServerApp.allow_root=True',
       '--LabApp.news_url=',
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      `--LabApp.workspaces_dir=${options.state}/workspaces`,
+      `--LabApp.user_settings_dir=${options.state}/settings`,
       ...(options.extra ?? [])
     ],
     log,
