@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -179,35 +180,53 @@ def too_slow(args) -> tuple[str, str]:
     return (f"> {args.mlflow_timeout:g} s", "—")
 
 
-def mlflow_store_case(db: Path, experiment: str, case: cases.Case, token, args) -> tuple:
-    """MLflow's SqlAlchemyStore.search_runs for one case, in a child process that is stopped
-    after --mlflow-timeout (its metric sort can run for many minutes at 100,000 runs)."""
-    job = {"db": str(db), "experiment": experiment, "case": cases.to_json(case), "token": token}
-    job |= {"repeat": args.repeat, "budget": args.budget}
-    try:
-        done = subprocess.run(
-            [sys.executable, __file__, "--mlflow-case", json.dumps(job)],
-            capture_output=True,
+def mlflow_store_cases(db: Path, experiment: str, jobs: list[tuple], args) -> list[tuple]:
+    """MLflow's SqlAlchemyStore.search_runs for each (case, token) of ``jobs``, one child
+    process timing them in turn (MLflow is imported and its store opened once); a case past
+    --mlflow-timeout (its metric sort can run for many minutes at 100,000 runs) stops the child
+    and the cases after it go to a new one."""
+    results: list[tuple] = []
+    while len(results) < len(jobs):
+        todo = [
+            {"case": cases.to_json(case), "token": token} for case, token in jobs[len(results) :]
+        ]
+        job = {"db": str(db), "experiment": experiment, "cases": todo}
+        job |= {"repeat": args.repeat, "budget": args.budget}
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--mlflow-cases", json.dumps(job)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=args.mlflow_timeout,
         )
-    except subprocess.TimeoutExpired:
-        return too_slow(args)
-    if done.returncode != 0:
-        raise RuntimeError(f"timing MLflow failed:\n{done.stderr}")
-    return tuple(json.loads(done.stdout))
+        try:
+            for _ in todo:
+                ready, _, _ = select.select([child.stdout], [], [], args.mlflow_timeout)
+                line = child.stdout.readline() if ready else None
+                if line is None:  # past the timeout: this case is too slow, the rest go on
+                    results.append(too_slow(args))
+                    break
+                if not line:
+                    raise RuntimeError(f"timing MLflow failed:\n{child.stderr.read()}")
+                results.append(tuple(json.loads(line)))
+        finally:
+            child.kill()
+            child.wait()
+            child.stdout.close()
+            child.stderr.close()
+    return results
 
 
-def run_mlflow_case(job: dict) -> None:
-    """The child side of mlflow_store_case: prints [p50, p95]."""
+def run_mlflow_cases(job: dict) -> None:
+    """The child side of mlflow_store_cases: prints [p50, p95] of each case, a line each."""
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     db = Path(job["db"])
     store = SqlAlchemyStore(f"sqlite:///{db}", str(db.parent / "mlflow-artifacts"))
-    case = cases.from_json(job["case"])
-    action = cases.mlflow_in_process(store, job["experiment"], case, job["token"])
-    print(json.dumps(percentiles(measure(action, job["repeat"], job["budget"]))))
+    for item in job["cases"]:
+        case = cases.from_json(item["case"])
+        action = cases.mlflow_in_process(store, job["experiment"], case, item["token"])
+        print(json.dumps(percentiles(measure(action, job["repeat"], job["budget"]))), flush=True)
 
 
 def median_p95(values: list[float]) -> tuple[float, float]:
@@ -239,12 +258,11 @@ def benchmark(args: argparse.Namespace, folder: Path) -> dict[str, object]:
 
     # -- the page queries the table sends, in Python against each store ------------------
     print("  timing the stores in Python", file=sys.stderr, flush=True)
+    comparable = [(c, t) for c, t in zip(the_cases, tokens, strict=True) if t is not False]
+    theirs = iter(mlflow_store_cases(mlflow_db, theirs_experiment, comparable, args))
     for case, theirs_token in zip(the_cases, tokens, strict=True):
         mine = timed(cases.ours_in_process(ours, experiment_id, case))
-        other = None
-        if theirs_token is not False:
-            other = mlflow_store_case(mlflow_db, theirs_experiment, case, theirs_token, args)
-        rows.append(("store", case.label, mine, other))
+        rows.append(("store", case.label, mine, None if theirs_token is False else next(theirs)))
     ours.close()
 
     # -- the same over HTTP ----------------------------------------------------------------
@@ -392,7 +410,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--mlflow-timeout", type=float, default=120, help="seconds an MLflow case may take"
     )
-    parser.add_argument("--mlflow-case", help=argparse.SUPPRESS)
+    parser.add_argument("--mlflow-cases", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help="keep the seeded stores here (reused next time)")
     return parser.parse_args(argv)
 
@@ -400,8 +418,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark with the command line's options and print its table."""
     args = parse(argv)
-    if args.mlflow_case:
-        run_mlflow_case(json.loads(args.mlflow_case))
+    if args.mlflow_cases:
+        run_mlflow_cases(json.loads(args.mlflow_cases))
         return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-ui-table-"))
     try:
