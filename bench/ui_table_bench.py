@@ -192,10 +192,12 @@ def mlflow_store_cases(db: Path, experiment: str, jobs: list[tuple], args) -> li
         ]
         job = {"db": str(db), "experiment": experiment, "cases": todo}
         job |= {"repeat": args.repeat, "budget": args.budget}
+        # stderr to a file: a child blocked on a full pipe would pass for a slow case.
+        errors = tempfile.TemporaryFile("w+")
         child = subprocess.Popen(
             [sys.executable, __file__, "--mlflow-cases", json.dumps(job)],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             text=True,
         )
         try:
@@ -206,13 +208,15 @@ def mlflow_store_cases(db: Path, experiment: str, jobs: list[tuple], args) -> li
                     results.append(too_slow(args))
                     break
                 if not line:
-                    raise RuntimeError(f"timing MLflow failed:\n{child.stderr.read()}")
+                    child.wait()
+                    errors.seek(0)
+                    raise RuntimeError(f"timing MLflow failed:\n{errors.read()}")
                 results.append(tuple(json.loads(line)))
         finally:
             child.kill()
             child.wait()
             child.stdout.close()
-            child.stderr.close()
+            errors.close()
     return results
 
 

@@ -41,15 +41,14 @@ export function start(
 
 /**
  * `jupyter lab` on `port` serving `root` with `token`; its workspaces and user settings in
- * `options.state` (never the user's ~/.jupyter, which a later spec's server would read);
- * `extra` arguments after ours.
+ * `options.state` (never the user's ~/.jupyter, which a later spec's server would read).
  */
 export function startLab(
   port: number,
   root: string,
   token: string,
   log: fs.WriteStream,
-  options: { state: string; env?: NodeJS.ProcessEnv; extra?: string[] }
+  options: { state: string; env?: NodeJS.ProcessEnv }
 ): ChildProcess {
   return start(
     'jupyter',
@@ -65,8 +64,7 @@ export function startLab(
       '--LabApp.news_url=',
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
       `--LabApp.workspaces_dir=${options.state}/workspaces`,
-      `--LabApp.user_settings_dir=${options.state}/settings`,
-      ...(options.extra ?? [])
+      `--LabApp.user_settings_dir=${options.state}/settings`
     ],
     log,
     { env: options.env, cwd: root }
